@@ -1,0 +1,52 @@
+"""Shared fixtures. Every test runs against its own temporary MLPATH_HOME."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mlpath.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+BUNDLED = REPO / "data" / "roadmap.toml"
+
+
+@pytest.fixture(autouse=True)
+def mlpath_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point MLPATH_HOME (and HOME, for platformdirs) at a temporary folder."""
+    home = tmp_path / "mlpath-home"
+    monkeypatch.setenv("MLPATH_HOME", str(home))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MLPATH_ROADMAP", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    yield home
+
+
+@pytest.fixture
+def state_file(mlpath_home: Path) -> Path:
+    return mlpath_home / "state.toml"
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run the CLI in-process: ``run("show", "nlp")`` -> Result(exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def _run(*args: str) -> Result:
+        result = runner.invoke(app, list(args), catch_exceptions=False, env=dict(os.environ))
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return _run
