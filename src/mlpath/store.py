@@ -1,0 +1,185 @@
+"""Where the state lives, and how it is read and written without ever losing it.
+
+* The folder is ``$MLPATH_HOME`` when set, else ``platformdirs.user_data_path("mlpath")``,
+  looked up on every call.
+* Every write holds a lock (``state.toml.lock``, a separate file that is never deleted)
+  across read-modify-write, and lands atomically: a temporary file in the same folder,
+  flushed and fsynced, ``os.replace``d over the state, then the folder is fsynced.
+* Before each write the previous version is saved as ``state.toml.bak``.
+* A file that cannot be understood is refused and never rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from mlpath.errors import StateError
+from mlpath.progress import STATE_VERSION, State, StateFormatError, state_from_dict, state_to_dict
+
+STATE_FILE = "state.toml"
+LOCK_TIMEOUT_SECONDS = 5.0
+
+T = TypeVar("T")
+
+
+def data_dir() -> Path:
+    """The folder holding the state: ``$MLPATH_HOME`` or the platform's user data dir."""
+    home = os.environ.get("MLPATH_HOME")
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path("mlpath")
+
+
+class Store:
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory if directory is not None else data_dir()
+        self.path = self.directory / STATE_FILE
+        self.backup_path = self.directory / (STATE_FILE + ".bak")
+        self.lock_path = self.directory / (STATE_FILE + ".lock")
+
+    # --- reading -----------------------------------------------------------------------
+
+    def load(self) -> State:
+        """The current state; an empty one when there is no state file yet."""
+        raw = self._read_bytes()
+        return State() if raw is None else self._decode(raw)
+
+    def _read_bytes(self) -> bytes | None:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise StateError(
+                f"cannot read the state file {self.path}: {error.strerror or error}."
+            ) from None
+
+    def _refuse(self, problem: str) -> StateError:
+        if self.backup_path.exists():
+            way_out = (
+                f"The previous version is in {self.backup_path}: copy it over the state "
+                "file to restore it, or move the state file away to start afresh."
+            )
+        else:
+            way_out = "Fix it by hand, or move it away to start afresh."
+        return StateError(f"the state file {self.path} {problem}. It was left untouched. {way_out}")
+
+    def _decode(self, raw: bytes) -> State:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise self._refuse(f"is not UTF-8 text (bad byte at offset {error.start})") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise self._refuse(f"is not valid TOML ({error})") from None
+        except RecursionError:
+            raise self._refuse("is nested too deeply") from None
+        version = data.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise self._refuse("has no valid format 'version'")
+        if version > STATE_VERSION:
+            raise StateError(
+                f"the state file {self.path} was written by a newer mlpath (format {version}; "
+                f"this one reads up to {STATE_VERSION}). Upgrade mlpath; the file was left "
+                "untouched."
+            )
+        try:
+            return state_from_dict(data)
+        except StateFormatError as error:
+            raise self._refuse(f"has unexpected content: {error}") from None
+
+    # --- writing -----------------------------------------------------------------------
+
+    def update(self, change: Callable[[State], tuple[State, T]]) -> T:
+        """Apply ``change`` to the current state under the lock, and save the result.
+
+        ``change`` returns the new state and a result for the caller; when the new state is
+        the very object it was given, nothing is written.
+        """
+        with self._locked():
+            raw = self._read_bytes()
+            before = State() if raw is None else self._decode(raw)
+            after, result = change(before)
+            if after is not before:
+                self._write(state_to_dict(after), previous=raw)
+            return result
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self._ensure_directory()
+        lock = FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StateError(
+                f"another mlpath is writing to {self.path} and did not finish within "
+                f"{LOCK_TIMEOUT_SECONDS:g} seconds. Try again in a moment."
+            ) from None
+        except OSError as error:
+            raise StateError(f"cannot lock {self.lock_path}: {error.strerror or error}.") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _ensure_directory(self) -> None:
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise StateError(
+                f"cannot create the folder {self.directory}: {error.strerror or error}."
+            ) from None
+
+    def _write(self, data: dict[str, Any], previous: bytes | None) -> None:
+        import tomli_w
+
+        content = tomli_w.dumps(data).encode("utf-8")
+        try:
+            mode = self.path.stat().st_mode & 0o777 if previous is not None else 0o600
+            if previous is not None:
+                _atomic_write(self.backup_path, previous, mode)
+            _atomic_write(self.path, content, mode)
+        except OSError as error:
+            target = error.filename or self.path
+            raise StateError(
+                f"cannot write {target}: {error.strerror or error}. The state file was left "
+                "as it was."
+            ) from None
+
+
+def _atomic_write(path: Path, content: bytes, mode: int) -> None:
+    """Write ``content`` to ``path`` so that a crash leaves either the old or new file."""
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

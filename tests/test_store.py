@@ -1,0 +1,125 @@
+"""Where the state lives and how it is written: real files in a temporary MLPATH_HOME."""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from mlpath.errors import StateError
+from mlpath.progress import State, Status, mark_done
+from mlpath.store import Store, data_dir
+
+NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+
+
+def _done(state: State, topic: str = "foundations") -> tuple[State, None]:
+    return mark_done(state, "ml-engineer", topic, NOW).state, None
+
+
+def test_mlpath_home_is_read_on_every_call(
+    mlpath_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert data_dir() == mlpath_home
+    monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "elsewhere"))
+    assert data_dir() == tmp_path / "elsewhere"
+    assert Store().path == tmp_path / "elsewhere" / "state.toml"
+
+
+def test_without_mlpath_home_uses_platform_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLPATH_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert data_dir() == tmp_path / "xdg" / "mlpath"
+
+
+def test_empty_home_loads_empty_state(mlpath_home: Path) -> None:
+    assert Store().load() == State()
+    assert not mlpath_home.exists()  # reading creates nothing
+
+
+def test_round_trip(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    loaded = store.load()
+    progress = loaded.topic("ml-engineer", "foundations")
+    assert progress.status is Status.DONE
+    assert progress.done_at == NOW
+    assert loaded.topic("ml-engineer", "deep-learning").status is Status.NOT_STARTED
+
+
+def test_state_and_folder_are_private(mlpath_home: Path) -> None:
+    Store().update(_done)
+    assert stat.S_IMODE((mlpath_home / "state.toml").stat().st_mode) == 0o600
+    assert stat.S_IMODE(mlpath_home.stat().st_mode) == 0o700
+
+
+def test_permissions_are_kept_across_writes(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    store.path.chmod(0o640)
+    store.update(lambda s: _done(s, "algorithms"))
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o640
+
+
+def test_backup_holds_the_previous_version(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    first = store.path.read_bytes()
+    assert not store.backup_path.exists()
+    store.update(lambda s: _done(s, "algorithms"))
+    assert store.backup_path.read_bytes() == first
+    assert store.path.read_bytes() != first
+
+
+def test_unchanged_state_is_not_rewritten(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    mtime = store.path.stat().st_mtime_ns
+    store.update(_done)  # already done: same state object back
+    assert store.path.stat().st_mtime_ns == mtime
+    assert not store.backup_path.exists()
+
+
+def test_lock_file_is_separate_and_kept(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    assert store.lock_path.exists()
+    assert sorted(p.name for p in mlpath_home.iterdir()) == ["state.toml", "state.toml.lock"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "no valid format 'version'"),
+        (b"version = 1\nprogress = [", "not valid TOML"),
+        (b"\xff\xfe garbage", "not UTF-8"),
+        (b'version = 1\nprogress = "nope"\n', "expected a table"),
+        (b'version = 1\n[progress.ml-engineer.foundations]\nstatus = "finished"\n', "status"),
+        (b'version = 1\n[progress.ml-engineer.foundations]\ndone_at = "yesterday"\n', "done_at"),
+        (b"version = 1\nsurprise = 1\n", "unknown key 'surprise'"),
+    ],
+)
+def test_bad_state_is_refused_untouched(mlpath_home: Path, content: bytes, expected: str) -> None:
+    mlpath_home.mkdir()
+    path = mlpath_home / "state.toml"
+    path.write_bytes(content)
+    store = Store()
+    with pytest.raises(StateError, match=expected) as caught:
+        store.load()
+    assert str(path) in str(caught.value)
+    with pytest.raises(StateError):
+        store.update(_done)
+    assert path.read_bytes() == content
+
+
+def test_refusal_points_to_the_backup_when_there_is_one(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    store.update(lambda s: _done(s, "algorithms"))
+    store.path.write_bytes(b"not toml [")
+    with pytest.raises(StateError, match=r"state\.toml\.bak"):
+        store.load()
