@@ -1,0 +1,5 @@
+"""``python -m mlpath``."""
+
+from mlpath.cli import main
+
+main()

@@ -1,0 +1,209 @@
+"""The four foundation commands, as a user meets them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import Result
+from mlpath.cli import app
+
+Run = Callable[..., Result]
+
+
+def test_list_shows_areas_and_topics_in_essay_order(run: Run) -> None:
+    result = run("list")
+    assert result.exit_code == 0
+    out = result.stdout
+    order = [
+        "Machine Learning",
+        "foundations",
+        "deep-learning",
+        "nlp-transformers",
+        "Software Engineering",
+        "algorithms",
+        "engineering-practices",
+        "advanced-engineering",
+        "Production ML",
+        "production-ml",
+    ]
+    positions = [out.index(word) for word in order]
+    assert positions == sorted(positions)
+    assert out.count("not started") == 7
+    assert "0 of 7 topics done" in out
+
+
+def test_done_then_progress_counts_one_of_seven(run: Run) -> None:
+    result = run("done", "foundations")
+    assert result.exit_code == 0
+    assert result.stdout == "Marked Foundations (foundations) as done.\n"
+    progress = run("progress")
+    assert progress.exit_code == 0
+    assert "1 of 7 topics done (14%)" in progress.stdout
+    assert re.search(r"Machine Learning\s.*1/3\s+33%", progress.stdout)
+    assert "Next: Deep learning (deep-learning)" in progress.stdout
+    listing = run("list").stdout
+    assert "✓ done" in listing
+    assert "1 of 7 topics done" in listing
+
+
+def test_done_twice_is_harmless(run: Run, state_file: Path) -> None:
+    run("done", "deep-learning")
+    before = state_file.read_bytes()
+    again = run("done", "dl")
+    assert again.exit_code == 0
+    assert "already done" in again.stdout
+    assert state_file.read_bytes() == before
+
+
+def test_show_names_book_course_and_links(run: Run) -> None:
+    result = run("show", "deep-learning")
+    assert result.exit_code == 0
+    out = result.stdout
+    for expected in (
+        "Deep learning",
+        "Machine Learning",
+        "Deep Learning by Goodfellow & Bengio",
+        "https://www.deeplearningbook.org/",
+        "Practical Deep Learning for Coders by fast.ai",
+        "https://course.fast.ai/",
+        "Requires: foundations",
+        "Best way to learn",
+        "not started",
+    ):
+        assert expected in out
+
+
+def test_show_status_has_the_date_once_done(run: Run) -> None:
+    run("done", "algorithms")
+    out = run("show", "algorithms").stdout
+    assert re.search(r"Status: ✓ done on \d{4}-\d{2}-\d{2} \d{2}:\d{2}", out)
+
+
+def test_show_says_when_no_course_is_recommended(run: Run) -> None:
+    out = run("show", "engineering-practices").stdout
+    assert "No course is recommended for this topic." in out
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("nlp", "NLP and Transformer models"),  # unique prefix
+        ("transformers", "NLP and Transformer models"),  # alias
+        ("concurrency", "Advanced engineering topics such as concurrency"),  # alias
+        ("Deep Learning", "Deep learning"),  # case and spaces
+    ],
+)
+def test_topics_are_found_by_id_alias_or_prefix(run: Run, name: str, title: str) -> None:
+    result = run("show", name)
+    assert result.exit_code == 0
+    assert title in result.stdout
+
+
+def test_show_without_topic_shows_the_next_one(run: Run) -> None:
+    first = run("show")
+    assert first.exit_code == 0
+    assert "Next up" in first.stdout and "Foundations" in first.stdout
+    run("done", "foundations")
+    assert "Deep learning" in run("show").stdout
+
+
+def test_unknown_topic_exits_2_with_suggestion(run: Run, state_file: Path) -> None:
+    result = run("show", "deep-lerning")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "no topic 'deep-lerning'" in result.stderr
+    assert "'deep-learning'" in result.stderr
+    assert "Traceback" not in result.stderr
+    done = run("done", "foundation-stuff")
+    assert done.exit_code == 2
+    assert not state_file.exists()
+
+
+def test_ambiguous_prefix_exits_2_listing_candidates(run: Run) -> None:
+    result = run("show", "a")
+    assert result.exit_code == 2
+    assert "advanced-engineering" in result.stderr and "algorithms" in result.stderr
+
+
+def test_unknown_command_and_option_exit_2(run: Run) -> None:
+    assert run("frobnicate").exit_code == 2
+    assert run("list", "--frobnicate").exit_code == 2
+
+
+def test_no_arguments_prints_help(run: Run) -> None:
+    result = run()
+    assert result.exit_code == 0
+    assert "Usage: mlpath" in result.stdout
+    for command in ("list", "show", "done", "progress"):
+        assert command in result.stdout
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert re.fullmatch(r"mlpath \d+\.\d+\.\d+\n", result.stdout)
+
+
+def _command_names() -> list[str]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    return sorted(group.commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", _command_names())
+@pytest.mark.parametrize("flag", ["-h", "--help"])
+def test_every_command_has_help(run: Run, command: str, flag: str) -> None:
+    result = run(command, flag)
+    assert result.exit_code == 0
+    assert f"mlpath {command}" in result.stdout
+    # the first line of the help text is a real sentence, not empty
+    body = result.stdout.split("\n\n")[1].strip()
+    assert len(body) > 20 and body.endswith(".")
+
+
+def test_corrupt_state_is_refused_and_left_untouched(run: Run, state_file: Path) -> None:
+    state_file.parent.mkdir(parents=True)
+    state_file.write_bytes(b"version = 1\n[progress\n")
+    for args in (("list",), ("progress",), ("done", "foundations")):
+        result = run(*args)
+        assert result.exit_code == 1
+        assert str(state_file) in result.stderr
+        assert "line 2" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert state_file.read_bytes() == b"version = 1\n[progress\n"
+    assert not (state_file.parent / "state.toml.bak").exists()
+
+
+def test_future_version_state_is_refused(run: Run, state_file: Path) -> None:
+    state_file.parent.mkdir(parents=True)
+    content = b"version = 99\n[whatever]\nx = 1\n"
+    state_file.write_bytes(content)
+    result = run("done", "foundations")
+    assert result.exit_code == 1
+    assert "newer mlpath" in result.stderr and str(state_file) in result.stderr
+    assert state_file.read_bytes() == content
+
+
+def test_json_outputs_parse_and_have_a_version(run: Run) -> None:
+    run("done", "foundations")
+    listing = json.loads(run("list", "--json").stdout)
+    assert listing["version"] == 1
+    assert listing["done"] == 1 and listing["total"] == 7
+    assert [a["id"] for a in listing["areas"]] == [
+        "machine-learning",
+        "software-engineering",
+        "production-ml",
+    ]
+    assert listing["areas"][0]["topics"][0]["status"] == "done"
+    shown = json.loads(run("show", "dl", "--json").stdout)
+    assert shown["topic"]["id"] == "deep-learning"
+    assert {r["kind"] for r in shown["topic"]["resources"]} == {"book", "course"}
+    progress = json.loads(run("progress", "--json").stdout)
+    assert progress["overall"] == {"done": 1, "total": 7, "percent": 14}
+    assert progress["next"]["id"] == "deep-learning"

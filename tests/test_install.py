@@ -1,0 +1,57 @@
+"""The installed program, run as real processes, and the roadmap inside the package."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import BUNDLED, REPO
+from mlpath.roadmap import bundled_roadmap_path
+
+SCRIPT = Path(sys.executable).with_name("mlpath")
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, env=dict(os.environ), timeout=60
+    )
+
+
+def test_entry_point_runs_from_another_folder(tmp_path: Path, mlpath_home: Path) -> None:
+    assert SCRIPT.exists(), "the mlpath console script is not installed next to python"
+    listed = _run([str(SCRIPT), "list"], tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "foundations" in listed.stdout and "Production ML" in listed.stdout
+    done = _run([str(SCRIPT), "done", "foundations"], tmp_path)
+    assert done.returncode == 0
+    assert (mlpath_home / "state.toml").exists()
+    wrong = _run([str(SCRIPT), "show", "deep-lerning"], tmp_path)
+    assert wrong.returncode == 2
+    assert "Did you mean 'deep-learning'?" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    result = _run([sys.executable, "-m", "mlpath", "--version"], tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("mlpath ")
+
+
+def test_the_packaged_roadmap_is_the_one_in_data() -> None:
+    assert bundled_roadmap_path().read_bytes() == BUNDLED.read_bytes()
+
+
+def test_the_wheel_carries_the_roadmap_from_data(tmp_path: Path) -> None:
+    builders = pytest.importorskip("hatchling.builders.wheel")
+    builder = builders.WheelBuilder(str(REPO))
+    (wheel,) = (Path(p) for p in builder.build(directory=str(tmp_path), versions=["standard"]))
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("mlpath/roadmap.toml") == BUNDLED.read_bytes()
+        names = archive.namelist()
+    assert "mlpath/cli.py" in names
+    assert not any(name.startswith("tests/") for name in names)
