@@ -123,3 +123,36 @@ def test_refusal_points_to_the_backup_when_there_is_one(mlpath_home: Path) -> No
     store.path.write_bytes(b"not toml [")
     with pytest.raises(StateError, match=r"state\.toml\.bak"):
         store.load()
+
+
+# --- migrations ------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_format_1_file_loads_without_loss(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v1.toml").read_bytes())
+    state = Store().load()
+    foundations = state.topic("ml-engineer", "foundations")
+    assert foundations.status is Status.DONE
+    assert foundations.done_at == datetime.fromisoformat("2026-11-20T08:15:00+01:00")
+    assert foundations.done_at is not None and foundations.done_at.utcoffset() is not None
+    assert state.topic("ml-engineer", "old-topic").status is Status.DONE
+    assert state.topic("my-team-path", "onboarding").status is Status.DONE
+    assert state.log == ()
+
+
+def test_format_1_file_is_rewritten_as_current_on_next_write(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    original = (FIXTURES / "state-v1.toml").read_bytes()
+    (mlpath_home / "state.toml").write_bytes(original)
+    store = Store()
+    store.update(lambda s: _done(s, "algorithms"))
+    assert store.backup_path.read_bytes() == original
+    text = store.path.read_text()
+    assert text.startswith("version = 2")
+    state = store.load()
+    assert state.topic("ml-engineer", "foundations").status is Status.DONE
+    assert state.topic("ml-engineer", "algorithms").status is Status.DONE
+    assert state.topic("my-team-path", "onboarding").status is Status.DONE

@@ -6,52 +6,113 @@ state file into a :class:`State` with :func:`state_from_dict` and back with
 
 Progress is keyed by roadmap id, then topic id, so several roadmaps share one state and a
 roadmap can be re-ordered freely. Entries for topics a roadmap no longer has are kept.
+
+Every operation that changes something appends a :class:`Change` to the log. A change
+carries a snapshot of the topic's tracked fields (everything but its notes) from before
+it, so :func:`undo` restores the exact previous state; a note is undone by removing it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from mlpath.roadmap import Roadmap, Topic
 
 #: The state format this version writes. Older formats are migrated by the store.
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 class Status(StrEnum):
     NOT_STARTED = "not-started"
+    IN_PROGRESS = "in-progress"
     DONE = "done"
+    SKIPPED = "skipped"
 
     @property
     def label(self) -> str:
         return self.value.replace("-", " ")
 
 
+class Action(StrEnum):
+    START = "start"
+    DONE = "done"
+    SKIP = "skip"
+    RESET = "reset"
+    CHECK = "check"
+    UNCHECK = "uncheck"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Note:
+    at: datetime
+    text: str
+    link: str | None = None
+
+
 @dataclass(frozen=True)
 class TopicProgress:
     status: Status = Status.NOT_STARTED
+    started_at: datetime | None = None
     done_at: datetime | None = None
+    skipped_at: datetime | None = None
+    checked: Mapping[str, datetime] = field(default_factory=dict)
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def since(self) -> datetime | None:
+        """When the current status began."""
+        return {
+            Status.IN_PROGRESS: self.started_at,
+            Status.DONE: self.done_at,
+            Status.SKIPPED: self.skipped_at,
+        }.get(self.status)
+
+    def tracked(self) -> TopicProgress:
+        """Everything but the notes: what a change's snapshot holds."""
+        return replace(self, notes=())
 
 
 NOT_STARTED = TopicProgress()
 
 
 @dataclass(frozen=True)
-class State:
-    """All progress: roadmap id -> topic id -> progress."""
+class Change:
+    """One entry of the change log."""
 
-    roadmaps: dict[str, dict[str, TopicProgress]] = field(default_factory=dict)
+    at: datetime
+    action: Action
+    roadmap: str
+    topic: str
+    before: TopicProgress  # the topic's tracked fields before the change (no notes)
+    resources: tuple[str, ...] = ()
+    note: Note | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    """All progress (roadmap id -> topic id -> progress) and the change log, oldest first."""
+
+    roadmaps: Mapping[str, Mapping[str, TopicProgress]] = field(default_factory=dict)
+    log: tuple[Change, ...] = ()
 
     def topic(self, roadmap_id: str, topic_id: str) -> TopicProgress:
         return self.roadmaps.get(roadmap_id, {}).get(topic_id, NOT_STARTED)
 
     def with_topic(self, roadmap_id: str, topic_id: str, progress: TopicProgress) -> State:
         topics = dict(self.roadmaps.get(roadmap_id, {}))
-        topics[topic_id] = progress
-        return replace(self, roadmaps={**self.roadmaps, roadmap_id: topics})
+        if progress == NOT_STARTED:
+            topics.pop(topic_id, None)  # keep the file free of empty entries
+        else:
+            topics[topic_id] = progress
+        roadmaps = {**self.roadmaps, roadmap_id: topics}
+        if not topics:
+            del roadmaps[roadmap_id]
+        return replace(self, roadmaps=roadmaps)
 
 
 # --- operations ----------------------------------------------------------------------
@@ -59,70 +120,218 @@ class State:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an operation did: the new state and whether anything changed."""
+    """What an operation did. ``change`` is None when nothing changed."""
 
     state: State
-    changed: bool
-    progress: TopicProgress
+    change: Change | None
+    progress: TopicProgress  # the topic's progress afterwards
+    completed: bool = False  # a resource check completed the topic
+
+
+def _record(
+    state: State,
+    roadmap_id: str,
+    topic_id: str,
+    action: Action,
+    now: datetime,
+    after: TopicProgress,
+    resources: tuple[str, ...] = (),
+    note: Note | None = None,
+    completed: bool = False,
+) -> Outcome:
+    before = state.topic(roadmap_id, topic_id)
+    change = Change(now, action, roadmap_id, topic_id, before.tracked(), resources, note)
+    new_state = state.with_topic(roadmap_id, topic_id, after)
+    return Outcome(replace(new_state, log=(*state.log, change)), change, after, completed)
+
+
+def _unchanged(state: State, roadmap_id: str, topic_id: str) -> Outcome:
+    return Outcome(state, None, state.topic(roadmap_id, topic_id))
+
+
+def start(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
+    """Move a topic to in progress (also a done or skipped one, to study it again)."""
+    current = state.topic(roadmap_id, topic_id)
+    if current.status is Status.IN_PROGRESS:
+        return _unchanged(state, roadmap_id, topic_id)
+    after = replace(current, status=Status.IN_PROGRESS, started_at=now)
+    return _record(state, roadmap_id, topic_id, Action.START, now, after)
 
 
 def mark_done(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
     """Record a topic as done at ``now``; a topic already done is left as it was."""
     current = state.topic(roadmap_id, topic_id)
     if current.status is Status.DONE:
-        return Outcome(state, False, current)
-    progress = replace(current, status=Status.DONE, done_at=now)
-    return Outcome(state.with_topic(roadmap_id, topic_id, progress), True, progress)
+        return _unchanged(state, roadmap_id, topic_id)
+    after = replace(current, status=Status.DONE, done_at=now)
+    return _record(state, roadmap_id, topic_id, Action.DONE, now, after)
 
 
-def is_done(state: State, roadmap_id: str, topic_id: str) -> bool:
-    return state.topic(roadmap_id, topic_id).status is Status.DONE
+def skip(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
+    """Set a topic aside: it leaves the progress count, neither done nor failed."""
+    current = state.topic(roadmap_id, topic_id)
+    if current.status is Status.SKIPPED:
+        return _unchanged(state, roadmap_id, topic_id)
+    after = replace(current, status=Status.SKIPPED, skipped_at=now)
+    return _record(state, roadmap_id, topic_id, Action.SKIP, now, after)
+
+
+def reset(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
+    """Back to not started: status, dates and checks are cleared; notes are kept."""
+    current = state.topic(roadmap_id, topic_id)
+    after = TopicProgress(notes=current.notes)
+    if current == after:
+        return _unchanged(state, roadmap_id, topic_id)
+    return _record(state, roadmap_id, topic_id, Action.RESET, now, after)
+
+
+def check(
+    state: State, roadmap: Roadmap, topic: Topic, item_ids: tuple[str, ...], now: datetime
+) -> Outcome:
+    """Check resources (or the practice) of a topic.
+
+    A not-started or skipped topic moves to in progress; when every item of the topic is
+    then checked, the topic is marked done as well.
+    """
+    current = state.topic(roadmap.id, topic.id)
+    new = tuple(i for i in item_ids if i not in current.checked)
+    if not new:
+        return _unchanged(state, roadmap.id, topic.id)
+    after = replace(current, checked={**current.checked, **dict.fromkeys(new, now)})
+    completed = False
+    if all(i in after.checked for i in topic.item_ids) and after.status is not Status.DONE:
+        after = replace(after, status=Status.DONE, done_at=now)
+        completed = True
+    elif after.status in (Status.NOT_STARTED, Status.SKIPPED):
+        after = replace(after, status=Status.IN_PROGRESS, started_at=now)
+    return _record(state, roadmap.id, topic.id, Action.CHECK, now, after, new, None, completed)
+
+
+def uncheck(state: State, roadmap_id: str, topic_id: str, item_id: str, now: datetime) -> Outcome:
+    """Remove one check; the topic's status stays as it is."""
+    current = state.topic(roadmap_id, topic_id)
+    if item_id not in current.checked:
+        return _unchanged(state, roadmap_id, topic_id)
+    checked = {k: v for k, v in current.checked.items() if k != item_id}
+    after = replace(current, checked=checked)
+    return _record(state, roadmap_id, topic_id, Action.UNCHECK, now, after, (item_id,))
+
+
+def add_note(state: State, roadmap_id: str, topic_id: str, note: Note, now: datetime) -> Outcome:
+    current = state.topic(roadmap_id, topic_id)
+    after = replace(current, notes=(*current.notes, note))
+    return _record(state, roadmap_id, topic_id, Action.NOTE, now, after, note=note)
+
+
+def undo(state: State) -> tuple[State, Change | None]:
+    """Revert the most recent change; (state, None) when the log is empty."""
+    if not state.log:
+        return state, None
+    change = state.log[-1]
+    current = state.topic(change.roadmap, change.topic)
+    if change.action is Action.NOTE:
+        notes = list(current.notes)
+        for i in range(len(notes) - 1, -1, -1):
+            if notes[i] == change.note:
+                del notes[i]
+                break
+        restored = replace(current, notes=tuple(notes))
+    else:
+        restored = replace(change.before, notes=current.notes)
+    new_state = state.with_topic(change.roadmap, change.topic, restored)
+    return replace(new_state, log=state.log[:-1]), change
+
+
+# --- questions -----------------------------------------------------------------------
+
+_FINISHED = (Status.DONE, Status.SKIPPED)
+
+
+def status_of(state: State, roadmap_id: str, topic_id: str) -> Status:
+    return state.topic(roadmap_id, topic_id).status
+
+
+def missing_prerequisites(state: State, roadmap: Roadmap, topic: Topic) -> list[str]:
+    """Prerequisites of ``topic`` that are neither done nor skipped."""
+    return [r for r in topic.requires if status_of(state, roadmap.id, r) not in _FINISHED]
 
 
 def next_topic(roadmap: Roadmap, state: State) -> Topic | None:
-    """The first topic, in roadmap order, that is not done and whose prerequisites are.
+    """What to study now: the first topic in progress, else the first topic (in roadmap
+    order) that is not done or skipped and whose prerequisites all are.
 
-    None when every topic is done. When nothing is ready (a prerequisite can only be
-    missing through a cycle, which the roadmap loader refuses), the first unfinished topic.
+    None when every topic is done or skipped. When nothing is ready, the first unfinished
+    topic (the loader refuses prerequisite cycles, so this cannot happen with a valid
+    roadmap).
     """
-    unfinished = [t for t in roadmap.topics if not is_done(state, roadmap.id, t.id)]
+    unfinished = [t for t in roadmap.topics if status_of(state, roadmap.id, t.id) not in _FINISHED]
     for topic in unfinished:
-        if all(is_done(state, roadmap.id, req) for req in topic.requires):
+        if status_of(state, roadmap.id, topic.id) is Status.IN_PROGRESS:
+            return topic
+    for topic in unfinished:
+        if not missing_prerequisites(state, roadmap, topic):
             return topic
     return unfinished[0] if unfinished else None
 
 
 @dataclass(frozen=True)
 class Tally:
+    """Done out of total, where skipped topics are left out of the total."""
+
     done: int
     total: int
+    in_progress: int = 0
+    skipped: int = 0
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
 
+def _tally(state: State, roadmap_id: str, topics: list[Topic]) -> Tally:
+    counts = {s: 0 for s in Status}
+    for topic in topics:
+        counts[status_of(state, roadmap_id, topic.id)] += 1
+    skipped = counts[Status.SKIPPED]
+    return Tally(counts[Status.DONE], len(topics) - skipped, counts[Status.IN_PROGRESS], skipped)
+
+
 @dataclass(frozen=True)
 class Summary:
     overall: Tally
     areas: list[tuple[str, Tally]]  # (area id, tally), in roadmap order
+    in_progress: list[str]  # topic ids, in roadmap order
+    skipped: list[str]  # topic ids, in roadmap order
     next_topic: Topic | None
-    orphans: list[str]  # topic ids with progress that the roadmap no longer has
+    orphans: int  # progress entries (topics, checks) that the roadmap no longer has
+
+
+def orphan_entries(roadmap: Roadmap, state: State) -> int:
+    """How many topic entries and resource checks point at ids the roadmap does not have."""
+    count = 0
+    for topic_id, progress in state.roadmaps.get(roadmap.id, {}).items():
+        try:
+            topic = roadmap.topic(topic_id)
+        except KeyError:
+            count += 1
+            continue
+        count += sum(1 for item in progress.checked if item not in topic.item_ids)
+    return count
 
 
 def summarize(roadmap: Roadmap, state: State) -> Summary:
-    areas = []
-    for area in roadmap.areas:
-        topics = roadmap.topics_in(area.id)
-        done = sum(is_done(state, roadmap.id, t.id) for t in topics)
-        areas.append((area.id, Tally(done, len(topics))))
-    known = {t.id for t in roadmap.topics}
-    orphans = sorted(set(state.roadmaps.get(roadmap.id, {})) - known)
+    areas = [(a.id, _tally(state, roadmap.id, roadmap.topics_in(a.id))) for a in roadmap.areas]
+
+    def having(status: Status) -> list[str]:
+        return [t.id for t in roadmap.topics if status_of(state, roadmap.id, t.id) is status]
+
     return Summary(
-        overall=Tally(sum(t.done for _, t in areas), len(roadmap.topics)),
+        overall=_tally(state, roadmap.id, list(roadmap.topics)),
         areas=areas,
+        in_progress=having(Status.IN_PROGRESS),
+        skipped=having(Status.SKIPPED),
         next_topic=next_topic(roadmap, state),
-        orphans=orphans,
+        orphans=orphan_entries(roadmap, state),
     )
 
 
@@ -147,44 +356,166 @@ def _datetime(value: object, place: str) -> datetime:
     return value
 
 
-def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
-    unknown = set(data) - {"status", "done_at"}
+def _opt_datetime(data: dict[str, Any], key: str, place: str) -> datetime | None:
+    value = data.get(key)
+    return None if value is None else _datetime(value, f"{place}.{key}")
+
+
+def _string(value: object, place: str) -> str:
+    if not isinstance(value, str):
+        raise StateFormatError(f"{place}: expected text, found {value!r}")
+    return value
+
+
+def _keys(data: dict[str, Any], allowed: set[str], place: str) -> None:
+    unknown = set(data) - allowed
     if unknown:
         raise StateFormatError(f"{place}: unknown key '{sorted(unknown)[0]}'")
-    try:
-        status = Status(data.get("status", Status.NOT_STARTED.value))
-    except ValueError:
-        raise StateFormatError(f"{place}.status: unknown status {data.get('status')!r}") from None
-    done_at = data.get("done_at")
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _enum(kind: type[E], value: object, place: str) -> E:
+    if isinstance(value, str) and value in kind._value2member_map_:
+        return kind(value)
+    raise StateFormatError(f"{place}: unknown {kind.__name__.lower()} {value!r}")
+
+
+def _note_from_dict(data: dict[str, Any], place: str) -> Note:
+    _keys(data, {"at", "text", "link"}, place)
+    link = data.get("link")
+    return Note(
+        at=_datetime(data.get("at"), f"{place}.at"),
+        text=_string(data.get("text"), f"{place}.text"),
+        link=None if link is None else _string(link, f"{place}.link"),
+    )
+
+
+_TOPIC_KEYS = {"status", "started_at", "done_at", "skipped_at", "checked", "notes"}
+
+
+def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
+    _keys(data, _TOPIC_KEYS, place)
+    checked = _table(data.get("checked", {}), f"{place}.checked")
+    notes = data.get("notes", [])
+    if not isinstance(notes, list):
+        raise StateFormatError(f"{place}.notes: expected a list of notes")
     return TopicProgress(
-        status=status,
-        done_at=None if done_at is None else _datetime(done_at, f"{place}.done_at"),
+        status=_enum(Status, data.get("status", Status.NOT_STARTED.value), f"{place}.status"),
+        started_at=_opt_datetime(data, "started_at", place),
+        done_at=_opt_datetime(data, "done_at", place),
+        skipped_at=_opt_datetime(data, "skipped_at", place),
+        checked={k: _datetime(v, f"{place}.checked.{k}") for k, v in checked.items()},
+        notes=tuple(
+            _note_from_dict(_table(n, f"{place}.notes[{i}]"), f"{place}.notes[{i}]")
+            for i, n in enumerate(notes)
+        ),
+    )
+
+
+def _change_from_dict(data: dict[str, Any], place: str) -> Change:
+    _keys(data, {"at", "action", "roadmap", "topic", "before", "resources", "note"}, place)
+    resources = data.get("resources", [])
+    if not isinstance(resources, list):
+        raise StateFormatError(f"{place}.resources: expected a list of ids")
+    note = data.get("note")
+    return Change(
+        at=_datetime(data.get("at"), f"{place}.at"),
+        action=_enum(Action, data.get("action"), f"{place}.action"),
+        roadmap=_string(data.get("roadmap"), f"{place}.roadmap"),
+        topic=_string(data.get("topic"), f"{place}.topic"),
+        before=_topic_from_dict(_table(data.get("before", {}), f"{place}.before"), place),
+        resources=tuple(_string(r, f"{place}.resources") for r in resources),
+        note=None if note is None else _note_from_dict(_table(note, f"{place}.note"), place),
     )
 
 
 def state_from_dict(data: dict[str, Any]) -> State:
-    """Build a State from the current format's data (without its ``version`` key)."""
-    unknown = set(data) - {"version", "progress"}
-    if unknown:
-        raise StateFormatError(f"unknown key '{sorted(unknown)[0]}'")
+    """Build a State from data in the current format (the store migrates older ones)."""
+    _keys(data, {"version", "roadmaps", "log"}, "(top level)")
     roadmaps: dict[str, dict[str, TopicProgress]] = {}
-    for roadmap_id, topics in _table(data.get("progress", {}), "progress").items():
-        place = f"progress.{roadmap_id}"
+    for roadmap_id, entry in _table(data.get("roadmaps", {}), "roadmaps").items():
+        place = f"roadmaps.{roadmap_id}"
+        _keys(_table(entry, place), {"topics"}, place)
+        topics = _table(entry.get("topics", {}), f"{place}.topics")
         roadmaps[roadmap_id] = {
-            topic_id: _topic_from_dict(_table(entry, f"{place}.{topic_id}"), f"{place}.{topic_id}")
-            for topic_id, entry in _table(topics, place).items()
+            topic_id: _topic_from_dict(
+                _table(value, f"{place}.topics.{topic_id}"), f"{place}.topics.{topic_id}"
+            )
+            for topic_id, value in topics.items()
         }
-    return State(roadmaps)
+    log = data.get("log", [])
+    if not isinstance(log, list):
+        raise StateFormatError("log: expected a list of changes")
+    changes = tuple(
+        _change_from_dict(_table(c, f"log[{i}]"), f"log[{i}]") for i, c in enumerate(log)
+    )
+    return State(roadmaps, changes)
+
+
+def _note_to_dict(note: Note) -> dict[str, Any]:
+    return _without_none({"at": note.at, "text": note.text, "link": note.link})
+
+
+def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None and v != {} and v != []}
+
+
+def _topic_to_dict(progress: TopicProgress) -> dict[str, Any]:
+    return _without_none(
+        {
+            "status": progress.status.value,
+            "started_at": progress.started_at,
+            "done_at": progress.done_at,
+            "skipped_at": progress.skipped_at,
+            "checked": dict(sorted(progress.checked.items())),
+            "notes": [_note_to_dict(n) for n in progress.notes],
+        }
+    )
+
+
+def _change_to_dict(change: Change) -> dict[str, Any]:
+    return _without_none(
+        {
+            "at": change.at,
+            "action": change.action.value,
+            "roadmap": change.roadmap,
+            "topic": change.topic,
+            "resources": list(change.resources),
+            "note": None if change.note is None else _note_to_dict(change.note),
+            "before": _topic_to_dict(change.before),
+        }
+    )
 
 
 def state_to_dict(state: State) -> dict[str, Any]:
-    progress: dict[str, Any] = {}
-    for roadmap_id, topics in sorted(state.roadmaps.items()):
-        entries: dict[str, Any] = {}
-        for topic_id, entry in sorted(topics.items()):
-            item: dict[str, Any] = {"status": entry.status.value}
-            if entry.done_at is not None:
-                item["done_at"] = entry.done_at
-            entries[topic_id] = item
-        progress[roadmap_id] = entries
-    return {"version": STATE_VERSION, "progress": progress}
+    roadmaps = {
+        roadmap_id: {"topics": {t: _topic_to_dict(p) for t, p in sorted(topics.items())}}
+        for roadmap_id, topics in sorted(state.roadmaps.items())
+    }
+    return _without_none(
+        {
+            "version": STATE_VERSION,
+            "roadmaps": roadmaps,
+            "log": [_change_to_dict(c) for c in state.log],
+        }
+    )
+
+
+# --- describing changes ----------------------------------------------------------------
+
+_VERBS: Mapping[Action, Callable[[Change], str]] = {
+    Action.START: lambda c: f"started {c.topic}",
+    Action.DONE: lambda c: f"marked {c.topic} as done",
+    Action.SKIP: lambda c: f"skipped {c.topic}",
+    Action.RESET: lambda c: f"reset {c.topic} to not started",
+    Action.CHECK: lambda c: f"checked {', '.join(c.resources)} of {c.topic}",
+    Action.UNCHECK: lambda c: f"unchecked {', '.join(c.resources)} of {c.topic}",
+    Action.NOTE: lambda c: f'added a note to {c.topic}: "{c.note.text if c.note else ""}"',
+}
+
+
+def describe(change: Change) -> str:
+    """One line for a change, e.g. ``checked deep-learning-book of deep-learning``."""
+    return _VERBS[change.action](change)

@@ -25,6 +25,8 @@ from mlpath.errors import RoadmapError, TopicNotFound, UsageError, printable
 SCHEMA_VERSION = 1
 #: Roadmap files larger than this are refused before parsing.
 MAX_ROADMAP_BYTES = 1024 * 1024
+#: The id under which a topic's practice is checked, like a resource.
+PRACTICE_ID = "practice"
 #: How many problems an error message shows before "and N more".
 SHOWN_PROBLEMS = 3
 
@@ -39,9 +41,17 @@ def _slug(value: str) -> str:
     return value
 
 
+def is_http_url(value: str) -> bool:
+    """True for an http or https URL with a host: the only links mlpath accepts."""
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an invalid IPv6 host
+        return False
+
+
 def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_http_url(value):
         raise ValueError(f"{value!r} is not an http(s) link with a host")
     return value
 
@@ -91,6 +101,33 @@ class Topic(_Model):
 
     def resources_of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        """What can be checked off: the practice, then every resource."""
+        return (PRACTICE_ID, *(r.id for r in self.resources))
+
+    def find_item(self, name: str) -> str:
+        """Resolve a resource named by id, unique id prefix, or unambiguous kind
+        (``book``, ``course``, ``practice``). Raises :class:`UsageError` (exit 2)."""
+        wanted = name.strip().lower()
+        if wanted in self.item_ids:
+            return wanted
+        of_kind = [r.id for r in self.resources if r.kind == wanted]
+        if len(of_kind) == 1:
+            return of_kind[0]
+        prefixed = [i for i in self.item_ids if wanted and i.startswith(wanted)]
+        if not of_kind and len(prefixed) == 1:
+            return prefixed[0]
+        choices = of_kind or prefixed or list(self.item_ids)
+        problem = (
+            f"{self.id} has {len(of_kind)} resources of kind '{name}'"
+            if of_kind
+            else f"'{name}' matches several resources of {self.id}"
+            if prefixed
+            else f"{self.id} has no resource '{name}'"
+        )
+        raise UsageError(f"{problem}. Name one of: {', '.join(choices)}.")
 
 
 class Area(_Model):
@@ -231,7 +268,12 @@ def _cross_check(roadmap: Roadmap) -> list[str]:
             names.setdefault(alias, topic.id)
         resource_ids: set[str] = set()
         for j, resource in enumerate(topic.resources):
-            if resource.id in resource_ids:
+            if resource.id == PRACTICE_ID:
+                problems.append(
+                    f"{place}.resources[{j}] ({resource.id}).id: '{PRACTICE_ID}' is reserved "
+                    "for the topic's practice"
+                )
+            elif resource.id in resource_ids:
                 problems.append(
                     f"{place}.resources[{j}] ({resource.id}).id: "
                     "another resource of this topic already has this id"

@@ -92,7 +92,7 @@ class Store:
                 "untouched."
             )
         try:
-            return state_from_dict(data)
+            return state_from_dict(migrate(data, version))
         except StateFormatError as error:
             raise self._refuse(f"has unexpected content: {error}") from None
 
@@ -155,6 +155,40 @@ class Store:
                 f"cannot write {target}: {error.strerror or error}. The state file was left "
                 "as it was."
             ) from None
+
+
+# --- migrations ------------------------------------------------------------------------
+# Each step takes the data of format N (as read by tomllib) and returns format N + 1. The
+# file itself is rewritten in the newest format on the next write; its old bytes become the
+# backup.
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 (mlpath 0.1: ``progress.<roadmap>.<topic>`` with status and done_at) to
+    format 2 (``roadmaps.<roadmap>.topics.<topic>``, statuses, checks, notes, a log)."""
+    progress = data.get("progress", {})
+    if not isinstance(progress, dict):
+        raise StateFormatError("progress: expected a table")
+    extra = set(data) - {"version", "progress"}
+    if extra:
+        raise StateFormatError(f"unknown key '{sorted(extra)[0]}'")
+    roadmaps = {}
+    for roadmap_id, topics in progress.items():
+        if not isinstance(topics, dict):
+            raise StateFormatError(f"progress.{roadmap_id}: expected a table")
+        roadmaps[roadmap_id] = {"topics": topics}
+    return {"version": 2, "roadmaps": roadmaps}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+
+
+def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
+    """Carry data of format ``version`` forward to the current format."""
+    while version < STATE_VERSION:
+        data = MIGRATIONS[version](data)
+        version += 1
+    return data
 
 
 def _atomic_write(path: Path, content: bytes, mode: int) -> None:
