@@ -81,7 +81,7 @@ def test_show_names_book_course_and_links(run: Run) -> None:
 def test_show_status_has_the_date_once_done(run: Run) -> None:
     run("done", "algorithms")
     out = run("show", "algorithms").stdout
-    assert re.search(r"Status: ✓ done on \d{4}-\d{2}-\d{2} \d{2}:\d{2}", out)
+    assert re.search(r"Status: ✓ done since \d{4}-\d{2}-\d{2} \d{2}:\d{2}", out)
 
 
 def test_show_says_when_no_course_is_recommended(run: Run) -> None:
@@ -205,5 +205,11 @@ def test_json_outputs_parse_and_have_a_version(run: Run) -> None:
     assert shown["topic"]["id"] == "deep-learning"
     assert {r["kind"] for r in shown["topic"]["resources"]} == {"book", "course"}
     progress = json.loads(run("progress", "--json").stdout)
-    assert progress["overall"] == {"done": 1, "total": 7, "percent": 14}
+    assert progress["overall"] == {
+        "done": 1,
+        "total": 7,
+        "percent": 14,
+        "in_progress": 0,
+        "skipped": 0,
+    }
     assert progress["next"]["id"] == "deep-learning"

@@ -7,15 +7,20 @@ Errors a user can cause are raised as :class:`mlpath.errors.MlpathError` anywher
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from mlpath import __version__
-from mlpath.errors import EXIT_INTERRUPTED, MlpathError
+from mlpath.errors import EXIT_INTERRUPTED, MlpathError, printable
 from mlpath.roadmap import Roadmap, Topic
+
+if TYPE_CHECKING:
+    from mlpath.progress import Outcome, State
+    from mlpath.store import Store
 
 
 class _Group(TyperGroup):
@@ -86,7 +91,7 @@ def _roadmap() -> Roadmap:
     return load_roadmap(bundled_roadmap_path())
 
 
-def _store() -> Any:
+def _store() -> Store:
     from mlpath.store import Store
 
     return Store()
@@ -151,25 +156,201 @@ def show(
         _print(views.show_view(roadmap, state, chosen, heading))
 
 
+def _apply(operation: Callable[[State], Outcome]) -> Outcome:
+    """Run a state operation under the store's lock and save its result."""
+    return _store().update(lambda state: ((outcome := operation(state)).state, outcome))
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+ResourceArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A resource id, unique id prefix, or kind ('book', 'course', 'practice').",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
-def done(topic: TopicArgument) -> None:
-    """Record a topic as done, with the current time."""
-    from mlpath.errors import printable
-    from mlpath.progress import mark_done
-    from mlpath.views import local_time
+def start(topic: TopicArgument) -> None:
+    """Mark a topic as in progress (also to study a done or skipped one again)."""
+    from mlpath import progress as ops
+    from mlpath.views import topic_name
 
     roadmap = _roadmap()
     chosen = roadmap.find_topic(topic)
     now = _now()
-    outcome = _store().update(
-        lambda state: ((result := mark_done(state, roadmap.id, chosen.id, now)).state, result)
-    )
-    name = printable(f"{chosen.title} ({chosen.id})")
-    if outcome.changed:
-        sys.stdout.write(f"Marked {name} as done.\n")
+    outcome = _apply(lambda state: ops.start(state, roadmap.id, chosen.id, now))
+    if outcome.change is None:
+        _say(f"{topic_name(chosen)} is already in progress; nothing changed.")
+        return
+    _say(f"Started {topic_name(chosen)}.")
+    missing = ops.missing_prerequisites(outcome.state, roadmap, chosen)
+    if missing:
+        sys.stderr.write(
+            f"mlpath: note: {chosen.id} builds on {', '.join(missing)}, not done yet.\n"
+        )
+
+
+@app.command()
+def done(
+    topic: TopicArgument,
+    resource: ResourceArgument = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Check the practice and every resource of the topic.")
+    ] = False,
+) -> None:
+    """Record a topic as done, or check off one of its resources.
+
+    'mlpath done deep-learning' marks the topic done; 'mlpath done deep-learning book'
+    checks its book; when the last item is checked the topic is done too.
+    """
+    from mlpath import progress as ops
+    from mlpath.errors import UsageError
+    from mlpath.views import local_time, topic_name
+
+    roadmap = _roadmap()
+    chosen = roadmap.find_topic(topic)
+    now = _now()
+    name = topic_name(chosen)
+    if resource is None and not all_:
+        outcome = _apply(lambda state: ops.mark_done(state, roadmap.id, chosen.id, now))
+        if outcome.change is not None:
+            _say(f"Marked {name} as done.")
+        else:
+            when = outcome.progress.done_at
+            _say(
+                f"{name} was already done (on {local_time(when) if when else '?'}); "
+                "nothing changed."
+            )
+        return
+    if resource is not None and all_:
+        raise UsageError("name a resource or give --all, not both.")
+    items = chosen.item_ids if all_ else (chosen.find_item(resource or ""),)
+    outcome = _apply(lambda state: ops.check(state, roadmap, chosen, items, now))
+    total = len(chosen.item_ids)
+    count = sum(1 for i in chosen.item_ids if i in outcome.progress.checked)
+    what = "every item" if all_ else printable(items[0])
+    if outcome.change is None:
+        _say(f"{what} of {name} was already checked; nothing changed.")
+    elif outcome.completed:
+        _say(f"Checked {what} of {name}: all {total} items are checked, so it is now done.")
     else:
-        when = local_time(outcome.progress.done_at) if outcome.progress.done_at else "earlier"
-        sys.stdout.write(f"{name} was already done (on {when}); nothing changed.\n")
+        _say(f"Checked {what} of {name} ({count} of {total} checked).")
+
+
+@app.command()
+def skip(topic: TopicArgument) -> None:
+    """Set a topic aside: it is then left out of the progress count."""
+    from mlpath import progress as ops
+    from mlpath.views import topic_name
+
+    roadmap = _roadmap()
+    chosen = roadmap.find_topic(topic)
+    now = _now()
+    outcome = _apply(lambda state: ops.skip(state, roadmap.id, chosen.id, now))
+    if outcome.change is None:
+        _say(f"{topic_name(chosen)} was already skipped; nothing changed.")
+    else:
+        _say(f"Skipped {topic_name(chosen)}; it no longer counts toward your progress.")
+
+
+@app.command()
+def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
+    """Put a topic back to not started (notes are kept), or uncheck one resource."""
+    from mlpath import progress as ops
+    from mlpath.views import topic_name
+
+    roadmap = _roadmap()
+    chosen = roadmap.find_topic(topic)
+    now = _now()
+    name = topic_name(chosen)
+    if resource is None:
+        outcome = _apply(lambda state: ops.reset(state, roadmap.id, chosen.id, now))
+        if outcome.change is None:
+            _say(f"{name} is not started and has nothing checked; nothing changed.")
+        else:
+            kept = len(outcome.progress.notes)
+            _say(f"Reset {name} to not started" + (f"; kept {kept} note(s)." if kept else "."))
+        return
+    item = chosen.find_item(resource)
+    outcome = _apply(lambda state: ops.uncheck(state, roadmap.id, chosen.id, item, now))
+    if outcome.change is None:
+        _say(f"{printable(item)} of {name} was not checked; nothing changed.")
+    else:
+        _say(f"Unchecked {printable(item)} of {name}.")
+
+
+@app.command()
+def note(
+    topic: TopicArgument,
+    text: Annotated[str, typer.Argument(help="The note, e.g. where you left off.")],
+    link: Annotated[
+        str | None,
+        typer.Option(
+            "--link", help="Evidence: an http(s) link to a repository, notebook, certificate."
+        ),
+    ] = None,
+) -> None:
+    """Add a dated note to a topic, with an optional link as evidence."""
+    from mlpath import progress as ops
+    from mlpath.errors import UsageError
+    from mlpath.roadmap import is_http_url
+    from mlpath.views import topic_name
+
+    if not text.strip():
+        raise UsageError("a note needs some text.")
+    if link is not None and not is_http_url(link):
+        raise UsageError(f"'{link}' is not an http(s) link; only those can be attached.")
+    roadmap = _roadmap()
+    chosen = roadmap.find_topic(topic)
+    now = _now()
+    entry = ops.Note(at=now, text=text.strip(), link=link)
+    _apply(lambda state: ops.add_note(state, roadmap.id, chosen.id, entry, now))
+    _say(f"Added a note to {topic_name(chosen)}" + (" with a link." if link else "."))
+
+
+@app.command()
+def undo() -> None:
+    """Revert the most recent change; repeat to go further back."""
+    from mlpath.progress import describe
+    from mlpath.progress import undo as undo_last
+    from mlpath.views import local_time
+
+    reverted = _store().update(undo_last)
+    if reverted is None:
+        _say("Nothing to undo.")
+    else:
+        _say(f"Undid: {printable(describe(reverted))} ({local_time(reverted.at)}).")
+
+
+@app.command()
+def history(
+    count: Annotated[
+        int, typer.Option("-n", "--count", min=1, help="How many changes to list.")
+    ] = 20,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Only the changes of this topic.")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """List recent changes, newest first."""
+    from mlpath import views
+
+    state = _store().load()
+    changes = list(reversed(state.log))
+    if topic is not None:
+        roadmap = _roadmap()
+        chosen = roadmap.find_topic(topic)
+        changes = [c for c in changes if c.roadmap == roadmap.id and c.topic == chosen.id]
+    changes = changes[:count]
+    if json:
+        views.print_json(views.history_json(changes))
+    else:
+        _print(views.history_view(changes))
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,13 +19,18 @@ from rich.table import Table
 from rich.text import Text
 
 from mlpath.errors import printable
-from mlpath.progress import State, Status, Summary, Tally, TopicProgress
-from mlpath.roadmap import Resource, Roadmap, Topic
+from mlpath.progress import Change, Note, State, Status, Summary, Tally, TopicProgress, describe
+from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
 
 #: Bumped when a JSON document's shape changes incompatibly.
 JSON_VERSION = 1
 
-_STATUS_STYLE = {Status.NOT_STARTED: ("·", "dim"), Status.DONE: ("✓", "green")}
+_STATUS_STYLE = {
+    Status.NOT_STARTED: ("·", "dim"),
+    Status.IN_PROGRESS: ("▶", "yellow"),
+    Status.DONE: ("✓", "green"),
+    Status.SKIPPED: ("↷", "dim italic"),
+}
 
 
 def safe(text: str, style: str = "") -> Text:
@@ -48,9 +54,13 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def status_text(progress: TopicProgress) -> Text:
-    mark, style = _STATUS_STYLE[progress.status]
-    return Text(f"{mark} {progress.status.label}", style=style)
+def status_text(status: Status) -> Text:
+    mark, style = _STATUS_STYLE[status]
+    return Text(f"{mark} {status.label}", style=style)
+
+
+def topic_name(topic: Topic) -> str:
+    return printable(f"{topic.title} ({topic.id})")
 
 
 # --- list ------------------------------------------------------------------------------
@@ -67,23 +77,36 @@ def list_view(roadmap: Roadmap, state: State, summary: Summary) -> RenderableTyp
         table.add_row("", safe(area.title, "bold cyan"), "", "")
         for topic in roadmap.topics_in(area.id):
             number += 1
-            progress = state.topic(roadmap.id, topic.id)
-            table.add_row(str(number), safe(topic.id), safe(topic.title), status_text(progress))
-    done = summary.overall
-    return Group(table, Text(f"{done.done} of {done.total} topics done ({done.percent}%)."))
+            status = state.topic(roadmap.id, topic.id).status
+            table.add_row(str(number), safe(topic.id), safe(topic.title), status_text(status))
+    return Group(table, _tally_line(summary.overall))
+
+
+def _tally_line(tally: Tally) -> Text:
+    line = Text(f"{tally.done} of {tally.total} topics done ({tally.percent}%)")
+    if tally.in_progress:
+        line.append(f", {tally.in_progress} in progress")
+    if tally.skipped:
+        line.append(f"; {tally.skipped} skipped, not counted")
+    line.append(".")
+    return line
 
 
 def list_json(roadmap: Roadmap, state: State, summary: Summary) -> dict[str, Any]:
     return {
         "roadmap": {"id": roadmap.id, "title": roadmap.title},
-        "done": summary.overall.done,
-        "total": summary.overall.total,
+        **_tally_json(summary.overall),
         "areas": [
             {
                 "id": area.id,
                 "title": area.title,
                 "topics": [
-                    _topic_brief_json(roadmap, state, topic) for topic in roadmap.topics_in(area.id)
+                    {
+                        "id": topic.id,
+                        "title": topic.title,
+                        **_progress_json(state.topic(roadmap.id, topic.id)),
+                    }
+                    for topic in roadmap.topics_in(area.id)
                 ],
             }
             for area in roadmap.areas
@@ -91,13 +114,12 @@ def list_json(roadmap: Roadmap, state: State, summary: Summary) -> dict[str, Any
     }
 
 
-def _topic_brief_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
-    progress = state.topic(roadmap.id, topic.id)
+def _progress_json(progress: TopicProgress) -> dict[str, Any]:
     return {
-        "id": topic.id,
-        "title": topic.title,
         "status": progress.status.value,
+        "started_at": _iso(progress.started_at),
         "done_at": _iso(progress.done_at),
+        "skipped_at": _iso(progress.skipped_at),
     }
 
 
@@ -106,19 +128,37 @@ def _topic_brief_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str,
 _READING_KINDS = ("book", "course")
 
 
-def _resource_lines(resource: Resource) -> Text:
-    line = safe(resource.title, "bold")
+def _mark(progress: TopicProgress, item_id: str) -> Text:
+    when = progress.checked.get(item_id)
+    if when is None:
+        return Text("[ ] ", style="dim")
+    return Text("[x] ", style="green")
+
+
+def _resource_lines(resource: Resource, progress: TopicProgress) -> Text:
+    line = _mark(progress, resource.id)
+    line.append_text(safe(resource.title, "bold"))
     if resource.by:
         line.append(" by ")
         line.append_text(safe(resource.by))
     if resource.kind not in _READING_KINDS:
         line.append(f" ({printable(resource.kind)})", style="dim")
+    line.append_text(safe(f"  [{resource.id}]", "dim"))
     if resource.url:
-        line.append("\n")
+        line.append("\n    ")
         line.append_text(safe(resource.url, "blue"))
     if resource.note:
-        line.append("\n")
+        line.append("\n    ")
         line.append_text(safe(resource.note, "italic"))
+    return line
+
+
+def _note_line(note: Note) -> Text:
+    line = Text(local_time(note.at) + "  ", style="dim")
+    line.append_text(safe(note.text))
+    if note.link:
+        line.append("\n    ")
+        line.append_text(safe(note.link, "blue"))
     return line
 
 
@@ -134,8 +174,7 @@ def show_view(
     if heading:
         parts.append(Text(heading, style="bold magenta"))
     title = safe(topic.title, "bold")
-    title.append("  ")
-    title.append_text(safe(f"[{topic.id}]", "dim"))
+    title.append_text(safe(f"  [{topic.id}]", "dim"))
     parts.append(title)
     about = Text("Area: ")
     about.append_text(safe(roadmap.area(topic.area).title))
@@ -143,40 +182,53 @@ def show_view(
         about.append("   Also called: ")
         about.append_text(safe(", ".join(topic.aliases)))
     about.append("\nStatus: ")
-    about.append_text(status_text(progress))
-    if progress.done_at is not None:
-        about.append(f" on {local_time(progress.done_at)}")
+    about.append_text(status_text(progress.status))
+    if progress.since is not None:
+        about.append(f" since {local_time(progress.since)}")
+    if progress.started_at is not None and progress.status is not Status.IN_PROGRESS:
+        about.append(f" (started {local_time(progress.started_at)})")
+    checked = sum(1 for i in topic.item_ids if i in progress.checked)
+    about.append(f"   Checked: {checked} of {len(topic.item_ids)}")
     about.append("\nRequires: ")
     if topic.requires:
         for i, req in enumerate(topic.requires):
             about.append(", " if i else "")
             about.append_text(safe(req))
             about.append(" (")
-            about.append_text(status_text(state.topic(roadmap.id, req)))
+            about.append_text(status_text(state.topic(roadmap.id, req).status))
             about.append(")")
     else:
         about.append("nothing, you can start here")
     parts.append(Padding(about, (0, 0, 1, 0), expand=False))
 
     parts += _section("Why it matters", safe(topic.summary))
-    parts += _section("Best way to learn", safe(topic.practice.summary))
-    for kind, plural in (("book", "Book"), ("course", "Course")):
+    practice = _mark(progress, PRACTICE_ID)
+    practice.append_text(safe(topic.practice.summary))
+    parts += _section("Best way to learn  [practice]", practice)
+    for kind, heading_word in (("book", "Book"), ("course", "Course")):
         chosen = topic.resources_of_kind(kind)
         body: RenderableType = (
-            Group(*(_resource_lines(r) for r in chosen))
+            Group(*(_resource_lines(r, progress) for r in chosen))
             if chosen
             else Text(f"No {kind} is recommended for this topic.", style="italic")
         )
-        parts += _section(plural + ("s" if len(chosen) > 1 else ""), body)
+        parts += _section(heading_word + ("s" if len(chosen) > 1 else ""), body)
     others = [r for r in topic.resources if r.kind not in _READING_KINDS]
     if others:
-        parts += _section("Also", Group(*(_resource_lines(r) for r in others)))
+        parts += _section("Also", Group(*(_resource_lines(r, progress) for r in others)))
+    if progress.notes:
+        notes = Group(*(_note_line(n) for n in reversed(progress.notes)))
+        parts += _section("Notes (newest first)", notes)
     return Group(*parts)
 
 
 def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
     progress = state.topic(roadmap.id, topic.id)
     area = roadmap.area(topic.area)
+
+    def checked(item_id: str) -> str | None:
+        return _iso(progress.checked.get(item_id))
+
     return {
         "roadmap": {"id": roadmap.id, "title": roadmap.title},
         "topic": {
@@ -185,14 +237,16 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
             "area": {"id": area.id, "title": area.title},
             "aliases": list(topic.aliases),
             "summary": topic.summary,
-            "practice": topic.practice.summary,
+            "practice": {"summary": topic.practice.summary, "checked_at": checked(PRACTICE_ID)},
             "requires": [
                 {"id": req, "status": state.topic(roadmap.id, req).status.value}
                 for req in topic.requires
             ],
-            "resources": [r.model_dump() for r in topic.resources],
-            "status": progress.status.value,
-            "done_at": _iso(progress.done_at),
+            "resources": [{**r.model_dump(), "checked_at": checked(r.id)} for r in topic.resources],
+            **_progress_json(progress),
+            "notes": [
+                {"at": _iso(n.at), "text": n.text, "link": n.link} for n in reversed(progress.notes)
+            ],
         },
     }
 
@@ -206,6 +260,12 @@ def bar(done: int, total: int, width: int = 24) -> Text:
     return Text.assemble(("█" * filled, "green"), ("░" * (width - filled), "dim"))
 
 
+def _topic_list(roadmap: Roadmap, label: str, topic_ids: Sequence[str], style: str) -> Text:
+    line = Text(label, style=f"bold {style}")
+    line.append_text(safe(", ".join(f"{roadmap.topic(t).title} ({t})" for t in topic_ids), style))
+    return line
+
+
 def progress_view(roadmap: Roadmap, summary: Summary) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
@@ -213,32 +273,33 @@ def progress_view(roadmap: Roadmap, summary: Summary) -> RenderableType:
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
 
-    def row(label: Text, done: int, total: int, percent: int) -> None:
-        grid.add_row(label, bar(done, total), f"{done}/{total}", f"{percent}%")
+    def row(label: Text, tally: Tally) -> None:
+        grid.add_row(
+            label, bar(tally.done, tally.total), f"{tally.done}/{tally.total}", f"{tally.percent}%"
+        )
 
-    overall = summary.overall
-    row(Text("Overall", style="bold"), overall.done, overall.total, overall.percent)
+    row(Text("Overall", style="bold"), summary.overall)
     for area_id, tally in summary.areas:
-        row(safe(roadmap.area(area_id).title), tally.done, tally.total, tally.percent)
+        row(safe(roadmap.area(area_id).title), tally)
 
-    parts: list[RenderableType] = [
-        safe(roadmap.title, "bold"),
-        Text(f"{overall.done} of {overall.total} topics done ({overall.percent}%)."),
-        grid,
-    ]
+    parts: list[RenderableType] = [safe(roadmap.title, "bold"), _tally_line(summary.overall), grid]
+    if summary.in_progress:
+        parts.append(_topic_list(roadmap, "In progress: ", summary.in_progress, "yellow"))
+    if summary.skipped:
+        parts.append(_topic_list(roadmap, "Skipped (not counted): ", summary.skipped, "dim"))
     if summary.next_topic is None:
-        parts.append(Text("Every topic is done. Well done!", style="bold green"))
+        parts.append(Text("Every topic is done or skipped. Well done!", style="bold green"))
     else:
         nxt = Text("Next: ", style="bold")
         nxt.append_text(safe(summary.next_topic.title))
         nxt.append_text(safe(f" ({summary.next_topic.id})", "dim"))
-        nxt.append(f"   mlpath show {printable(summary.next_topic.id)}", style="dim")
+        nxt.append_text(safe(f"   mlpath show {summary.next_topic.id}", "dim"))
         parts.append(nxt)
     if summary.orphans:
         parts.append(
             Text(
-                f"Kept: progress on {len(summary.orphans)} topic(s) this roadmap no longer "
-                f"has ({printable(', '.join(summary.orphans))}).",
+                f"Kept: {summary.orphans} progress entr{'y' if summary.orphans == 1 else 'ies'} "
+                "for topics or resources this roadmap no longer has.",
                 style="yellow",
             )
         )
@@ -254,10 +315,52 @@ def progress_json(roadmap: Roadmap, summary: Summary) -> dict[str, Any]:
             {"id": area_id, "title": roadmap.area(area_id).title, **_tally_json(tally)}
             for area_id, tally in summary.areas
         ],
+        "in_progress": summary.in_progress,
+        "skipped": summary.skipped,
         "next": None if nxt is None else {"id": nxt.id, "title": nxt.title},
         "orphans": summary.orphans,
     }
 
 
 def _tally_json(tally: Tally) -> dict[str, int]:
-    return {"done": tally.done, "total": tally.total, "percent": tally.percent}
+    return {
+        "done": tally.done,
+        "total": tally.total,
+        "percent": tally.percent,
+        "in_progress": tally.in_progress,
+        "skipped": tally.skipped,
+    }
+
+
+# --- history ---------------------------------------------------------------------------
+
+
+def history_view(changes: Sequence[Change]) -> RenderableType:
+    if not changes:
+        return Text("No changes recorded yet.")
+    table = Table(show_header=True, expand=False, box=None, padding=(0, 2, 0, 0))
+    table.add_column("when", no_wrap=True, style="dim")
+    table.add_column("roadmap", no_wrap=True, style="dim")
+    table.add_column("change")
+    for change in changes:
+        table.add_row(local_time(change.at), safe(change.roadmap), safe(describe(change)))
+    return table
+
+
+def history_json(changes: Sequence[Change]) -> dict[str, Any]:
+    return {
+        "changes": [
+            {
+                "at": _iso(c.at),
+                "action": c.action.value,
+                "roadmap": c.roadmap,
+                "topic": c.topic,
+                "resources": list(c.resources),
+                "note": None
+                if c.note is None
+                else {"text": c.note.text, "link": c.note.link, "at": _iso(c.note.at)},
+                "description": describe(c),
+            }
+            for c in changes
+        ]
+    }
