@@ -253,25 +253,37 @@ def status_of(state: State, roadmap_id: str, topic_id: str) -> Status:
 
 def missing_prerequisites(state: State, roadmap: Roadmap, topic: Topic) -> list[str]:
     """Prerequisites of ``topic`` that are neither done nor skipped."""
-    return [r for r in topic.requires if status_of(state, roadmap.id, r) not in _FINISHED]
+    return [r for r in topic.requires if not is_finished(state, roadmap.id, r)]
+
+
+def is_finished(state: State, roadmap_id: str, topic_id: str) -> bool:
+    return status_of(state, roadmap_id, topic_id) in _FINISHED
+
+
+def ready_topics(roadmap: Roadmap, state: State) -> list[Topic]:
+    """Topics to study now, best first: those in progress, then those not started whose
+    prerequisites are all done or skipped, each group in roadmap order."""
+    open_topics = [t for t in roadmap.topics if not is_finished(state, roadmap.id, t.id)]
+    ready = [t for t in open_topics if not missing_prerequisites(state, roadmap, t)]
+    return sorted(ready, key=lambda t: status_of(state, roadmap.id, t.id) is not Status.IN_PROGRESS)
 
 
 def next_topic(roadmap: Roadmap, state: State) -> Topic | None:
-    """What to study now: the first topic in progress, else the first topic (in roadmap
-    order) that is not done or skipped and whose prerequisites all are.
+    """The first of :func:`ready_topics`; None when nothing is ready (every topic is done
+    or skipped, or what is left waits on prerequisites that cannot be finished first)."""
+    ready = ready_topics(roadmap, state)
+    return ready[0] if ready else None
 
-    None when every topic is done or skipped. When nothing is ready, the first unfinished
-    topic (the loader refuses prerequisite cycles, so this cannot happen with a valid
-    roadmap).
-    """
-    unfinished = [t for t in roadmap.topics if status_of(state, roadmap.id, t.id) not in _FINISHED]
-    for topic in unfinished:
-        if status_of(state, roadmap.id, topic.id) is Status.IN_PROGRESS:
-            return topic
-    for topic in unfinished:
-        if not missing_prerequisites(state, roadmap, topic):
-            return topic
-    return unfinished[0] if unfinished else None
+
+def blocked_topics(roadmap: Roadmap, state: State) -> dict[str, list[str]]:
+    """Unfinished topics that wait on prerequisites: topic id -> the missing ones."""
+    blocked = {}
+    for topic in roadmap.topics:
+        if not is_finished(state, roadmap.id, topic.id):
+            missing = missing_prerequisites(state, roadmap, topic)
+            if missing:
+                blocked[topic.id] = missing
+    return blocked
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,10 @@ def _slug(value: str) -> str:
 
 
 def is_http_url(value: str) -> bool:
-    """True for an http or https URL with a host: the only links mlpath accepts."""
+    """True for an http or https URL with a host and no spaces or control characters:
+    the only links mlpath accepts, shows or opens."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return False
     try:
         parts = urlsplit(value)
         return parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -202,7 +205,8 @@ class RoadmapInvalid(RoadmapError):
         super().__init__(f"{source} is not a valid roadmap:\n  {shown}{tail}")
 
 
-def _suggest(wrong: str, known: Iterable[str]) -> str:
+def suggestion(wrong: str, known: Iterable[str]) -> str:
+    """' Did you mean 'x'?' for the closest known name, or ''."""
     close = difflib.get_close_matches(wrong, list(known), n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
 
@@ -253,13 +257,13 @@ def _cross_check(roadmap: Roadmap) -> list[str]:
         place = f"topics[{i}] ({topic.id})"
         if topic.area not in area_ids:
             problems.append(
-                f"{place}.area: no area '{topic.area}'.{_suggest(topic.area, area_ids)}"
+                f"{place}.area: no area '{topic.area}'.{suggestion(topic.area, area_ids)}"
             )
         for req in topic.requires:
             if req == topic.id:
                 problems.append(f"{place}.requires: a topic cannot require itself")
             elif req not in topic_ids:
-                problems.append(f"{place}.requires: no topic '{req}'.{_suggest(req, topic_ids)}")
+                problems.append(f"{place}.requires: no topic '{req}'.{suggestion(req, topic_ids)}")
         for alias in topic.aliases:
             owner = names.get(alias)
             if owner is not None and owner != topic.id:
