@@ -53,5 +53,5 @@ def test_the_wheel_carries_the_roadmap_from_data(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read("mlpath/roadmap.toml") == BUNDLED.read_bytes()
         names = archive.namelist()
-    assert "mlpath/cli.py" in names
+    assert "mlpath/cli/__init__.py" in names
     assert not any(name.startswith("tests/") for name in names)

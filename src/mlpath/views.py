@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -21,6 +21,9 @@ from rich.text import Text
 from mlpath.errors import printable
 from mlpath.progress import Change, Note, State, Status, Summary, Tally, TopicProgress, describe
 from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
+
+if TYPE_CHECKING:
+    from mlpath.search import Hit
 
 #: Bumped when a JSON document's shape changes incompatibly.
 JSON_VERSION = 1
@@ -66,20 +69,54 @@ def topic_name(topic: Topic) -> str:
 # --- list ------------------------------------------------------------------------------
 
 
-def list_view(roadmap: Roadmap, state: State, summary: Summary) -> RenderableType:
+def list_view(
+    roadmap: Roadmap, state: State, summary: Summary, selection: Sequence[str]
+) -> RenderableType:
     table = Table(title=safe(roadmap.title, "bold"), title_justify="left", expand=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("id", no_wrap=True)
     table.add_column("topic")
     table.add_column("status", no_wrap=True)
-    number = 0
+    chosen = set(selection)
+    numbers = {t.id: n for n, t in enumerate(roadmap.topics, start=1)}
     for area in roadmap.areas:
+        topics = [t for t in roadmap.topics_in(area.id) if t.id in chosen]
+        if not topics:
+            continue
         table.add_row("", safe(area.title, "bold cyan"), "", "")
-        for topic in roadmap.topics_in(area.id):
-            number += 1
+        for topic in topics:
             status = state.topic(roadmap.id, topic.id).status
-            table.add_row(str(number), safe(topic.id), safe(topic.title), status_text(status))
-    return Group(table, _tally_line(summary.overall))
+            table.add_row(
+                str(numbers[topic.id]), safe(topic.id), safe(topic.title), status_text(status)
+            )
+    parts: list[RenderableType] = [table] if chosen else [Text("No topic matches.")]
+    if len(chosen) < len(roadmap.topics):
+        parts.append(Text(f"Showing {len(chosen)} of {len(roadmap.topics)} topics.", style="dim"))
+    parts.append(_tally_line(summary.overall))
+    return Group(*parts)
+
+
+def tree_view(
+    roadmap: Roadmap, state: State, summary: Summary, selection: Sequence[str]
+) -> RenderableType:
+    from rich.tree import Tree
+
+    chosen = set(selection)
+    root = Tree(safe(roadmap.title, "bold"))
+    for area in roadmap.areas:
+        topics = [t for t in roadmap.topics_in(area.id) if t.id in chosen]
+        if not topics:
+            continue
+        branch = root.add(safe(area.title, "bold cyan"))
+        for topic in topics:
+            label = status_text(state.topic(roadmap.id, topic.id).status)
+            label.append(" ")
+            label.append_text(safe(topic.title))
+            label.append_text(safe(f" ({topic.id})", "dim"))
+            if topic.requires:
+                label.append_text(safe("  needs " + ", ".join(topic.requires), "dim italic"))
+            branch.add(label)
+    return Group(root, _tally_line(summary.overall))
 
 
 def _tally_line(tally: Tally) -> Text:
@@ -92,7 +129,10 @@ def _tally_line(tally: Tally) -> Text:
     return line
 
 
-def list_json(roadmap: Roadmap, state: State, summary: Summary) -> dict[str, Any]:
+def list_json(
+    roadmap: Roadmap, state: State, summary: Summary, selection: Sequence[str]
+) -> dict[str, Any]:
+    chosen = set(selection)
     return {
         "roadmap": {"id": roadmap.id, "title": roadmap.title},
         **_tally_json(summary.overall),
@@ -104,12 +144,15 @@ def list_json(roadmap: Roadmap, state: State, summary: Summary) -> dict[str, Any
                     {
                         "id": topic.id,
                         "title": topic.title,
+                        "requires": list(topic.requires),
                         **_progress_json(state.topic(roadmap.id, topic.id)),
                     }
                     for topic in roadmap.topics_in(area.id)
+                    if topic.id in chosen
                 ],
             }
             for area in roadmap.areas
+            if any(t.id in chosen for t in roadmap.topics_in(area.id))
         ],
     }
 
@@ -363,4 +406,129 @@ def history_json(changes: Sequence[Change]) -> dict[str, Any]:
             }
             for c in changes
         ]
+    }
+
+
+# --- next ------------------------------------------------------------------------------
+
+
+def _why(roadmap: Roadmap, state: State, topic: Topic) -> str:
+    progress = state.topic(roadmap.id, topic.id)
+    if progress.status is Status.IN_PROGRESS and progress.started_at is not None:
+        return f"you started it on {local_time(progress.started_at)}; finish it first."
+    if not topic.requires:
+        return "it needs nothing before it, a good place to start."
+    return "its prerequisites are behind you: " + ", ".join(topic.requires) + "."
+
+
+def _brief(resource: Resource | None, kind: str, topic: Topic) -> Text:
+    line = Text(f"{kind.capitalize()}: ", style="bold")
+    if resource is None:
+        line.append(f"none recommended (mlpath show {printable(topic.id)} lists what to read)")
+        return line
+    line.append_text(safe(resource.title))
+    if resource.by:
+        line.append(" by ")
+        line.append_text(safe(resource.by))
+    if resource.url:
+        line.append("  ")
+        line.append_text(safe(resource.url, "blue"))
+    return line
+
+
+def _first(topic: Topic, kind: str) -> Resource | None:
+    found = topic.resources_of_kind(kind)
+    return found[0] if found else None
+
+
+def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> RenderableType:
+    parts: list[RenderableType] = []
+    for i, topic in enumerate(topics):
+        head = Text("Next: " if i == 0 else "Also ready: ", style="bold magenta")
+        head.append_text(safe(topic.title, "bold"))
+        head.append_text(safe(f"  [{topic.id}]", "dim"))
+        body = Text("Why now: ", style="bold")
+        body.append_text(safe(_why(roadmap, state, topic)))
+        body.append("\n")
+        body.append("Practice: ", style="bold")
+        body.append_text(safe(topic.practice.summary))
+        body.append("\n")
+        body.append_text(_brief(_first(topic, "book"), "book", topic))
+        body.append("\n")
+        body.append_text(_brief(_first(topic, "course"), "course", topic))
+        parts += [head, Padding(body, (0, 0, 1, 2), expand=False)]
+    return Group(*parts)
+
+
+def nothing_next_view(roadmap: Roadmap, state: State) -> RenderableType:
+    from mlpath.progress import blocked_topics
+
+    blocked = blocked_topics(roadmap, state)
+    if not blocked:
+        return Text("Every topic is done or skipped: nothing is next. Well done!", style="green")
+    lines = Text("Nothing is ready to study: every topic left waits on another.\n")
+    for topic_id, missing in blocked.items():
+        lines.append_text(safe(f"  {topic_id} needs {', '.join(missing)}\n"))
+    return lines
+
+
+def _resource_json(resource: Resource | None) -> dict[str, Any] | None:
+    return None if resource is None else resource.model_dump()
+
+
+def next_json(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> dict[str, Any]:
+    from mlpath.progress import blocked_topics
+
+    return {
+        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "topics": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "status": state.topic(roadmap.id, t.id).status.value,
+                "requires": list(t.requires),
+                "why": _why(roadmap, state, t),
+                "practice": t.practice.summary,
+                "book": _resource_json(_first(t, "book")),
+                "course": _resource_json(_first(t, "course")),
+            }
+            for t in topics
+        ],
+        "blocked": blocked_topics(roadmap, state) if not topics else {},
+    }
+
+
+# --- search ----------------------------------------------------------------------------
+
+
+def search_view(hits: Sequence[Hit]) -> RenderableType:
+    table = Table(show_header=True, expand=False, box=None, padding=(0, 2, 0, 0))
+    table.add_column("topic", no_wrap=True)
+    table.add_column("match")
+    table.add_column("found in", style="dim")
+    for hit in hits:
+        if hit.resource is None:
+            what = safe(hit.topic.title, "bold")
+        else:
+            what = safe(f"{hit.resource.kind}: ", "dim")
+            what.append_text(safe(hit.resource.title))
+            if hit.resource.by:
+                what.append_text(safe(f" by {hit.resource.by}"))
+        table.add_row(safe(hit.topic.id), what, ", ".join(hit.fields))
+    count = len(hits)
+    return Group(table, Text(f"{count} match{'es' if count != 1 else ''}."))
+
+
+def search_json(roadmap: Roadmap, query: str, hits: Sequence[Hit]) -> dict[str, Any]:
+    return {
+        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "query": query,
+        "hits": [
+            {
+                "topic": {"id": h.topic.id, "title": h.topic.title},
+                "resource": _resource_json(h.resource),
+                "fields": list(h.fields),
+            }
+            for h in hits
+        ],
     }

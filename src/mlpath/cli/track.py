@@ -1,177 +1,25 @@
-"""The ``mlpath`` command line: parse, call the core, hand the result to the views.
-
-Errors a user can cause are raised as :class:`mlpath.errors.MlpathError` anywhere below;
-:class:`_Group` turns them into one plain message on stderr and the documented exit code.
-"""
+"""Commands that record progress: start, done, skip, reset, note, undo, history."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
-from mlpath import __version__
-from mlpath.errors import EXIT_INTERRUPTED, MlpathError, printable
-from mlpath.roadmap import Roadmap, Topic
-
-if TYPE_CHECKING:
-    from mlpath.progress import Outcome, State
-    from mlpath.store import Store
-
-
-class _Group(TyperGroup):
-    """Maps our errors and Ctrl-C to a message on stderr and an exit code."""
-
-    # The context is typed Any: typer's Context class lives in a private module.
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MlpathError as error:
-            sys.stderr.write(f"mlpath: {error.message}\n")
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            sys.stderr.write("mlpath: interrupted.\n")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-
-    def list_commands(self, ctx: Any) -> list[str]:
-        return list(self.commands)  # in the order they are defined, not alphabetical
-
-
-app = typer.Typer(
-    cls=_Group,
-    name="mlpath",
-    help="Track your way along a learning path into ML engineering.",
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
+from mlpath.cli._app import (
+    JsonOption,
+    ResourceArgument,
+    TopicArgument,
+    app,
+    apply,
+    now,
+    render,
+    roadmap,
+    say,
+    store,
 )
-
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document (see docs/json.md).")
-]
-
-
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"mlpath {__version__}\n")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    ctx: typer.Context,
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Track your way along a learning path into ML engineering.
-
-    Progress is kept in one local file (see 'Your data' in the README); set MLPATH_HOME
-    to keep it in another folder.
-    """
-    if ctx.invoked_subcommand is None:
-        sys.stdout.write(ctx.get_help() + "\n")
-
-
-def _now() -> datetime:
-    return datetime.now().astimezone().replace(microsecond=0)
-
-
-def _roadmap() -> Roadmap:
-    from mlpath.roadmap import bundled_roadmap_path, load_roadmap
-
-    return load_roadmap(bundled_roadmap_path())
-
-
-def _store() -> Store:
-    from mlpath.store import Store
-
-    return Store()
-
-
-def _print(renderable: Any) -> None:
-    from mlpath.views import console
-
-    console().print(renderable)
-
-
-@app.command("list")
-def list_(json: JsonOption = False) -> None:
-    """List the areas and topics of the path with your status on each."""
-    from mlpath import views
-    from mlpath.progress import summarize
-
-    roadmap, state = _roadmap(), _store().load()
-    summary = summarize(roadmap, state)
-    if json:
-        views.print_json(views.list_json(roadmap, state, summary))
-    else:
-        _print(views.list_view(roadmap, state, summary))
-
-
-TopicArgument = Annotated[
-    str, typer.Argument(help="A topic id, alias or unique prefix of an id, e.g. 'nlp'.")
-]
-
-
-@app.command()
-def show(
-    topic: Annotated[
-        str | None,
-        typer.Argument(help="A topic id, alias or unique prefix; the next topic if left out."),
-    ] = None,
-    json: JsonOption = False,
-) -> None:
-    """Show a topic: why it matters, how to learn it, its book and course, your status."""
-    from mlpath import views
-    from mlpath.progress import next_topic
-
-    roadmap, state = _roadmap(), _store().load()
-    heading = None
-    chosen: Topic | None
-    if topic is None:
-        chosen = next_topic(roadmap, state)
-        if chosen is None:
-            if json:
-                views.print_json(
-                    {"roadmap": {"id": roadmap.id, "title": roadmap.title}, "topic": None}
-                )
-            else:
-                _print("Every topic of the path is done: there is nothing next. Well done!")
-            return
-        heading = "Next up"
-    else:
-        chosen = roadmap.find_topic(topic)
-    if json:
-        views.print_json(views.show_json(roadmap, state, chosen))
-    else:
-        _print(views.show_view(roadmap, state, chosen, heading))
-
-
-def _apply(operation: Callable[[State], Outcome]) -> Outcome:
-    """Run a state operation under the store's lock and save its result."""
-    return _store().update(lambda state: ((outcome := operation(state)).state, outcome))
-
-
-def _say(line: str) -> None:
-    sys.stdout.write(line + "\n")
-
-
-ResourceArgument = Annotated[
-    str | None,
-    typer.Argument(
-        help="A resource id, unique id prefix, or kind ('book', 'course', 'practice').",
-        show_default=False,
-    ),
-]
+from mlpath.errors import printable
 
 
 @app.command()
@@ -180,15 +28,15 @@ def start(topic: TopicArgument) -> None:
     from mlpath import progress as ops
     from mlpath.views import topic_name
 
-    roadmap = _roadmap()
-    chosen = roadmap.find_topic(topic)
-    now = _now()
-    outcome = _apply(lambda state: ops.start(state, roadmap.id, chosen.id, now))
+    current = roadmap()
+    chosen = current.find_topic(topic)
+    moment = now()
+    outcome = apply(lambda state: ops.start(state, current.id, chosen.id, moment))
     if outcome.change is None:
-        _say(f"{topic_name(chosen)} is already in progress; nothing changed.")
+        say(f"{topic_name(chosen)} is already in progress; nothing changed.")
         return
-    _say(f"Started {topic_name(chosen)}.")
-    missing = ops.missing_prerequisites(outcome.state, roadmap, chosen)
+    say(f"Started {topic_name(chosen)}.")
+    missing = ops.missing_prerequisites(outcome.state, current, chosen)
     if missing:
         sys.stderr.write(
             f"mlpath: note: {chosen.id} builds on {', '.join(missing)}, not done yet.\n"
@@ -212,17 +60,17 @@ def done(
     from mlpath.errors import UsageError
     from mlpath.views import local_time, topic_name
 
-    roadmap = _roadmap()
-    chosen = roadmap.find_topic(topic)
-    now = _now()
+    current = roadmap()
+    chosen = current.find_topic(topic)
+    moment = now()
     name = topic_name(chosen)
     if resource is None and not all_:
-        outcome = _apply(lambda state: ops.mark_done(state, roadmap.id, chosen.id, now))
+        outcome = apply(lambda state: ops.mark_done(state, current.id, chosen.id, moment))
         if outcome.change is not None:
-            _say(f"Marked {name} as done.")
+            say(f"Marked {name} as done.")
         else:
             when = outcome.progress.done_at
-            _say(
+            say(
                 f"{name} was already done (on {local_time(when) if when else '?'}); "
                 "nothing changed."
             )
@@ -230,16 +78,16 @@ def done(
     if resource is not None and all_:
         raise UsageError("name a resource or give --all, not both.")
     items = chosen.item_ids if all_ else (chosen.find_item(resource or ""),)
-    outcome = _apply(lambda state: ops.check(state, roadmap, chosen, items, now))
+    outcome = apply(lambda state: ops.check(state, current, chosen, items, moment))
     total = len(chosen.item_ids)
     count = sum(1 for i in chosen.item_ids if i in outcome.progress.checked)
     what = "every item" if all_ else printable(items[0])
     if outcome.change is None:
-        _say(f"{what} of {name} was already checked; nothing changed.")
+        say(f"{what} of {name} was already checked; nothing changed.")
     elif outcome.completed:
-        _say(f"Checked {what} of {name}: all {total} items are checked, so it is now done.")
+        say(f"Checked {what} of {name}: all {total} items are checked, so it is now done.")
     else:
-        _say(f"Checked {what} of {name} ({count} of {total} checked).")
+        say(f"Checked {what} of {name} ({count} of {total} checked).")
 
 
 @app.command()
@@ -248,14 +96,14 @@ def skip(topic: TopicArgument) -> None:
     from mlpath import progress as ops
     from mlpath.views import topic_name
 
-    roadmap = _roadmap()
-    chosen = roadmap.find_topic(topic)
-    now = _now()
-    outcome = _apply(lambda state: ops.skip(state, roadmap.id, chosen.id, now))
+    current = roadmap()
+    chosen = current.find_topic(topic)
+    moment = now()
+    outcome = apply(lambda state: ops.skip(state, current.id, chosen.id, moment))
     if outcome.change is None:
-        _say(f"{topic_name(chosen)} was already skipped; nothing changed.")
+        say(f"{topic_name(chosen)} was already skipped; nothing changed.")
     else:
-        _say(f"Skipped {topic_name(chosen)}; it no longer counts toward your progress.")
+        say(f"Skipped {topic_name(chosen)}; it no longer counts toward your progress.")
 
 
 @app.command()
@@ -264,24 +112,24 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
     from mlpath import progress as ops
     from mlpath.views import topic_name
 
-    roadmap = _roadmap()
-    chosen = roadmap.find_topic(topic)
-    now = _now()
+    current = roadmap()
+    chosen = current.find_topic(topic)
+    moment = now()
     name = topic_name(chosen)
     if resource is None:
-        outcome = _apply(lambda state: ops.reset(state, roadmap.id, chosen.id, now))
+        outcome = apply(lambda state: ops.reset(state, current.id, chosen.id, moment))
         if outcome.change is None:
-            _say(f"{name} is not started and has nothing checked; nothing changed.")
+            say(f"{name} is not started and has nothing checked; nothing changed.")
         else:
             kept = len(outcome.progress.notes)
-            _say(f"Reset {name} to not started" + (f"; kept {kept} note(s)." if kept else "."))
+            say(f"Reset {name} to not started" + (f"; kept {kept} note(s)." if kept else "."))
         return
     item = chosen.find_item(resource)
-    outcome = _apply(lambda state: ops.uncheck(state, roadmap.id, chosen.id, item, now))
+    outcome = apply(lambda state: ops.uncheck(state, current.id, chosen.id, item, moment))
     if outcome.change is None:
-        _say(f"{printable(item)} of {name} was not checked; nothing changed.")
+        say(f"{printable(item)} of {name} was not checked; nothing changed.")
     else:
-        _say(f"Unchecked {printable(item)} of {name}.")
+        say(f"Unchecked {printable(item)} of {name}.")
 
 
 @app.command()
@@ -305,12 +153,12 @@ def note(
         raise UsageError("a note needs some text.")
     if link is not None and not is_http_url(link):
         raise UsageError(f"'{link}' is not an http(s) link; only those can be attached.")
-    roadmap = _roadmap()
-    chosen = roadmap.find_topic(topic)
-    now = _now()
-    entry = ops.Note(at=now, text=text.strip(), link=link)
-    _apply(lambda state: ops.add_note(state, roadmap.id, chosen.id, entry, now))
-    _say(f"Added a note to {topic_name(chosen)}" + (" with a link." if link else "."))
+    current = roadmap()
+    chosen = current.find_topic(topic)
+    moment = now()
+    entry = ops.Note(at=moment, text=text.strip(), link=link)
+    apply(lambda state: ops.add_note(state, current.id, chosen.id, entry, moment))
+    say(f"Added a note to {topic_name(chosen)}" + (" with a link." if link else "."))
 
 
 @app.command()
@@ -320,11 +168,11 @@ def undo() -> None:
     from mlpath.progress import undo as undo_last
     from mlpath.views import local_time
 
-    reverted = _store().update(undo_last)
+    reverted = store().update(undo_last)
     if reverted is None:
-        _say("Nothing to undo.")
+        say("Nothing to undo.")
     else:
-        _say(f"Undid: {printable(describe(reverted))} ({local_time(reverted.at)}).")
+        say(f"Undid: {printable(describe(reverted))} ({local_time(reverted.at)}).")
 
 
 @app.command()
@@ -340,33 +188,14 @@ def history(
     """List recent changes, newest first."""
     from mlpath import views
 
-    state = _store().load()
+    state = store().load()
     changes = list(reversed(state.log))
     if topic is not None:
-        roadmap = _roadmap()
-        chosen = roadmap.find_topic(topic)
-        changes = [c for c in changes if c.roadmap == roadmap.id and c.topic == chosen.id]
+        current = roadmap()
+        chosen = current.find_topic(topic)
+        changes = [c for c in changes if c.roadmap == current.id and c.topic == chosen.id]
     changes = changes[:count]
     if json:
         views.print_json(views.history_json(changes))
     else:
-        _print(views.history_view(changes))
-
-
-@app.command()
-def progress(json: JsonOption = False) -> None:
-    """Show how far you are, overall and per area, and the next topic to study."""
-    from mlpath import views
-    from mlpath.progress import summarize
-
-    roadmap, state = _roadmap(), _store().load()
-    summary = summarize(roadmap, state)
-    if json:
-        views.print_json(views.progress_json(roadmap, summary))
-    else:
-        _print(views.progress_view(roadmap, summary))
-
-
-def main() -> None:
-    """The console script's entry point."""
-    app()
+        render(views.history_view(changes))

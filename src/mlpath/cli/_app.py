@@ -1,0 +1,158 @@
+"""The Typer app and what its commands share: options, the roadmap, the store, output.
+
+Errors a user can cause are raised as :class:`mlpath.errors.MlpathError` anywhere below
+a command; :class:`_Group` turns them into one plain message on stderr and the
+documented exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from mlpath import __version__
+from mlpath.errors import EXIT_INTERRUPTED, MlpathError
+
+if TYPE_CHECKING:
+    from mlpath.progress import Outcome, State
+    from mlpath.roadmap import Roadmap
+    from mlpath.store import Store
+
+
+class _Group(TyperGroup):
+    """Maps our errors and Ctrl-C to a message on stderr and an exit code."""
+
+    # The context is typed Any: typer's Context class lives in a private module.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MlpathError as error:
+            sys.stderr.write(f"mlpath: {error.message}\n")
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            sys.stderr.write("mlpath: interrupted.\n")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # in the order they are defined, not alphabetical
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="mlpath",
+    help="Track your way along a learning path into ML engineering.",
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"mlpath {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Track your way along a learning path into ML engineering.
+
+    Progress is kept in one local file (see 'Your data' in the README); set MLPATH_HOME
+    to keep it in another folder.
+    """
+    if ctx.invoked_subcommand is None:
+        sys.stdout.write(ctx.get_help() + "\n")
+
+
+# --- shared by the commands -------------------------------------------------------------
+
+
+def roadmap() -> Roadmap:
+    from mlpath.roadmap import bundled_roadmap_path, load_roadmap
+
+    return load_roadmap(bundled_roadmap_path())
+
+
+def store() -> Store:
+    from mlpath.store import Store
+
+    return Store()
+
+
+def now() -> datetime:
+    return datetime.now().astimezone().replace(microsecond=0)
+
+
+def apply(operation: Callable[[State], Outcome]) -> Outcome:
+    """Run a state operation under the store's lock and save its result."""
+    return store().update(lambda state: ((outcome := operation(state)).state, outcome))
+
+
+def say(line: str) -> None:
+    """Print one plain line (already safe: built with ``printable``) to stdout."""
+    sys.stdout.write(line + "\n")
+
+
+def render(renderable: Any) -> None:
+    from mlpath.views import console
+
+    console().print(renderable)
+
+
+def complete_topic(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for topic arguments: matching ids and aliases, with titles."""
+    from mlpath.errors import printable
+
+    try:
+        current = roadmap()
+    except MlpathError:
+        return []
+    wanted = incomplete.lower()
+    found: list[tuple[str, str]] = []
+    for topic in current.topics:
+        for name in (topic.id, *topic.aliases):
+            if name.startswith(wanted):
+                found.append((name, printable(topic.title)))
+    return found
+
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document (see docs/json.md).")
+]
+TopicArgument = Annotated[
+    str,
+    typer.Argument(
+        help="A topic id, alias or unique prefix of an id, e.g. 'nlp'.",
+        autocompletion=complete_topic,
+        show_default=False,
+    ),
+]
+OptionalTopicArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A topic id, alias or unique prefix; the next topic if left out.",
+        autocompletion=complete_topic,
+        show_default=False,
+    ),
+]
+ResourceArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="A resource id, unique id prefix, or kind ('book', 'course', 'practice').",
+        show_default=False,
+    ),
+]

@@ -1,0 +1,210 @@
+"""Commands that read: list, show, next, progress, search, open."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mlpath.cli._app import (
+    JsonOption,
+    OptionalTopicArgument,
+    ResourceArgument,
+    TopicArgument,
+    app,
+    render,
+    roadmap,
+    say,
+    store,
+)
+from mlpath.errors import printable
+
+if TYPE_CHECKING:
+    from mlpath.roadmap import Area, Roadmap
+
+_STATUS_NAMES = ("not-started", "in-progress", "done", "skipped")
+
+
+def _find_area(current: Roadmap, name: str) -> Area:
+    from mlpath.errors import UsageError
+    from mlpath.roadmap import suggestion
+
+    wanted = name.strip().lower()
+    matches = [a for a in current.areas if a.id.startswith(wanted) or a.title.lower() == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    ids = [a.id for a in current.areas]
+    if matches:
+        raise UsageError(f"'{name}' matches several areas: {', '.join(a.id for a in matches)}.")
+    raise UsageError(f"no area '{name}'.{suggestion(wanted, ids)} Areas: {', '.join(ids)}.")
+
+
+@app.command("list")
+def list_(
+    tree: Annotated[
+        bool, typer.Option("--tree", help="Draw areas, topics and prerequisites as a tree.")
+    ] = False,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help="Only topics with this status: " + ", ".join(_STATUS_NAMES) + ".",
+            show_default=False,
+        ),
+    ] = None,
+    area: Annotated[
+        str | None,
+        typer.Option(
+            "--area", help="Only the topics of this area (id or prefix).", show_default=False
+        ),
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """List the areas and topics of the path with your status on each."""
+    from mlpath import views
+    from mlpath.errors import UsageError
+    from mlpath.progress import Status, summarize
+
+    current, state = roadmap(), store().load()
+    wanted_status = None
+    if status is not None:
+        if status.replace(" ", "-").lower() not in _STATUS_NAMES:
+            raise UsageError(f"no status '{status}'. Use one of: {', '.join(_STATUS_NAMES)}.")
+        wanted_status = Status(status.replace(" ", "-").lower())
+    wanted_area = None if area is None else _find_area(current, area).id
+
+    def shown(topic_id: str, area_id: str) -> bool:
+        if wanted_area is not None and area_id != wanted_area:
+            return False
+        return wanted_status is None or state.topic(current.id, topic_id).status is wanted_status
+
+    selection = [t.id for t in current.topics if shown(t.id, t.area)]
+    summary = summarize(current, state)
+    if json:
+        views.print_json(views.list_json(current, state, summary, selection))
+    elif tree:
+        render(views.tree_view(current, state, summary, selection))
+    else:
+        render(views.list_view(current, state, summary, selection))
+
+
+@app.command()
+def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
+    """Show a topic: why it matters, how to learn it, its book and course, your status."""
+    from mlpath import views
+    from mlpath.progress import next_topic
+
+    current, state = roadmap(), store().load()
+    if topic is not None:
+        chosen = current.find_topic(topic)
+    else:
+        found = next_topic(current, state)
+        if found is None:
+            if json:
+                views.print_json(views.next_json(current, state, []))
+            else:
+                render(views.nothing_next_view(current, state))
+            return
+        chosen = found
+    if json:
+        views.print_json(views.show_json(current, state, chosen))
+    else:
+        render(views.show_view(current, state, chosen, None if topic else "Next up"))
+
+
+@app.command("next")
+def next_(
+    all_: Annotated[bool, typer.Option("--all", help="List every topic ready to study.")] = False,
+    json: JsonOption = False,
+) -> None:
+    """What to study now, why, and its practice, book and course in brief."""
+    from mlpath import views
+    from mlpath.progress import ready_topics
+
+    current, state = roadmap(), store().load()
+    ready = ready_topics(current, state)
+    chosen = ready if all_ else ready[:1]
+    if json:
+        views.print_json(views.next_json(current, state, chosen))
+    elif not chosen:
+        render(views.nothing_next_view(current, state))
+    else:
+        render(views.next_view(current, state, chosen))
+
+
+@app.command()
+def progress(json: JsonOption = False) -> None:
+    """Show how far you are, overall and per area, and the next topic to study."""
+    from mlpath import views
+    from mlpath.progress import summarize
+
+    current, state = roadmap(), store().load()
+    summary = summarize(current, state)
+    if json:
+        views.print_json(views.progress_json(current, summary))
+    else:
+        render(views.progress_view(current, summary))
+
+
+@app.command()
+def search(
+    words: Annotated[list[str], typer.Argument(help="Words that must all occur.")],
+    json: JsonOption = False,
+) -> None:
+    """Find topics and resources by title, summary, author, alias or your notes."""
+    from mlpath import views
+    from mlpath.search import search as find
+
+    current, state = roadmap(), store().load()
+    query = " ".join(words)
+    hits = find(current, state, query)
+    if json:
+        views.print_json(views.search_json(current, query, hits))
+    elif not hits:
+        say(f"Nothing in {printable(current.title)} matches '{printable(query)}'.")
+    else:
+        render(views.search_view(hits))
+
+
+@app.command("open")
+def open_(
+    topic: TopicArgument,
+    resource: ResourceArgument = None,
+    print_only: Annotated[
+        bool, typer.Option("--print", help="Print the link instead of opening a browser.")
+    ] = False,
+) -> None:
+    """Open a topic's course (or another resource) in your web browser."""
+    from mlpath.errors import MlpathError, UsageError
+    from mlpath.roadmap import PRACTICE_ID, is_http_url
+
+    chosen = roadmap().find_topic(topic)
+    if resource is None:
+        linked = [r for r in chosen.resources if r.url]
+        courses = [r for r in linked if r.kind == "course"]
+        if not linked:
+            raise MlpathError(f"{chosen.id} has no resource with a link.")
+        target = (courses or linked)[0]
+    else:
+        item = chosen.find_item(resource)
+        if item == PRACTICE_ID:
+            raise UsageError(f"the practice of {chosen.id} has no link; name a resource.")
+        target = next(r for r in chosen.resources if r.id == item)
+        if not target.url:
+            raise MlpathError(f"{target.id} of {chosen.id} has no link.")
+    url = target.url or ""
+    if not is_http_url(url):
+        raise MlpathError(f"refusing to open '{url}': only http(s) links with a host are opened.")
+    if print_only:
+        say(printable(url))
+        return
+    import webbrowser
+
+    try:
+        opened = webbrowser.open(url)
+    except webbrowser.Error:
+        opened = False
+    if opened:
+        say(f"Opened {printable(target.title)}: {printable(url)}")
+    else:
+        say(f"Could not start a web browser; open this link yourself: {printable(url)}")
