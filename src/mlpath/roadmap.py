@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ PRACTICE_ID = "practice"
 SHOWN_PROBLEMS = 3
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_PATTERN = f"^{_SLUG.pattern}$"  # for the JSON Schema
 
 
 def _slug(value: str) -> str:
@@ -65,9 +66,19 @@ def _text(value: str) -> str:
     return value.strip()
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-Text = Annotated[str, AfterValidator(_text)]
+# The Field()s only describe the rules in the JSON Schema; the validators enforce them with
+# messages meant for people.
+Slug = Annotated[
+    str,
+    AfterValidator(_slug),
+    Field(json_schema_extra={"pattern": SLUG_PATTERN}),
+]
+HttpUrl = Annotated[
+    str,
+    AfterValidator(_http_url),
+    Field(json_schema_extra={"pattern": "^https?://[^\\s/]+", "format": "uri"}),
+]
+Text = Annotated[str, AfterValidator(_text), Field(json_schema_extra={"minLength": 1})]
 
 
 class _Model(BaseModel):
@@ -92,15 +103,19 @@ class Resource(_Model):
 
 
 class Topic(_Model):
-    id: Slug
+    """One subject to learn, with the practice that masters it and its resources."""
+
+    id: Slug = Field(description="Unique among the topics; progress is stored under it.")
     area: Slug = Field(description="The id of the area this topic belongs to.")
     title: Text
     summary: Text = Field(description="Why the topic matters.")
     requires: tuple[Slug, ...] = Field(default=(), description="Ids of prerequisite topics.")
     aliases: tuple[Slug, ...] = Field(default=(), description="Other names for the topic.")
-    estimate_hours: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    estimate_hours: Annotated[float, Field(gt=0, le=100_000)] | None = Field(
+        default=None, description="Optional: the hours a learner may expect to spend."
+    )
     practice: Practice
-    resources: tuple[Resource, ...] = ()
+    resources: tuple[Resource, ...] = Field(default=(), description="Books, courses, ...")
 
     def resources_of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
@@ -134,19 +149,25 @@ class Topic(_Model):
 
 
 class Area(_Model):
-    id: Slug
+    """A part of the path that groups topics, e.g. "Machine Learning"."""
+
+    id: Slug = Field(description="Unique among the areas; topics name it in `area`.")
     title: Text
-    summary: Text
+    summary: Text = Field(description="What the area covers.")
 
 
 class Roadmap(_Model):
+    """A learning path: areas, and topics in the order to learn them."""
+
     schema_version: int = Field(alias="schema", description="Format version of the file.")
     id: Slug = Field(description="Progress is stored under this id; never reuse it.")
     title: Text
     summary: str = Field(default="", description="An introduction to the path.")
     source: str = Field(default="", description="Where the roadmap's content comes from.")
-    areas: tuple[Area, ...] = Field(min_length=1)
-    topics: tuple[Topic, ...] = Field(min_length=1)
+    areas: tuple[Area, ...] = Field(min_length=1, description="In the order they are shown.")
+    topics: tuple[Topic, ...] = Field(
+        min_length=1, description="In the order to learn them (each after its prerequisites)."
+    )
 
     def area(self, area_id: str) -> Area:
         for area in self.areas:
@@ -237,71 +258,103 @@ def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> list[str
     return problems
 
 
-def _cross_check(roadmap: Roadmap) -> list[str]:
-    """The rules that span several entries: unique ids, known references, no cycles."""
+def _entries(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _str(entry: dict[str, Any], key: str) -> str | None:
+    value = entry.get(key)
+    return value if isinstance(value, str) else None
+
+
+def _strs(entry: dict[str, Any], key: str) -> list[str]:
+    value = entry.get(key)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _cross_check(data: dict[str, Any]) -> list[str]:
+    """The rules that span several entries: unique ids, known references, no cycles.
+
+    Works on the parsed TOML, skipping values of the wrong type (the models report
+    those), so that a file's every problem can be listed at once.
+    """
     problems: list[str] = []
     area_ids: set[str] = set()
-    for i, area in enumerate(roadmap.areas):
-        if area.id in area_ids:
-            problems.append(f"areas[{i}] ({area.id}).id: another area already has this id")
-        area_ids.add(area.id)
+    for i, area in _entries(data, "areas"):
+        area_id = _str(area, "id")
+        if area_id in area_ids:
+            problems.append(f"areas[{i}] ({area_id}).id: another area already has this id")
+        if area_id is not None:
+            area_ids.add(area_id)
 
+    topics = _entries(data, "topics")
     topic_ids: set[str] = set()
-    for i, topic in enumerate(roadmap.topics):
-        if topic.id in topic_ids:
-            problems.append(f"topics[{i}] ({topic.id}).id: another topic already has this id")
-        topic_ids.add(topic.id)
+    for i, topic in topics:
+        topic_id = _str(topic, "id")
+        if topic_id in topic_ids:
+            problems.append(f"topics[{i}] ({topic_id}).id: another topic already has this id")
+        if topic_id is not None:
+            topic_ids.add(topic_id)
 
     names: dict[str, str] = {t: t for t in topic_ids}
-    for i, topic in enumerate(roadmap.topics):
-        place = f"topics[{i}] ({topic.id})"
-        if topic.area not in area_ids:
-            problems.append(
-                f"{place}.area: no area '{topic.area}'.{suggestion(topic.area, area_ids)}"
-            )
-        for req in topic.requires:
-            if req == topic.id:
+    graph: dict[str, list[str]] = {}
+    for i, topic in topics:
+        topic_id = _str(topic, "id") or "?"
+        place = f"topics[{i}] ({topic_id})"
+        area_id = _str(topic, "area")
+        if area_id is not None and area_id not in area_ids:
+            problems.append(f"{place}.area: no area '{area_id}'.{suggestion(area_id, area_ids)}")
+        requires = _strs(topic, "requires")
+        for req in requires:
+            if req == topic_id:
                 problems.append(f"{place}.requires: a topic cannot require itself")
             elif req not in topic_ids:
                 problems.append(f"{place}.requires: no topic '{req}'.{suggestion(req, topic_ids)}")
-        for alias in topic.aliases:
+        graph.setdefault(topic_id, []).extend(
+            r for r in requires if r != topic_id and r in topic_ids
+        )
+        for alias in _strs(topic, "aliases"):
             owner = names.get(alias)
-            if owner is not None and owner != topic.id:
+            if owner is not None and owner != topic_id:
                 what = "a topic id" if alias in topic_ids else f"an alias of '{owner}'"
                 problems.append(f"{place}.aliases: '{alias}' is already {what}")
-            names.setdefault(alias, topic.id)
+            names.setdefault(alias, topic_id)
         resource_ids: set[str] = set()
-        for j, resource in enumerate(topic.resources):
-            if resource.id == PRACTICE_ID:
+        for j, resource in _entries(topic, "resources"):
+            resource_id = _str(resource, "id")
+            if resource_id == PRACTICE_ID:
                 problems.append(
-                    f"{place}.resources[{j}] ({resource.id}).id: '{PRACTICE_ID}' is reserved "
+                    f"{place}.resources[{j}] ({resource_id}).id: '{PRACTICE_ID}' is reserved "
                     "for the topic's practice"
                 )
-            elif resource.id in resource_ids:
+            elif resource_id in resource_ids:
                 problems.append(
-                    f"{place}.resources[{j}] ({resource.id}).id: "
+                    f"{place}.resources[{j}] ({resource_id}).id: "
                     "another resource of this topic already has this id"
                 )
-            resource_ids.add(resource.id)
+            if resource_id is not None:
+                resource_ids.add(resource_id)
 
-    cycle = _find_cycle(roadmap)
+    cycle = _find_cycle(graph)
     if cycle:
         problems.append("requires: prerequisites form a cycle: " + " -> ".join(cycle))
     return problems
 
 
-def _find_cycle(roadmap: Roadmap) -> list[str]:
-    """Return one prerequisite cycle as a path of ids (first id repeated last), or []."""
-    graph = {t.id: [r for r in t.requires if r != t.id] for t in roadmap.topics}
+def _find_cycle(graph: dict[str, list[str]]) -> list[str]:
+    """Return one cycle of ``graph`` as a path of ids (first id repeated last), or []."""
     state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
     for start in graph:
         if state.get(start):
             continue
         path: list[str] = [start]
-        stack: list[Iterable[str]] = [iter(graph[start])]
+        stack: list[Iterator[str]] = [iter(graph[start])]
         state[start] = 1
         while stack:
-            child = next(iter(stack[-1]), None)
+            child = next(stack[-1], None)
             if child is None:
                 state[path.pop()] = 2
                 stack.pop()
@@ -324,23 +377,29 @@ def roadmap_problems(data: dict[str, Any]) -> tuple[Roadmap | None, list[str]]:
             f"schema: this roadmap uses format {schema}, but this mlpath reads format "
             f"{SCHEMA_VERSION} at most. Upgrade mlpath to use it."
         ]
+    problems: list[str] = []
+    roadmap = None
     try:
         roadmap = Roadmap.model_validate(data)
     except ValidationError as error:
-        return None, _pydantic_problems(error, data)
-    problems = _cross_check(roadmap)
+        problems += _pydantic_problems(error, data)
+    problems += _cross_check(data)
     return (None if problems else roadmap), problems
 
 
-def parse_roadmap(text: str, source: str) -> Roadmap:
-    """Parse and validate roadmap TOML; ``source`` names it in error messages."""
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse roadmap TOML; errors keep tomllib's line and column."""
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RoadmapError(f"{source} is not valid TOML: {error}.") from None
     except RecursionError:
         raise RoadmapError(f"{source} is nested too deeply to be a roadmap.") from None
-    roadmap, problems = roadmap_problems(data)
+
+
+def parse_roadmap(text: str, source: str) -> Roadmap:
+    """Parse and validate roadmap TOML; ``source`` names it in error messages."""
+    roadmap, problems = roadmap_problems(parse_toml(text, source))
     if roadmap is None:
         raise RoadmapInvalid(source, problems)
     return roadmap
@@ -367,6 +426,16 @@ def read_roadmap_text(path: Path) -> str:
 
 def load_roadmap(path: Path) -> Roadmap:
     return parse_roadmap(read_roadmap_text(path), str(path))
+
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of the roadmap format, from the models."""
+    schema = Roadmap.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+        "title": "mlpath roadmap",
+    }
 
 
 def bundled_roadmap_path() -> Path:
