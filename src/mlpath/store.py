@@ -15,6 +15,7 @@ import contextlib
 import os
 import tomllib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +36,74 @@ def data_dir() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path("mlpath")
+
+
+# --- the remembered roadmap ----------------------------------------------------------------
+
+CONFIG_FILE = "config.toml"
+
+
+def config_path() -> Path:
+    """``config.toml`` beside the state under ``$MLPATH_HOME``, else in the platform's user
+    config folder."""
+    home = os.environ.get("MLPATH_HOME")
+    if home:
+        return Path(home).expanduser() / CONFIG_FILE
+    import platformdirs
+
+    return platformdirs.user_config_path("mlpath") / CONFIG_FILE
+
+
+def read_config() -> dict[str, Any]:
+    path = config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise StateError(f"cannot read the settings file {path}: {error}.") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise StateError(
+            f"the settings file {path} is not valid TOML ({error}). Fix it or delete it."
+        ) from None
+    if not isinstance(data.get("roadmap", ""), str):
+        raise StateError(f"the settings file {path}: 'roadmap' must be a path in quotes.")
+    return data
+
+
+def write_config(data: dict[str, Any]) -> None:
+    import tomli_w
+
+    path = config_path()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _atomic_write(path, tomli_w.dumps(data).encode("utf-8"), 0o600)
+    except OSError as error:
+        raise StateError(f"cannot write the settings file {path}: {error.strerror}.") from None
+
+
+@dataclass(frozen=True)
+class RoadmapChoice:
+    """Which roadmap file is active (None: the bundled one) and what chose it."""
+
+    path: Path | None
+    origin: str
+
+
+def roadmap_choice(option: Path | None) -> RoadmapChoice:
+    """``--roadmap`` first, then ``$MLPATH_ROADMAP``, then ``mlpath roadmap use``, then the
+    bundled roadmap."""
+    if option is not None:
+        return RoadmapChoice(option, "the --roadmap option")
+    env = os.environ.get("MLPATH_ROADMAP")
+    if env:
+        return RoadmapChoice(Path(env).expanduser(), "the MLPATH_ROADMAP environment variable")
+    remembered = read_config().get("roadmap")
+    if remembered:
+        return RoadmapChoice(Path(remembered), f"'mlpath roadmap use' ({config_path()})")
+    return RoadmapChoice(None, "the default")
 
 
 class Store:

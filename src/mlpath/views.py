@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
@@ -532,3 +533,35 @@ def search_json(roadmap: Roadmap, query: str, hits: Sequence[Hit]) -> dict[str, 
             for h in hits
         ],
     }
+
+
+# --- roadmap info ----------------------------------------------------------------------
+
+
+def roadmap_info_json(roadmap: Roadmap, path: Path, bundled: bool, origin: str) -> dict[str, Any]:
+    return {
+        "roadmap": {"id": roadmap.id, "title": roadmap.title, "source": roadmap.source},
+        "path": str(path),
+        "bundled": bundled,
+        "chosen_by": origin,
+        "areas": len(roadmap.areas),
+        "topics": len(roadmap.topics),
+        "resources": sum(len(t.resources) for t in roadmap.topics),
+    }
+
+
+def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) -> RenderableType:
+    info = roadmap_info_json(roadmap, path, bundled, origin)
+    text = safe(roadmap.title, "bold")
+    text.append_text(safe(f"  [{roadmap.id}]", "dim"))
+    text.append("\nFile: ")
+    text.append_text(safe(str(path)))
+    text.append("\nChosen by: ")
+    text.append_text(safe(origin))
+    text.append(
+        f"\nHolds {info['areas']} areas, {info['topics']} topics and {info['resources']} resources."
+    )
+    if roadmap.source:
+        text.append("\nSource: ")
+        text.append_text(safe(roadmap.source))
+    return text

@@ -5,10 +5,10 @@ read commands and ``track`` the ones that record progress, in the order ``--help
 them.
 """
 
-from mlpath.cli import browse, track
+from mlpath.cli import browse, roadmaps, track
 from mlpath.cli._app import app
 
-__all__ = ["app", "browse", "main", "track"]
+__all__ = ["app", "browse", "main", "roadmaps", "track"]
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -21,7 +22,7 @@ from mlpath.errors import EXIT_INTERRUPTED, MlpathError
 if TYPE_CHECKING:
     from mlpath.progress import Outcome, State
     from mlpath.roadmap import Roadmap
-    from mlpath.store import Store
+    from mlpath.store import RoadmapChoice, Store
 
 
 class _Group(TyperGroup):
@@ -59,9 +60,24 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+class _Selection:
+    """The --roadmap option of this invocation (set by the app's callback)."""
+
+    roadmap: Path | None = None
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
+    roadmap_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--roadmap",
+            help="Use this roadmap file (also MLPATH_ROADMAP); see 'mlpath roadmap'.",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -74,6 +90,7 @@ def _main(
     Progress is kept in one local file (see 'Your data' in the README); set MLPATH_HOME
     to keep it in another folder.
     """
+    _Selection.roadmap = roadmap_file
     if ctx.invoked_subcommand is None:
         sys.stdout.write(ctx.get_help() + "\n")
 
@@ -81,10 +98,29 @@ def _main(
 # --- shared by the commands -------------------------------------------------------------
 
 
+def roadmap_choice() -> RoadmapChoice:
+    from mlpath.store import roadmap_choice as choose
+
+    return choose(_Selection.roadmap)
+
+
 def roadmap() -> Roadmap:
+    """The active roadmap, loaded and checked."""
+    from mlpath.errors import RoadmapError
     from mlpath.roadmap import bundled_roadmap_path, load_roadmap
 
-    return load_roadmap(bundled_roadmap_path())
+    choice = roadmap_choice()
+    if choice.path is None:
+        return load_roadmap(bundled_roadmap_path())
+    try:
+        return load_roadmap(choice.path)
+    except RoadmapError as error:
+        if choice.origin == "the --roadmap option":
+            raise
+        way_back = " 'mlpath roadmap use --bundled' goes back to the bundled one."
+        raise RoadmapError(
+            f"{error}\n  (That roadmap was chosen by {choice.origin}.{way_back})"
+        ) from None
 
 
 def store() -> Store:

@@ -1,0 +1,136 @@
+"""``mlpath roadmap``: which roadmap is active, and tools for writing your own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mlpath.cli._app import JsonOption, app, render, roadmap, roadmap_choice, say
+from mlpath.errors import printable
+
+roadmap_app = typer.Typer(
+    name="roadmap",
+    help="Show which roadmap is active, switch roadmaps, and check or start your own.",
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+app.add_typer(roadmap_app)
+
+PathArgument = Annotated[
+    Path, typer.Argument(help="A roadmap file (TOML).", dir_okay=False, show_default=False)
+]
+
+
+@roadmap_app.callback()
+def _roadmap_group(ctx: typer.Context) -> None:
+    """Show which roadmap is active, switch roadmaps, and check or start your own.
+
+    Without a subcommand, the same as 'mlpath roadmap info'.
+    """
+    if ctx.invoked_subcommand is None:
+        info(json=False)
+
+
+@roadmap_app.command()
+def info(json: JsonOption = False) -> None:
+    """Say which roadmap is active, where it comes from and what it holds."""
+    from mlpath import views
+    from mlpath.roadmap import bundled_roadmap_path
+
+    choice = roadmap_choice()
+    current = roadmap()
+    path = choice.path if choice.path is not None else bundled_roadmap_path()
+    origin = "the bundled roadmap" if choice.path is None else choice.origin
+    if json:
+        views.print_json(views.roadmap_info_json(current, path, choice.path is None, origin))
+    else:
+        render(views.roadmap_info_view(current, path, choice.path is None, origin))
+
+
+@roadmap_app.command()
+def use(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="The roadmap file to use from now on.", dir_okay=False),
+    ] = None,
+    bundled: Annotated[
+        bool, typer.Option("--bundled", help="Go back to the roadmap that ships with mlpath.")
+    ] = False,
+) -> None:
+    """Remember a roadmap file as the default for every command."""
+    from mlpath.errors import UsageError
+    from mlpath.roadmap import load_roadmap
+    from mlpath.store import config_path, read_config, write_config
+
+    if (path is None) == (not bundled):
+        raise UsageError("name a roadmap file, or give --bundled to go back to the bundled one.")
+    config = read_config()
+    if bundled:
+        config.pop("roadmap", None)
+        write_config(config)
+        say("From now on mlpath uses its bundled roadmap.")
+        return
+    assert path is not None
+    absolute = path.expanduser().resolve()
+    chosen = load_roadmap(absolute)  # refuse a file that would break every command
+    write_config({**config, "roadmap": str(absolute)})
+    say(
+        f"From now on mlpath uses {printable(chosen.title)} ({printable(chosen.id)}) from "
+        f"{printable(str(absolute))}; remembered in {printable(str(config_path()))}."
+    )
+
+
+@roadmap_app.command()
+def validate(path: PathArgument) -> None:
+    """Check a roadmap file and list every problem, each with its place."""
+    import sys
+
+    from mlpath.roadmap import parse_toml, read_roadmap_text, roadmap_problems
+
+    data = parse_toml(read_roadmap_text(path), str(path))
+    checked, problems = roadmap_problems(data)
+    if checked is None:
+        sys.stderr.write(f"{printable(str(path))}: {len(problems)} problem(s):\n")
+        for problem in problems:
+            sys.stderr.write(f"  {printable(problem)}\n")
+        raise typer.Exit(1)
+    resources = sum(len(t.resources) for t in checked.topics)
+    say(
+        f"{printable(str(path))} is a valid roadmap: {printable(checked.title)} "
+        f"({printable(checked.id)}), {len(checked.areas)} areas, {len(checked.topics)} "
+        f"topics, {resources} resources."
+    )
+
+
+@roadmap_app.command()
+def schema() -> None:
+    """Print a JSON Schema of the roadmap format, for editors that check TOML files."""
+    import json
+
+    from mlpath.roadmap import json_schema
+
+    say(json.dumps(json_schema(), indent=2))
+
+
+@roadmap_app.command()
+def init(path: PathArgument) -> None:
+    """Write a small, commented starter roadmap to edit (never over an existing file)."""
+    from importlib.resources import files
+
+    from mlpath.errors import MlpathError
+
+    starter = files("mlpath").joinpath("starter.toml").read_bytes()
+    try:
+        with path.open("xb") as handle:
+            handle.write(starter)
+    except FileExistsError:
+        raise MlpathError(f"{path} already exists; it was left as it is.") from None
+    except OSError as error:
+        raise MlpathError(f"cannot write {path}: {error.strerror}.") from None
+    say(
+        f"Wrote a starter roadmap to {printable(str(path))}. Edit it, then try "
+        f"'mlpath --roadmap {printable(str(path))} list'."
+    )
