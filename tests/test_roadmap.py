@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,22 @@ def _minimal() -> dict[str, Any]:
 
 
 def _problems(data: dict[str, Any]) -> list[str]:
+    """The problems found, without the ' [line N]' suffix (tested on its own below)."""
     with pytest.raises(RoadmapInvalid) as caught:
         parse_roadmap(tomli_w.dumps(data), "demo.toml")
-    return caught.value.problems
+    return [re.sub(r" \[line \d+\]$", "", p) for p in caught.value.problems]
+
+
+def test_problems_name_the_line_where_their_topic_starts() -> None:
+    data = _minimal()
+    data["topics"][1]["requires"] = ["basic"]
+    text = tomli_w.dumps(data)
+    line = text.splitlines().index("[[topics]]", text.splitlines().index("[[topics]]") + 1) + 1
+    with pytest.raises(RoadmapInvalid) as caught:
+        parse_roadmap(text, "demo.toml")
+    assert caught.value.problems == [
+        f"topics[1] (advanced).requires: no topic 'basic'. Did you mean 'basics'? [line {line}]"
+    ]
 
 
 def test_minimal_roadmap_loads() -> None:

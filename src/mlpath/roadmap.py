@@ -397,9 +397,34 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         raise RoadmapError(f"{source} is nested too deeply to be a roadmap.") from None
 
 
+_TABLE_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(areas|topics)[ \t]*\]\]", re.MULTILINE)
+_PLACE = re.compile(r"^(areas|topics)\[(\d+)\]")
+
+
+def with_lines(problems: Sequence[str], text: str) -> list[str]:
+    """Add the line where the area or topic a problem names starts, e.g. ``[line 77]``,
+    when the file writes it as a ``[[topics]]`` table (not as an inline array)."""
+    starts: dict[str, list[int]] = {"areas": [], "topics": []}
+    for match in _TABLE_HEADER.finditer(text):
+        starts[match.group(1)].append(text.count("\n", 0, match.start()) + 1)
+    out = []
+    for problem in problems:
+        place = _PLACE.match(problem)
+        lines = starts[place.group(1)] if place else []
+        index = int(place.group(2)) if place else -1
+        out.append(f"{problem} [line {lines[index]}]" if 0 <= index < len(lines) else problem)
+    return out
+
+
+def roadmap_text_problems(text: str, source: str) -> tuple[Roadmap | None, list[str]]:
+    """Parse and check roadmap TOML; every problem found, with its line where known."""
+    roadmap, problems = roadmap_problems(parse_toml(text, source))
+    return roadmap, with_lines(problems, text)
+
+
 def parse_roadmap(text: str, source: str) -> Roadmap:
     """Parse and validate roadmap TOML; ``source`` names it in error messages."""
-    roadmap, problems = roadmap_problems(parse_toml(text, source))
+    roadmap, problems = roadmap_text_problems(text, source)
     if roadmap is None:
         raise RoadmapInvalid(source, problems)
     return roadmap

@@ -88,10 +88,9 @@ def validate(path: PathArgument) -> None:
     """Check a roadmap file and list every problem, each with its place."""
     import sys
 
-    from mlpath.roadmap import parse_toml, read_roadmap_text, roadmap_problems
+    from mlpath.roadmap import read_roadmap_text, roadmap_text_problems
 
-    data = parse_toml(read_roadmap_text(path), str(path))
-    checked, problems = roadmap_problems(data)
+    checked, problems = roadmap_text_problems(read_roadmap_text(path), str(path))
     if checked is None:
         sys.stderr.write(f"{printable(str(path))}: {len(problems)} problem(s):\n")
         for problem in problems:
