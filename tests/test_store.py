@@ -151,8 +151,24 @@ def test_format_1_file_is_rewritten_as_current_on_next_write(mlpath_home: Path) 
     store.update(lambda s: _done(s, "algorithms"))
     assert store.backup_path.read_bytes() == original
     text = store.path.read_text()
-    assert text.startswith("version = 2")
+    assert text.startswith("version = 3")
     state = store.load()
     assert state.topic("ml-engineer", "foundations").status is Status.DONE
     assert state.topic("ml-engineer", "algorithms").status is Status.DONE
     assert state.topic("my-team-path", "onboarding").status is Status.DONE
+
+
+def test_format_2_file_gains_updated_at_from_its_dates(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v2.toml").read_bytes())
+    state = Store().load()
+    dl = state.topic("ml-engineer", "deep-learning")
+    assert dl.status is Status.DONE
+    assert dl.updated_at == datetime.fromisoformat("2026-11-24T18:00:00+01:00")  # done_at
+    assert set(dl.checked) == {"deep-learning-book", "fastai"}
+    assert [n.text for n in dl.notes] == ["MLP from scratch"]
+    assert dl.notes[0].link == "https://github.com/example/mlp"
+    assert [c.action for c in state.log] == ["start", "check", "note", "done"]
+    assert state.log[1].resources == ("deep-learning-book", "fastai")
+    skipped = state.topic("ml-engineer", "nlp-transformers")
+    assert skipped.status is Status.SKIPPED and skipped.updated_at == skipped.skipped_at

@@ -14,6 +14,8 @@ it, so :func:`undo` restores the exact previous state; a note is undone by remov
 
 from __future__ import annotations
 
+import contextlib
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -23,7 +25,7 @@ from typing import Any, TypeVar
 from mlpath.roadmap import Roadmap, Topic
 
 #: The state format this version writes. Older formats are migrated by the store.
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 class Status(StrEnum):
@@ -45,6 +47,7 @@ class Action(StrEnum):
     CHECK = "check"
     UNCHECK = "uncheck"
     NOTE = "note"
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,9 @@ class TopicProgress:
     started_at: datetime | None = None
     done_at: datetime | None = None
     skipped_at: datetime | None = None
+    updated_at: datetime | None = None  # when the status last changed (merges compare it)
     checked: Mapping[str, datetime] = field(default_factory=dict)
+    unchecked: Mapping[str, datetime] = field(default_factory=dict)  # when a check was removed
     notes: tuple[Note, ...] = ()
 
     @property
@@ -91,6 +96,18 @@ class Change:
     before: TopicProgress  # the topic's tracked fields before the change (no notes)
     resources: tuple[str, ...] = ()
     note: Note | None = None
+    # An import: the file it came from, every topic it changed as it was before (None:
+    # absent), and the keys of the log entries it added.
+    source: str | None = None
+    restore: Mapping[str, Mapping[str, TopicProgress | None]] = field(default_factory=dict)
+    added: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Identifies the change across machines, to combine logs without duplicates."""
+        note = "" if self.note is None else f"{self.note.at.isoformat()}|{self.note.text}"
+        parts = (self.at.isoformat(), self.action.value, self.roadmap, self.topic)
+        return "|".join((*parts, ",".join(self.resources), note, self.source or ""))
 
 
 @dataclass(frozen=True)
@@ -154,7 +171,7 @@ def start(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcom
     current = state.topic(roadmap_id, topic_id)
     if current.status is Status.IN_PROGRESS:
         return _unchanged(state, roadmap_id, topic_id)
-    after = replace(current, status=Status.IN_PROGRESS, started_at=now)
+    after = replace(current, status=Status.IN_PROGRESS, started_at=now, updated_at=now)
     return _record(state, roadmap_id, topic_id, Action.START, now, after)
 
 
@@ -163,7 +180,7 @@ def mark_done(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Ou
     current = state.topic(roadmap_id, topic_id)
     if current.status is Status.DONE:
         return _unchanged(state, roadmap_id, topic_id)
-    after = replace(current, status=Status.DONE, done_at=now)
+    after = replace(current, status=Status.DONE, done_at=now, updated_at=now)
     return _record(state, roadmap_id, topic_id, Action.DONE, now, after)
 
 
@@ -172,16 +189,20 @@ def skip(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome
     current = state.topic(roadmap_id, topic_id)
     if current.status is Status.SKIPPED:
         return _unchanged(state, roadmap_id, topic_id)
-    after = replace(current, status=Status.SKIPPED, skipped_at=now)
+    after = replace(current, status=Status.SKIPPED, skipped_at=now, updated_at=now)
     return _record(state, roadmap_id, topic_id, Action.SKIP, now, after)
 
 
 def reset(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
     """Back to not started: status, dates and checks are cleared; notes are kept."""
     current = state.topic(roadmap_id, topic_id)
-    after = TopicProgress(notes=current.notes)
-    if current == after:
+    if current.status is Status.NOT_STARTED and not current.checked:
         return _unchanged(state, roadmap_id, topic_id)
+    after = TopicProgress(
+        updated_at=now,
+        unchecked={**current.unchecked, **dict.fromkeys(current.checked, now)},
+        notes=current.notes,
+    )
     return _record(state, roadmap_id, topic_id, Action.RESET, now, after)
 
 
@@ -197,13 +218,17 @@ def check(
     new = tuple(i for i in item_ids if i not in current.checked)
     if not new:
         return _unchanged(state, roadmap.id, topic.id)
-    after = replace(current, checked={**current.checked, **dict.fromkeys(new, now)})
+    after = replace(
+        current,
+        checked={**current.checked, **dict.fromkeys(new, now)},
+        unchecked={k: v for k, v in current.unchecked.items() if k not in new},
+    )
     completed = False
     if all(i in after.checked for i in topic.item_ids) and after.status is not Status.DONE:
-        after = replace(after, status=Status.DONE, done_at=now)
+        after = replace(after, status=Status.DONE, done_at=now, updated_at=now)
         completed = True
     elif after.status in (Status.NOT_STARTED, Status.SKIPPED):
-        after = replace(after, status=Status.IN_PROGRESS, started_at=now)
+        after = replace(after, status=Status.IN_PROGRESS, started_at=now, updated_at=now)
     return _record(state, roadmap.id, topic.id, Action.CHECK, now, after, new, None, completed)
 
 
@@ -213,7 +238,7 @@ def uncheck(state: State, roadmap_id: str, topic_id: str, item_id: str, now: dat
     if item_id not in current.checked:
         return _unchanged(state, roadmap_id, topic_id)
     checked = {k: v for k, v in current.checked.items() if k != item_id}
-    after = replace(current, checked=checked)
+    after = replace(current, checked=checked, unchecked={**current.unchecked, item_id: now})
     return _record(state, roadmap_id, topic_id, Action.UNCHECK, now, after, (item_id,))
 
 
@@ -228,6 +253,23 @@ def undo(state: State) -> tuple[State, Change | None]:
     if not state.log:
         return state, None
     change = state.log[-1]
+    if change.action is Action.IMPORT:
+        restored_state = state
+        for roadmap_id, topics in change.restore.items():
+            for topic_id, progress in topics.items():
+                restored_state = restored_state.with_topic(
+                    roadmap_id, topic_id, NOT_STARTED if progress is None else progress
+                )
+        # Remove the entries the import added: the last ones with those keys.
+        to_remove = Counter(change.added)
+        kept: list[Change] = []
+        for entry in reversed(state.log[:-1]):
+            if to_remove[entry.key] > 0:
+                to_remove[entry.key] -= 1
+            else:
+                kept.append(entry)
+        log = tuple(reversed(kept))
+        return replace(restored_state, log=log), change
     current = state.topic(change.roadmap, change.topic)
     if change.action is Action.NOTE:
         notes = list(current.notes)
@@ -361,6 +403,9 @@ def _table(value: object, place: str) -> dict[str, Any]:
 
 
 def _datetime(value: object, place: str) -> datetime:
+    if isinstance(value, str):  # JSON exports write dates as ISO 8601 text
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
         raise StateFormatError(f"{place}: expected a date and time, found {value!r}")
     if value.tzinfo is None:
@@ -404,12 +449,25 @@ def _note_from_dict(data: dict[str, Any], place: str) -> Note:
     )
 
 
-_TOPIC_KEYS = {"status", "started_at", "done_at", "skipped_at", "checked", "notes"}
+_TOPIC_KEYS = {
+    "status",
+    "started_at",
+    "done_at",
+    "skipped_at",
+    "updated_at",
+    "checked",
+    "unchecked",
+    "notes",
+}
+
+
+def _times(data: dict[str, Any], key: str, place: str) -> dict[str, datetime]:
+    table = _table(data.get(key, {}), f"{place}.{key}")
+    return {k: _datetime(v, f"{place}.{key}.{k}") for k, v in table.items()}
 
 
 def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
     _keys(data, _TOPIC_KEYS, place)
-    checked = _table(data.get("checked", {}), f"{place}.checked")
     notes = data.get("notes", [])
     if not isinstance(notes, list):
         raise StateFormatError(f"{place}.notes: expected a list of notes")
@@ -418,7 +476,9 @@ def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
         started_at=_opt_datetime(data, "started_at", place),
         done_at=_opt_datetime(data, "done_at", place),
         skipped_at=_opt_datetime(data, "skipped_at", place),
-        checked={k: _datetime(v, f"{place}.checked.{k}") for k, v in checked.items()},
+        updated_at=_opt_datetime(data, "updated_at", place),
+        checked=_times(data, "checked", place),
+        unchecked=_times(data, "unchecked", place),
         notes=tuple(
             _note_from_dict(_table(n, f"{place}.notes[{i}]"), f"{place}.notes[{i}]")
             for i, n in enumerate(notes)
@@ -426,20 +486,41 @@ def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
     )
 
 
+def _ids(data: dict[str, Any], key: str, place: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise StateFormatError(f"{place}.{key}: expected a list")
+    return tuple(_string(v, f"{place}.{key}") for v in value)
+
+
+def _restore_from_dict(data: object, place: str) -> dict[str, dict[str, TopicProgress | None]]:
+    restore: dict[str, dict[str, TopicProgress | None]] = {}
+    for roadmap_id, topics in _table(data, place).items():
+        restore[roadmap_id] = {}
+        for topic_id, entry in _table(topics, f"{place}.{roadmap_id}").items():
+            where = f"{place}.{roadmap_id}.{topic_id}"
+            table = _table(entry, where)
+            absent = table.get("absent") is True
+            restore[roadmap_id][topic_id] = None if absent else _topic_from_dict(table, where)
+    return restore
+
+
 def _change_from_dict(data: dict[str, Any], place: str) -> Change:
-    _keys(data, {"at", "action", "roadmap", "topic", "before", "resources", "note"}, place)
-    resources = data.get("resources", [])
-    if not isinstance(resources, list):
-        raise StateFormatError(f"{place}.resources: expected a list of ids")
+    allowed = {"at", "action", "roadmap", "topic", "before", "resources", "note", "source"}
+    _keys(data, allowed | {"restore", "added"}, place)
     note = data.get("note")
+    source = data.get("source")
     return Change(
         at=_datetime(data.get("at"), f"{place}.at"),
         action=_enum(Action, data.get("action"), f"{place}.action"),
         roadmap=_string(data.get("roadmap"), f"{place}.roadmap"),
         topic=_string(data.get("topic"), f"{place}.topic"),
         before=_topic_from_dict(_table(data.get("before", {}), f"{place}.before"), place),
-        resources=tuple(_string(r, f"{place}.resources") for r in resources),
+        resources=_ids(data, "resources", place),
         note=None if note is None else _note_from_dict(_table(note, f"{place}.note"), place),
+        source=None if source is None else _string(source, f"{place}.source"),
+        restore=_restore_from_dict(data.get("restore", {}), f"{place}.restore"),
+        added=_ids(data, "added", place),
     )
 
 
@@ -481,7 +562,9 @@ def _topic_to_dict(progress: TopicProgress) -> dict[str, Any]:
             "started_at": progress.started_at,
             "done_at": progress.done_at,
             "skipped_at": progress.skipped_at,
+            "updated_at": progress.updated_at,
             "checked": dict(sorted(progress.checked.items())),
+            "unchecked": dict(sorted(progress.unchecked.items())),
             "notes": [_note_to_dict(n) for n in progress.notes],
         }
     )
@@ -496,7 +579,16 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
             "topic": change.topic,
             "resources": list(change.resources),
             "note": None if change.note is None else _note_to_dict(change.note),
+            "source": change.source,
             "before": _topic_to_dict(change.before),
+            "restore": {
+                roadmap_id: {
+                    topic_id: {"absent": True} if p is None else _topic_to_dict(p)
+                    for topic_id, p in sorted(topics.items())
+                }
+                for roadmap_id, topics in sorted(change.restore.items())
+            },
+            "added": list(change.added),
         }
     )
 
@@ -525,6 +617,7 @@ _VERBS: Mapping[Action, Callable[[Change], str]] = {
     Action.CHECK: lambda c: f"checked {', '.join(c.resources)} of {c.topic}",
     Action.UNCHECK: lambda c: f"unchecked {', '.join(c.resources)} of {c.topic}",
     Action.NOTE: lambda c: f'added a note to {c.topic}: "{c.note.text if c.note else ""}"',
+    Action.IMPORT: lambda c: f"imported {c.source or 'a file'}",
 }
 
 

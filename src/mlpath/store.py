@@ -16,6 +16,7 @@ import os
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,7 +80,7 @@ def write_config(data: dict[str, Any]) -> None:
     path = config_path()
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _atomic_write(path, tomli_w.dumps(data).encode("utf-8"), 0o600)
+        atomic_write(path, tomli_w.dumps(data).encode("utf-8"), 0o600)
     except OSError as error:
         raise StateError(f"cannot write the settings file {path}: {error.strerror}.") from None
 
@@ -151,17 +152,14 @@ class Store:
             raise self._refuse(f"is not valid TOML ({error})") from None
         except RecursionError:
             raise self._refuse("is nested too deeply") from None
-        version = data.get("version")
-        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise self._refuse("has no valid format 'version'")
-        if version > STATE_VERSION:
-            raise StateError(
-                f"the state file {self.path} was written by a newer mlpath (format {version}; "
-                f"this one reads up to {STATE_VERSION}). Upgrade mlpath; the file was left "
-                "untouched."
-            )
         try:
-            return state_from_dict(migrate(data, version))
+            return decode_state(data)
+        except NewerFormat as error:
+            raise StateError(
+                f"the state file {self.path} was written by a newer mlpath (format "
+                f"{error.version}; this one reads up to {STATE_VERSION}). Upgrade mlpath; the "
+                "file was left untouched."
+            ) from None
         except StateFormatError as error:
             raise self._refuse(f"has unexpected content: {error}") from None
 
@@ -216,14 +214,34 @@ class Store:
         try:
             mode = self.path.stat().st_mode & 0o777 if previous is not None else 0o600
             if previous is not None:
-                _atomic_write(self.backup_path, previous, mode)
-            _atomic_write(self.path, content, mode)
+                atomic_write(self.backup_path, previous, mode)
+            atomic_write(self.path, content, mode)
         except OSError as error:
             target = error.filename or self.path
             raise StateError(
                 f"cannot write {target}: {error.strerror or error}. The state file was left "
                 "as it was."
             ) from None
+
+
+class NewerFormat(Exception):
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def decode_state(data: dict[str, Any]) -> State:
+    """State data of any known format version, migrated and checked.
+
+    Raises :class:`NewerFormat` for a format newer than this mlpath reads and
+    :class:`StateFormatError` for anything else that is wrong.
+    """
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise StateFormatError("no valid format 'version'")
+    if version > STATE_VERSION:
+        raise NewerFormat(version)
+    return state_from_dict(migrate(data, version))
 
 
 # --- migrations ------------------------------------------------------------------------
@@ -249,7 +267,30 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {"version": 2, "roadmaps": roadmaps}
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 2 to format 3, which adds ``updated_at`` (when a topic's status last changed,
+    for merging imports) and ``unchecked`` (when a check was removed). A topic's
+    ``updated_at`` starts as the latest of its status dates."""
+    roadmaps = data.get("roadmaps", {})
+    if not isinstance(roadmaps, dict):
+        raise StateFormatError("roadmaps: expected a table")
+    for roadmap_id, entry in roadmaps.items():
+        topics = entry.get("topics", {}) if isinstance(entry, dict) else None
+        if not isinstance(topics, dict):
+            raise StateFormatError(f"roadmaps.{roadmap_id}: expected a table of topics")
+        for topic in topics.values():
+            if isinstance(topic, dict):
+                dates = [topic.get(k) for k in ("started_at", "done_at", "skipped_at")]
+                known = [d for d in dates if isinstance(d, datetime) and d.tzinfo is not None]
+                if known:
+                    topic["updated_at"] = max(known)
+    return {**data, "version": 3}
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+}
 
 
 def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
@@ -260,7 +301,7 @@ def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
     return data
 
 
-def _atomic_write(path: Path, content: bytes, mode: int) -> None:
+def atomic_write(path: Path, content: bytes, mode: int) -> None:
     """Write ``content`` to ``path`` so that a crash leaves either the old or new file."""
     import tempfile
 

@@ -1,0 +1,147 @@
+"""Moving progress between machines: the export document and the merge of an import.
+
+Pure: no files, no clock. The merge never overwrites; for every topic and resource the
+most recent change wins, and notes and log entries are combined:
+
+* a topic's status (with its dates) comes from the side whose status changed last
+  (``updated_at``);
+* each resource check is decided by its own latest event, a check or an uncheck;
+* notes and change-log entries are the union of both sides, without duplicates.
+
+The merge is idempotent (importing the same file twice changes nothing the second time)
+and commutative (two machines importing each other's exports end with the same progress).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from mlpath.progress import (
+    NOT_STARTED,
+    Action,
+    Change,
+    Note,
+    State,
+    TopicProgress,
+    state_to_dict,
+)
+
+#: The version of the export envelope; an export from a newer mlpath is refused.
+EXPORT_VERSION = 1
+EXPORT_KEY = "mlpath_export"
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def export_document(state: State, now: datetime) -> dict[str, Any]:
+    """Everything in the state (every roadmap's progress, checks, notes and the log)."""
+    return {EXPORT_KEY: EXPORT_VERSION, "exported_at": now, **state_to_dict(state)}
+
+
+def _iso(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat()
+
+
+def _status_key(progress: TopicProgress) -> tuple[datetime, str, str, str, str]:
+    # Latest status change first; the rest only breaks ties the same way on every machine.
+    return (
+        progress.updated_at or _EARLIEST,
+        progress.status.value,
+        _iso(progress.started_at),
+        _iso(progress.done_at),
+        _iso(progress.skipped_at),
+    )
+
+
+def _note_key(note: Note) -> tuple[datetime, str, str]:
+    return (note.at, note.text, note.link or "")
+
+
+def merge_topic(mine: TopicProgress | None, theirs: TopicProgress | None) -> TopicProgress:
+    """Combine two machines' progress on one topic (None: the machine has no entry)."""
+    if mine is None or theirs is None:
+        return theirs or mine or NOT_STARTED
+    status = max(mine, theirs, key=_status_key)
+    checked: dict[str, datetime] = {}
+    unchecked: dict[str, datetime] = {}
+    items = {*mine.checked, *mine.unchecked, *theirs.checked, *theirs.unchecked}
+    for item in sorted(items):
+        events = [(t, 1) for t in (mine.checked.get(item), theirs.checked.get(item)) if t]
+        events += [(t, 0) for t in (mine.unchecked.get(item), theirs.unchecked.get(item)) if t]
+        when, is_check = max(events)
+        (checked if is_check else unchecked)[item] = when
+    # Notes: a multiset union, so a note written twice on purpose is kept twice.
+    counts = Counter(mine.notes)
+    for note, count in Counter(theirs.notes).items():
+        counts[note] = max(counts[note], count)
+    notes = tuple(sorted(counts.elements(), key=_note_key))
+    return replace(status, checked=checked, unchecked=unchecked, notes=notes)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    topics_added: int
+    topics_updated: int
+    topics_unchanged: int
+    notes_added: int
+    log_added: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.topics_added or self.topics_updated or self.notes_added or self.log_added)
+
+
+def merge_import(
+    local: State, incoming: State, now: datetime, source: str
+) -> tuple[State, ImportReport]:
+    """Merge ``incoming`` into ``local``; the import is logged as one undoable change."""
+    new_state = local
+    restore: dict[str, dict[str, TopicProgress | None]] = {}
+    added = updated = unchanged = notes_added = 0
+    for roadmap_id, topics in sorted(incoming.roadmaps.items()):
+        mine_topics = local.roadmaps.get(roadmap_id, {})
+        for topic_id, theirs in sorted(topics.items()):
+            mine = mine_topics.get(topic_id)
+            merged = merge_topic(mine, theirs)
+            if merged == (mine or NOT_STARTED):
+                unchanged += 1
+                continue
+            if mine is None:
+                added += 1
+            else:
+                updated += 1
+            notes_added += len(merged.notes) - (len(mine.notes) if mine else 0)
+            restore.setdefault(roadmap_id, {})[topic_id] = mine
+            new_state = new_state.with_topic(roadmap_id, topic_id, merged)
+
+    # The logs are combined as multisets: an entry is new when the file holds it more often
+    # than the local log does (two identical changes in one second stay two).
+    have = Counter(c.key for c in local.log)
+    new_entries: list[Change] = []
+    for change in incoming.log:
+        if have[change.key] > 0:
+            have[change.key] -= 1
+        else:
+            new_entries.append(change)
+    report = ImportReport(added, updated, unchanged, notes_added, len(new_entries))
+    if not report.changed:
+        return local, report
+    # The local log keeps its order (undo walks it backwards); what came in goes after it,
+    # in the order it had there.
+    log = (*local.log, *new_entries)
+    record = Change(
+        at=now,
+        action=Action.IMPORT,
+        roadmap="",
+        topic="",
+        before=NOT_STARTED,
+        source=source,
+        restore=restore,
+        added=tuple(c.key for c in new_entries),
+    )
+    return replace(new_state, log=(*log, record)), report
