@@ -565,3 +565,79 @@ def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) 
         text.append("\nSource: ")
         text.append_text(safe(roadmap.source))
     return text
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def export_text(document: dict[str, Any], fmt: str) -> str:
+    """An export document as JSON (dates as ISO 8601 text) or TOML (native dates)."""
+    if fmt == "toml":
+        import tomli_w
+
+        return tomli_w.dumps(document)
+    return json.dumps(document, indent=2, default=lambda o: o.isoformat()) + "\n"
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+
+
+def _md(text: str) -> str:
+    """Untrusted text for Markdown: printable, one line, markup characters escaped."""
+    return " ".join(printable(text).split()).translate(_MARKDOWN_SPECIAL)
+
+
+def _md_link(url: str | None) -> str:
+    from mlpath.roadmap import is_http_url
+
+    return f" <{url}>" if url and is_http_url(url) else ""
+
+
+def markdown_checklist(roadmap: Roadmap, state: State, now: datetime) -> str:
+    """The active roadmap's progress as a Markdown checklist to share."""
+    from mlpath.progress import summarize
+
+    summary = summarize(roadmap, state)
+    tally = summary.overall
+    lines = [
+        f"# {_md(roadmap.title)}",
+        "",
+        f"{tally.done} of {tally.total} topics done ({tally.percent}%)"
+        + (f", {tally.skipped} skipped" if tally.skipped else "")
+        + f". Exported by mlpath on {now.date().isoformat()}.",
+    ]
+    for area in roadmap.areas:
+        lines += ["", f"## {_md(area.title)}", ""]
+        for topic in roadmap.topics_in(area.id):
+            progress = state.topic(roadmap.id, topic.id)
+            mark = "x" if progress.status is Status.DONE else " "
+            status = (
+                ""
+                if progress.status in (Status.DONE, Status.NOT_STARTED)
+                else (f" ({progress.status.label})")
+            )
+            lines.append(f"- [{mark}] **{_md(topic.title)}**{status}")
+            practice = "x" if PRACTICE_ID in progress.checked else " "
+            lines.append(f"  - [{practice}] Practice: {_md(topic.practice.summary)}")
+            for resource in topic.resources:
+                check = "x" if resource.id in progress.checked else " "
+                by = f", {_md(resource.by)}" if resource.by else ""
+                lines.append(
+                    f"  - [{check}] {_md(resource.kind.capitalize())}: "
+                    f"{_md(resource.title)}{by}{_md_link(resource.url)}"
+                )
+            for note in progress.notes:
+                lines.append(
+                    f"  - Note ({note.at.date().isoformat()}): {_md(note.text)}"
+                    f"{_md_link(note.link)}"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def recorded_console() -> Console:
+    """A console that records what is printed, for --svg and --html pictures."""
+    import io
+
+    return Console(
+        record=True, file=io.StringIO(), width=80, force_terminal=True, color_system="truecolor"
+    )

@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from mlpath.store import RoadmapChoice, Store
 
 
+COMMAND_ORDER = (
+    "list", "show", "next", "progress", "search", "open",
+    "start", "done", "skip", "reset", "note", "undo", "history",
+    "export", "import", "roadmap",
+)  # fmt: skip
+
+
 class _Group(TyperGroup):
     """Maps our errors and Ctrl-C to a message on stderr and an exit code."""
 
@@ -40,7 +47,9 @@ class _Group(TyperGroup):
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return list(self.commands)  # in the order they are defined, not alphabetical
+        """Commands in the order a learner meets them, not alphabetically."""
+        rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
+        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
 
 
 app = typer.Typer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -133,7 +134,17 @@ def next_(
 
 
 @app.command()
-def progress(json: JsonOption = False) -> None:
+def progress(
+    json: JsonOption = False,
+    svg: Annotated[
+        Path | None,
+        typer.Option("--svg", help="Also save the view as an SVG picture.", dir_okay=False),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also save the view as an HTML page.", dir_okay=False),
+    ] = None,
+) -> None:
     """Show how far you are, overall and per area, and the next topic to study."""
     from mlpath import views
     from mlpath.progress import summarize
@@ -144,6 +155,27 @@ def progress(json: JsonOption = False) -> None:
         views.print_json(views.progress_json(current, summary))
     else:
         render(views.progress_view(current, summary))
+    if svg is None and html is None:
+        return
+    recorder = views.recorded_console()
+    recorder.print(views.progress_view(current, summary))
+    title = f"mlpath: {printable(current.title)}"
+    if svg is not None:
+        _write_picture(svg, recorder.export_svg(title=title, clear=False))
+    if html is not None:
+        _write_picture(html, recorder.export_html(clear=False))
+
+
+def _write_picture(path: Path, content: str) -> None:
+    from mlpath.errors import MlpathError
+
+    try:
+        path.write_text(content, encoding="utf-8")
+    except OSError as error:
+        raise MlpathError(f"cannot write {path}: {error.strerror or error}.") from None
+    import sys
+
+    sys.stderr.write(f"mlpath: saved the progress view to {printable(str(path))}.\n")
 
 
 @app.command()

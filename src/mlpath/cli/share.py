@@ -1,0 +1,159 @@
+"""Commands that move data in and out: export and import."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mlpath.cli._app import app, now, roadmap, say, store
+from mlpath.errors import MlpathError, printable
+
+#: Import files larger than this are refused before parsing.
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+class Format(StrEnum):
+    JSON = "json"
+    TOML = "toml"
+    MARKDOWN = "markdown"
+
+
+@app.command()
+def export(
+    format_: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json or toml: everything, lossless; markdown: a checklist to share.",
+        ),
+    ] = Format.JSON,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")] = False,
+) -> None:
+    """Export your progress: every roadmap, check, note and the change log."""
+    import sys
+
+    from mlpath import views
+    from mlpath.exchange import export_document
+
+    state = store().load()
+    if format_ is Format.MARKDOWN:
+        text = views.markdown_checklist(roadmap(), state, now())
+    else:
+        text = views.export_text(export_document(state, now()), format_.value)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.exists() and not force:
+        raise MlpathError(f"{output} already exists; give --force to overwrite it.")
+    from mlpath.store import atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8"), 0o644 if format_ is Format.MARKDOWN else 0o600)
+    except OSError as error:
+        raise MlpathError(f"cannot write {output}: {error.strerror or error}.") from None
+    say(f"Exported your progress as {format_.value} to {printable(str(output))}.")
+
+
+def _read_document(path: Path) -> dict[str, Any]:
+    """Parse an export (JSON or TOML) or a state file; refuse anything else."""
+    import json
+    import tomllib
+
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as error:
+        raise MlpathError(f"cannot read {path}: {error.strerror or error}.") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise MlpathError(f"{path} is larger than 64 MiB, too large to be an mlpath export.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MlpathError(f"{path} is not UTF-8 text, so not an mlpath export.") from None
+    try:
+        is_json = text.lstrip()[:1] in ("{", "[")
+        data = json.loads(text) if is_json else tomllib.loads(text)
+    except json.JSONDecodeError as error:
+        raise MlpathError(f"{path} is not valid JSON: {error}.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise MlpathError(f"{path} is neither JSON nor valid TOML: {error}.") from None
+    except RecursionError:
+        raise MlpathError(f"{path} is nested too deeply to be an mlpath export.") from None
+    if not isinstance(data, dict):
+        raise MlpathError(f"{path} is not an mlpath export or state file.")
+    return data
+
+
+def _incoming_state(path: Path) -> Any:
+    from mlpath.exchange import EXPORT_KEY, EXPORT_VERSION
+    from mlpath.progress import StateFormatError
+    from mlpath.store import NewerFormat, decode_state
+
+    data = _read_document(path)
+    if EXPORT_KEY in data:
+        version = data[EXPORT_KEY]
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise MlpathError(f"{path}: '{EXPORT_KEY}' must be a whole number.")
+        if version > EXPORT_VERSION:
+            raise MlpathError(
+                f"{path} was exported by a newer mlpath (export format {version}). "
+                "Upgrade mlpath to import it."
+            )
+        data = {k: v for k, v in data.items() if k not in (EXPORT_KEY, "exported_at")}
+    elif "version" not in data:
+        raise MlpathError(
+            f"{path} is not an mlpath export or state file (it has neither "
+            f"'{EXPORT_KEY}' nor 'version')."
+        )
+    try:
+        return decode_state(data)
+    except NewerFormat as error:
+        raise MlpathError(
+            f"{path} holds state format {error.version}, newer than this mlpath reads. "
+            "Upgrade mlpath to import it."
+        ) from None
+    except StateFormatError as error:
+        raise MlpathError(f"{path} has unexpected content: {error}.") from None
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help="An export (json or toml) or a state file.", dir_okay=False)
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change, and change nothing.")
+    ] = False,
+) -> None:
+    """Merge progress from another machine: the most recent change wins, nothing is lost."""
+    from mlpath.exchange import merge_import
+
+    incoming = _incoming_state(file)
+    moment = now()
+    source = printable(file.name)
+    if dry_run:
+        _, report = merge_import(store().load(), incoming, moment, source)
+    else:
+        report = store().update(lambda state: merge_import(state, incoming, moment, source))
+    counts = (
+        f"{report.topics_added} topic(s) added, {report.topics_updated} updated, "
+        f"{report.topics_unchanged} left alone; {report.notes_added} note(s) and "
+        f"{report.log_added} history entr{'y' if report.log_added == 1 else 'ies'} added"
+    )
+    name = printable(str(file))
+    if not report.changed:
+        say(f"Nothing to import from {name}: everything in it is already here.")
+    elif dry_run:
+        say(f"Would import {name}: {counts}. Nothing was changed (--dry-run).")
+    else:
+        say(f"Imported {name}: {counts}. 'mlpath undo' reverts the import.")

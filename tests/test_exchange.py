@@ -1,0 +1,275 @@
+"""Export, import and merge between machines; pictures of the progress view."""
+
+from __future__ import annotations
+
+import html
+import json
+import tomllib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import BUNDLED, Result
+from mlpath import progress as ops
+from mlpath.exchange import export_document, merge_import, merge_topic
+from mlpath.progress import Note, State
+from mlpath.roadmap import load_roadmap
+from mlpath.store import decode_state
+from mlpath.views import export_text
+
+Run = Callable[..., Result]
+ROADMAP = load_roadmap(BUNDLED)
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+# --- generated progress -----------------------------------------------------------------
+
+moments = st.datetimes(
+    min_value=datetime(2020, 1, 1), max_value=datetime(2026, 11, 1), timezones=st.just(UTC)
+)
+topics = st.sampled_from([t.id for t in ROADMAP.topics] + ["retired-topic"])
+roadmap_ids = st.sampled_from(["ml-engineer", "team-path"])
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> State:
+    """A state built by a random sequence of real operations."""
+    s = State()
+    for _ in range(draw(st.integers(0, 10))):
+        rid, tid, now = draw(roadmap_ids), draw(topics), draw(moments)
+        action = draw(
+            st.sampled_from(["start", "done", "skip", "reset", "note", "check", "uncheck"])
+        )
+        if action == "note":
+            link = draw(st.none() | st.just("https://example.org/nb"))
+            s = ops.add_note(
+                s, rid, tid, Note(now, draw(st.text(min_size=1, max_size=15)), link), now
+            ).state
+        elif action in ("check", "uncheck") and tid != "retired-topic":
+            topic = ROADMAP.topic(tid)
+            item = draw(st.sampled_from(topic.item_ids))
+            if action == "check":
+                s = ops.check(s, ROADMAP, topic, (item,), now).state
+            else:
+                s = ops.uncheck(s, ROADMAP.id, tid, item, now).state
+        elif action in ("start", "done", "skip", "reset"):
+            fn = {"start": ops.start, "done": ops.mark_done, "skip": ops.skip, "reset": ops.reset}
+            s = fn[action](s, rid, tid, now).state
+    return s
+
+
+def _through_file(state: State, fmt: str) -> State:
+    """Export to text and read it back, as an import does."""
+    text = export_text(export_document(state, NOW), fmt)
+    data = json.loads(text) if fmt == "json" else tomllib.loads(text)
+    data = {k: v for k, v in data.items() if k not in ("mlpath_export", "exported_at")}
+    return decode_state(data)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(histories(), st.sampled_from(["json", "toml"]))
+def test_export_then_import_into_an_empty_home_is_lossless(state: State, fmt: str) -> None:
+    incoming = _through_file(state, fmt)
+    assert incoming == state  # the file itself loses nothing
+    merged, report = merge_import(State(), incoming, NOW, "export")
+    assert merged.roadmaps == state.roadmaps
+    if report.changed:
+        assert merged.log[:-1] == state.log and merged.log[-1].action == "import"
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(histories(), histories())
+def test_merge_is_idempotent_and_order_independent(a: State, b: State) -> None:
+    ab, _ = merge_import(a, b, NOW, "b")
+    again, report = merge_import(ab, b, NOW, "b")
+    assert not report.changed and again is ab
+    ba, _ = merge_import(b, a, NOW, "a")
+    assert ab.roadmaps == ba.roadmaps
+    assert {c.key for c in ab.log[:-1]} | {c.key for c in ba.log[:-1]} <= {
+        c.key for c in (*a.log, *b.log)
+    }
+
+
+def test_the_most_recent_change_wins_per_topic_and_per_resource() -> None:
+    dl = ROADMAP.topic("deep-learning")
+    t = [datetime(2026, 11, d, tzinfo=UTC) for d in range(1, 10)]
+    laptop = ops.check(State(), ROADMAP, dl, ("fastai",), t[1]).state  # in progress, day 2
+    laptop = ops.uncheck(laptop, ROADMAP.id, dl.id, "fastai", t[5]).state  # unchecked, day 6
+    desktop = ops.check(State(), ROADMAP, dl, ("fastai", "deep-learning-book"), t[2]).state
+    desktop = ops.mark_done(desktop, ROADMAP.id, dl.id, t[3]).state  # done, day 4
+    merged = merge_topic(laptop.topic(ROADMAP.id, dl.id), desktop.topic(ROADMAP.id, dl.id))
+    assert merged.status == "done" and merged.done_at == t[3]  # the later status change
+    assert set(merged.checked) == {"deep-learning-book"}  # fastai was unchecked later
+    assert merged.unchecked == {"fastai": t[5]}
+
+
+# --- through the command line, with real files ---------------------------------------------
+
+
+def test_two_machines_end_with_the_same_combined_progress(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_home, b_home = tmp_path / "a", tmp_path / "b"
+    monkeypatch.setenv("MLPATH_HOME", str(a_home))
+    run("done", "foundations")
+    run("note", "foundations", "--link", "https://github.com/example/ex", "exercises")
+    assert run("export", "-o", str(tmp_path / "a.json")).exit_code == 0
+    monkeypatch.setenv("MLPATH_HOME", str(b_home))
+    run("done", "algorithms", "book")
+    run("skip", "nlp")
+    assert run("export", "-f", "toml", "-o", str(tmp_path / "b.toml")).exit_code == 0
+
+    imported = run("import", str(tmp_path / "a.json"))
+    assert imported.exit_code == 0
+    assert "1 topic(s) added, 0 updated, 0 left alone; 1 note(s)" in imported.stdout
+    b_progress = json.loads(run("progress", "--json").stdout)
+    monkeypatch.setenv("MLPATH_HOME", str(a_home))
+    assert run("import", str(tmp_path / "b.toml")).exit_code == 0
+    a_progress = json.loads(run("progress", "--json").stdout)
+    assert a_progress == b_progress
+    assert a_progress["overall"]["done"] == 1 and a_progress["skipped"] == ["nlp-transformers"]
+    assert a_progress["in_progress"] == ["algorithms"]
+
+
+def test_importing_twice_changes_nothing_the_second_time(
+    run: Run, tmp_path: Path, state_file: Path
+) -> None:
+    run("done", "foundations")
+    run("export", "-o", str(tmp_path / "mine.json"))
+    second = run("import", str(tmp_path / "mine.json"))
+    assert second.exit_code == 0
+    assert "Nothing to import" in second.stdout
+
+
+def test_dry_run_writes_nothing(
+    run: Run, tmp_path: Path, state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "other"))
+    run("done", "deep-learning")
+    run("export", "-o", str(tmp_path / "other.json"))
+    monkeypatch.setenv("MLPATH_HOME", str(state_file.parent))
+    run("start", "foundations")
+    before = state_file.read_bytes()
+    result = run("import", str(tmp_path / "other.json"), "--dry-run")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Would import") and "1 topic(s) added" in result.stdout
+    assert state_file.read_bytes() == before
+
+
+def test_an_import_is_one_change_that_undo_reverts(
+    run: Run, tmp_path: Path, state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "other"))
+    run("done", "deep-learning")
+    run("note", "foundations", "from the other machine")
+    run("export", "-o", str(tmp_path / "other.json"))
+    monkeypatch.setenv("MLPATH_HOME", str(state_file.parent))
+    run("start", "foundations")
+    before = state_file.read_bytes()
+    run("import", str(tmp_path / "other.json"))
+    assert "from the other machine" in run("show", "foundations").stdout
+    undone = run("undo")
+    assert undone.stdout.startswith("Undid: imported other.json")
+    assert state_file.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("x = [", "neither JSON nor valid TOML"),
+        ('{"mlpath_export": 99, "version": 3}', "exported by a newer mlpath"),
+        ('{"mlpath_export": 1, "version": 42}', "state format 42, newer"),
+        ('{"hello": "world"}', "not an mlpath export or state file"),
+        ("[1, 2, 3]", "not an mlpath export or state file"),
+        ('{"mlpath_export": 1, "version": 3, "roadmaps": 5}', "unexpected content"),
+        ('{"mlpath_export": 1, "version": 3, "log": [{"at": "soon"}]}', "unexpected content"),
+    ],
+)
+def test_bad_import_files_are_refused_and_change_nothing(
+    run: Run, tmp_path: Path, state_file: Path, content: str, message: str
+) -> None:
+    run("done", "foundations")
+    before = state_file.read_bytes()
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    result = run("import", str(bad))
+    assert result.exit_code == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert state_file.read_bytes() == before
+
+
+def test_a_state_file_from_another_machine_can_be_imported(
+    run: Run, tmp_path: Path, state_file: Path
+) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "state-v1.toml"
+    result = run("import", str(fixture))
+    assert result.exit_code == 0
+    assert "3 topic(s) added" in result.stdout
+    assert json.loads(run("progress", "--json").stdout)["overall"]["done"] == 1
+
+
+def test_export_refuses_to_overwrite_without_force(run: Run, tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("keep")
+    refused = run("export", "-o", str(target))
+    assert refused.exit_code == 1 and "--force" in refused.stderr
+    assert target.read_text() == "keep"
+    assert run("export", "-o", str(target), "--force").exit_code == 0
+    assert json.loads(target.read_text())["mlpath_export"] == 1
+    assert run("export", "--format", "yaml").exit_code == 2
+
+
+def test_export_without_output_writes_only_the_document(run: Run) -> None:
+    run("done", "foundations")
+    out = run("export").stdout
+    data = json.loads(out)
+    assert data["roadmaps"]["ml-engineer"]["topics"]["foundations"]["status"] == "done"
+    assert tomllib.loads(run("export", "-f", "toml").stdout)["version"] == 3
+
+
+def test_markdown_export_is_a_checklist(run: Run) -> None:
+    run("done", "foundations")
+    run("done", "deep-learning", "book")
+    run("note", "deep-learning", "--link", "https://github.com/example/mlp", "MLP [from] scratch")
+    md = run("export", "--format", "markdown").stdout
+    assert md.startswith("# Become an ML engineer\n")
+    assert "## Machine Learning" in md
+    assert "- [x] **Foundations**" in md
+    assert "- [ ] **Deep learning** (in progress)" in md
+    assert (
+        "  - [x] Book: Deep Learning, Goodfellow & Bengio <https://www.deeplearningbook.org/>" in md
+    )
+    assert "MLP \\[from\\] scratch <https://github.com/example/mlp>" in md
+
+
+def test_progress_pictures_hold_the_title_and_percentages(run: Run, tmp_path: Path) -> None:
+    run("done", "foundations")
+    svg, page = tmp_path / "progress.svg", tmp_path / "progress.html"
+    result = run("progress", "--svg", str(svg), "--html", str(page))
+    assert result.exit_code == 0
+    for path in (svg, page):
+        text = html.unescape(path.read_text()).replace("\xa0", " ")
+        assert "Become an ML engineer" in text
+        assert "14%" in text and "33%" in text and "1/7" in text
+        assert "█" in text
+    assert svg.read_text().lstrip().startswith("<svg")
+
+
+def test_json_errors_go_to_stderr(run: Run) -> None:
+    result = run("show", "nope", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == "" and "no topic 'nope'" in result.stderr
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(histories(), histories())
+def test_undo_of_an_import_restores_the_state_before_it(a: State, b: State) -> None:
+    merged, report = merge_import(a, b, NOW, "b")
+    if report.changed:
+        assert ops.undo(merged) == (a, merged.log[-1])
+    else:
+        assert merged is a

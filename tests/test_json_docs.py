@@ -1,0 +1,52 @@
+"""docs/json.md documents every --json document; the commands must keep its fields."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import REPO, Result
+
+Run = Callable[..., Result]
+DOC = (REPO / "docs" / "json.md").read_text()
+EXAMPLES = re.findall(r"\$ mlpath (.+?)\n\n```json\n(.*?)\n```", DOC, re.DOTALL)
+
+
+def _same_fields(documented: Any, actual: Any, where: str = "") -> list[str]:
+    """Where the two documents' keys differ (lists compare their first items)."""
+    if isinstance(documented, dict) and isinstance(actual, dict):
+        problems = []
+        if set(documented) != set(actual):
+            problems.append(f"{where or '.'}: {sorted(documented)} != {sorted(actual)}")
+        for key in set(documented) & set(actual):
+            problems += _same_fields(documented[key], actual[key], f"{where}.{key}")
+        return problems
+    if isinstance(documented, list) and isinstance(actual, list) and documented and actual:
+        return _same_fields(documented[0], actual[0], f"{where}[0]")
+    return []
+
+
+def test_every_read_command_is_documented() -> None:
+    documented = {args.split(" --")[0].split()[0] for args, _ in EXAMPLES}
+    assert documented >= {"list", "show", "next", "progress", "search", "history", "roadmap"}
+
+
+@pytest.mark.parametrize(("args", "example"), EXAMPLES, ids=[a for a, _ in EXAMPLES])
+def test_documented_json_matches_the_command(
+    run: Run, tmp_path: Path, args: str, example: str
+) -> None:
+    # the learner of the doc's examples
+    run("done", "foundations")
+    run("done", "dl", "book")
+    run("note", "dl", "--link", "https://github.com/example/mlp", "MLP from scratch")
+    run("skip", "nlp")
+    result = run(*args.split())
+    assert result.exit_code == 0, result.stderr
+    actual = json.loads(result.stdout)  # stdout is one JSON document and nothing else
+    assert actual["version"] == 1
+    assert _same_fields(json.loads(example), actual) == []
