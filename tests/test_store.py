@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlpath.errors import StateError
-from mlpath.progress import State, Status, mark_done
+from mlpath.progress import STATE_VERSION, State, Status, mark_done
 from mlpath.store import Store, data_dir
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
@@ -151,7 +151,7 @@ def test_format_1_file_is_rewritten_as_current_on_next_write(mlpath_home: Path) 
     store.update(lambda s: _done(s, "algorithms"))
     assert store.backup_path.read_bytes() == original
     text = store.path.read_text()
-    assert text.startswith("version = 3")
+    assert text.startswith(f"version = {STATE_VERSION}")
     state = store.load()
     assert state.topic("ml-engineer", "foundations").status is Status.DONE
     assert state.topic("ml-engineer", "algorithms").status is Status.DONE
@@ -172,3 +172,18 @@ def test_format_2_file_gains_updated_at_from_its_dates(mlpath_home: Path) -> Non
     assert state.log[1].resources == ("deep-learning-book", "fastai")
     skipped = state.topic("ml-engineer", "nlp-transformers")
     assert skipped.status is Status.SKIPPED and skipped.updated_at == skipped.skipped_at
+
+
+def test_format_3_file_loads_and_comes_due_for_review(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v3.toml").read_bytes())
+    state = Store().load()
+    foundations = state.topic("ml-engineer", "foundations")
+    assert foundations.status is Status.DONE
+    assert foundations.unchecked == {
+        "mml-linear-algebra": datetime.fromisoformat("2026-11-12T10:00:00+01:00")
+    }
+    assert foundations.sessions == () and foundations.reviews == ()
+    assert [c.action for c in state.log] == ["done"]
+    Store().update(lambda s: _done(s, "algorithms"))
+    assert Store().path.read_text().startswith(f"version = {STATE_VERSION}")

@@ -6,7 +6,8 @@ most recent change wins, and notes and log entries are combined:
 * a topic's status (with its dates) comes from the side whose status changed last
   (``updated_at``);
 * each resource check is decided by its own latest event, a check or an uncheck;
-* notes and change-log entries are the union of both sides, without duplicates.
+* notes, sessions, reviews and change-log entries are the union of both sides, without
+  duplicates.
 
 The merge is idempotent (importing the same file twice changes nothing the second time)
 and commutative (two machines importing each other's exports end with the same progress).
@@ -17,15 +18,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from mlpath.progress import (
     NOT_STARTED,
     Action,
     Change,
-    Note,
     State,
     TopicProgress,
+    note_key,
+    session_key,
     state_to_dict,
 )
 
@@ -34,6 +36,7 @@ EXPORT_VERSION = 1
 EXPORT_KEY = "mlpath_export"
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
+T = TypeVar("T")
 
 
 def export_document(state: State, now: datetime) -> dict[str, Any]:
@@ -56,10 +59,6 @@ def _status_key(progress: TopicProgress) -> tuple[datetime, str, str, str, str]:
     )
 
 
-def _note_key(note: Note) -> tuple[datetime, str, str]:
-    return (note.at, note.text, note.link or "")
-
-
 def merge_topic(mine: TopicProgress | None, theirs: TopicProgress | None) -> TopicProgress:
     """Combine two machines' progress on one topic (None: the machine has no entry)."""
     if mine is None or theirs is None:
@@ -73,12 +72,22 @@ def merge_topic(mine: TopicProgress | None, theirs: TopicProgress | None) -> Top
         events += [(t, 0) for t in (mine.unchecked.get(item), theirs.unchecked.get(item)) if t]
         when, is_check = max(events)
         (checked if is_check else unchecked)[item] = when
-    # Notes: a multiset union, so a note written twice on purpose is kept twice.
-    counts = Counter(mine.notes)
-    for note, count in Counter(theirs.notes).items():
-        counts[note] = max(counts[note], count)
-    notes = tuple(sorted(counts.elements(), key=_note_key))
-    return replace(status, checked=checked, unchecked=unchecked, notes=notes)
+    return replace(
+        status,
+        checked=checked,
+        unchecked=unchecked,
+        reviews=tuple(sorted({*mine.reviews, *theirs.reviews})),
+        notes=tuple(sorted(_union(mine.notes, theirs.notes), key=note_key)),
+        sessions=tuple(sorted(_union(mine.sessions, theirs.sessions), key=session_key)),
+    )
+
+
+def _union(mine: tuple[T, ...], theirs: tuple[T, ...]) -> list[T]:
+    """A multiset union: what one side holds twice on purpose stays twice."""
+    counts = Counter(mine)
+    for item, count in Counter(theirs).items():
+        counts[item] = max(counts[item], count)
+    return list(counts.elements())
 
 
 @dataclass(frozen=True)

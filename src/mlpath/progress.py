@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from mlpath.roadmap import Roadmap, Topic
 
 #: The state format this version writes. Older formats are migrated by the store.
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 class Status(StrEnum):
@@ -48,6 +48,8 @@ class Action(StrEnum):
     UNCHECK = "uncheck"
     NOTE = "note"
     IMPORT = "import"
+    LOG = "log"
+    REVIEW = "review"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,23 @@ class Note:
     at: datetime
     text: str
     link: str | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    """Study time logged on a topic."""
+
+    on: datetime  # when the study happened
+    minutes: int
+    note: str | None = None
+
+
+def note_key(note: Note) -> tuple[datetime, str, str]:
+    return (note.at, note.text, note.link or "")
+
+
+def session_key(session: Session) -> tuple[datetime, int, str]:
+    return (session.on, session.minutes, session.note or "")
 
 
 @dataclass(frozen=True)
@@ -66,7 +85,11 @@ class TopicProgress:
     updated_at: datetime | None = None  # when the status last changed (merges compare it)
     checked: Mapping[str, datetime] = field(default_factory=dict)
     unchecked: Mapping[str, datetime] = field(default_factory=dict)  # when a check was removed
+    # Kept sorted (oldest first), so that the same progress is always the same value,
+    # however it was recorded or merged.
+    reviews: tuple[datetime, ...] = ()
     notes: tuple[Note, ...] = ()
+    sessions: tuple[Session, ...] = ()
 
     @property
     def since(self) -> datetime | None:
@@ -78,8 +101,13 @@ class TopicProgress:
         }.get(self.status)
 
     def tracked(self) -> TopicProgress:
-        """Everything but the notes: what a change's snapshot holds."""
-        return replace(self, notes=())
+        """Everything but notes and study sessions (which only grow, and are undone by
+        removing the one added): what a change's snapshot holds."""
+        return replace(self, notes=(), sessions=())
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.sessions)
 
 
 NOT_STARTED = TopicProgress()
@@ -96,6 +124,7 @@ class Change:
     before: TopicProgress  # the topic's tracked fields before the change (no notes)
     resources: tuple[str, ...] = ()
     note: Note | None = None
+    session: Session | None = None
     # An import: the file it came from, every topic it changed as it was before (None:
     # absent), and the keys of the log entries it added.
     source: str | None = None
@@ -106,6 +135,8 @@ class Change:
     def key(self) -> str:
         """Identifies the change across machines, to combine logs without duplicates."""
         note = "" if self.note is None else f"{self.note.at.isoformat()}|{self.note.text}"
+        if self.session is not None:
+            note = f"{self.session.on.isoformat()}|{self.session.minutes}|{self.session.note}"
         parts = (self.at.isoformat(), self.action.value, self.roadmap, self.topic)
         return "|".join((*parts, ",".join(self.resources), note, self.source or ""))
 
@@ -155,9 +186,10 @@ def _record(
     resources: tuple[str, ...] = (),
     note: Note | None = None,
     completed: bool = False,
+    session: Session | None = None,
 ) -> Outcome:
     before = state.topic(roadmap_id, topic_id)
-    change = Change(now, action, roadmap_id, topic_id, before.tracked(), resources, note)
+    change = Change(now, action, roadmap_id, topic_id, before.tracked(), resources, note, session)
     new_state = state.with_topic(roadmap_id, topic_id, after)
     return Outcome(replace(new_state, log=(*state.log, change)), change, after, completed)
 
@@ -244,8 +276,34 @@ def uncheck(state: State, roadmap_id: str, topic_id: str, item_id: str, now: dat
 
 def add_note(state: State, roadmap_id: str, topic_id: str, note: Note, now: datetime) -> Outcome:
     current = state.topic(roadmap_id, topic_id)
-    after = replace(current, notes=(*current.notes, note))
+    after = replace(current, notes=tuple(sorted((*current.notes, note), key=note_key)))
     return _record(state, roadmap_id, topic_id, Action.NOTE, now, after, note=note)
+
+
+def log_time(state: State, roadmap_id: str, topic_id: str, session: Session) -> Outcome:
+    """Record study time; a not-started (or skipped) topic moves to in progress."""
+    current = state.topic(roadmap_id, topic_id)
+    after = replace(current, sessions=tuple(sorted((*current.sessions, session), key=session_key)))
+    if current.status in (Status.NOT_STARTED, Status.SKIPPED):
+        after = replace(
+            after, status=Status.IN_PROGRESS, started_at=session.on, updated_at=session.on
+        )
+    return _record(state, roadmap_id, topic_id, Action.LOG, session.on, after, session=session)
+
+
+def review(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
+    """Record that a done topic was reviewed at ``now``."""
+    current = state.topic(roadmap_id, topic_id)
+    after = replace(current, reviews=tuple(sorted((*current.reviews, now))))
+    return _record(state, roadmap_id, topic_id, Action.REVIEW, now, after)
+
+
+def _without_last(items: tuple[Any, ...], item: object) -> tuple[Any, ...]:
+    """``items`` less the last occurrence of ``item``."""
+    for i in range(len(items) - 1, -1, -1):
+        if items[i] == item:
+            return (*items[:i], *items[i + 1 :])
+    return items
 
 
 def undo(state: State) -> tuple[State, Change | None]:
@@ -271,15 +329,15 @@ def undo(state: State) -> tuple[State, Change | None]:
         log = tuple(reversed(kept))
         return replace(restored_state, log=log), change
     current = state.topic(change.roadmap, change.topic)
+    # notes and sessions are not in the snapshot: keep them, less the one being undone
+    notes = _without_last(current.notes, change.note) if change.note else current.notes
+    sessions = current.sessions
+    if change.session is not None:
+        sessions = _without_last(sessions, change.session)
     if change.action is Action.NOTE:
-        notes = list(current.notes)
-        for i in range(len(notes) - 1, -1, -1):
-            if notes[i] == change.note:
-                del notes[i]
-                break
-        restored = replace(current, notes=tuple(notes))
+        restored = replace(current, notes=notes)
     else:
-        restored = replace(change.before, notes=current.notes)
+        restored = replace(change.before, notes=notes, sessions=sessions)
     new_state = state.with_topic(change.roadmap, change.topic, restored)
     return replace(new_state, log=state.log[:-1]), change
 
@@ -457,7 +515,9 @@ _TOPIC_KEYS = {
     "updated_at",
     "checked",
     "unchecked",
+    "reviews",
     "notes",
+    "sessions",
 }
 
 
@@ -466,11 +526,31 @@ def _times(data: dict[str, Any], key: str, place: str) -> dict[str, datetime]:
     return {k: _datetime(v, f"{place}.{key}.{k}") for k, v in table.items()}
 
 
+def _session_from_dict(data: dict[str, Any], place: str) -> Session:
+    _keys(data, {"on", "minutes", "note"}, place)
+    minutes = data.get("minutes")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+        raise StateFormatError(f"{place}.minutes: expected a positive whole number")
+    note = data.get("note")
+    return Session(
+        on=_datetime(data.get("on"), f"{place}.on"),
+        minutes=minutes,
+        note=None if note is None else _string(note, f"{place}.note"),
+    )
+
+
+def _list(data: dict[str, Any], key: str, place: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise StateFormatError(f"{place}.{key}: expected a list")
+    return value
+
+
 def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
     _keys(data, _TOPIC_KEYS, place)
-    notes = data.get("notes", [])
-    if not isinstance(notes, list):
-        raise StateFormatError(f"{place}.notes: expected a list of notes")
+    notes = _list(data, "notes", place)
+    sessions = _list(data, "sessions", place)
+    reviews = _list(data, "reviews", place)
     return TopicProgress(
         status=_enum(Status, data.get("status", Status.NOT_STARTED.value), f"{place}.status"),
         started_at=_opt_datetime(data, "started_at", place),
@@ -479,9 +559,26 @@ def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
         updated_at=_opt_datetime(data, "updated_at", place),
         checked=_times(data, "checked", place),
         unchecked=_times(data, "unchecked", place),
+        reviews=tuple(sorted(_datetime(r, f"{place}.reviews[{i}]") for i, r in enumerate(reviews))),
         notes=tuple(
-            _note_from_dict(_table(n, f"{place}.notes[{i}]"), f"{place}.notes[{i}]")
-            for i, n in enumerate(notes)
+            sorted(
+                (
+                    _note_from_dict(_table(n, f"{place}.notes[{i}]"), f"{place}.notes[{i}]")
+                    for i, n in enumerate(notes)
+                ),
+                key=note_key,
+            )
+        ),
+        sessions=tuple(
+            sorted(
+                (
+                    _session_from_dict(
+                        _table(x, f"{place}.sessions[{i}]"), f"{place}.sessions[{i}]"
+                    )
+                    for i, x in enumerate(sessions)
+                ),
+                key=session_key,
+            )
         ),
     )
 
@@ -507,6 +604,8 @@ def _restore_from_dict(data: object, place: str) -> dict[str, dict[str, TopicPro
 
 def _change_from_dict(data: dict[str, Any], place: str) -> Change:
     allowed = {"at", "action", "roadmap", "topic", "before", "resources", "note", "source"}
+    allowed.add("session")
+    session = data.get("session")
     _keys(data, allowed | {"restore", "added"}, place)
     note = data.get("note")
     source = data.get("source")
@@ -518,6 +617,9 @@ def _change_from_dict(data: dict[str, Any], place: str) -> Change:
         before=_topic_from_dict(_table(data.get("before", {}), f"{place}.before"), place),
         resources=_ids(data, "resources", place),
         note=None if note is None else _note_from_dict(_table(note, f"{place}.note"), place),
+        session=None
+        if session is None
+        else _session_from_dict(_table(session, f"{place}.session"), f"{place}.session"),
         source=None if source is None else _string(source, f"{place}.source"),
         restore=_restore_from_dict(data.get("restore", {}), f"{place}.restore"),
         added=_ids(data, "added", place),
@@ -555,6 +657,10 @@ def _without_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None and v != {} and v != []}
 
 
+def _session_to_dict(session: Session) -> dict[str, Any]:
+    return _without_none({"on": session.on, "minutes": session.minutes, "note": session.note})
+
+
 def _topic_to_dict(progress: TopicProgress) -> dict[str, Any]:
     return _without_none(
         {
@@ -565,7 +671,9 @@ def _topic_to_dict(progress: TopicProgress) -> dict[str, Any]:
             "updated_at": progress.updated_at,
             "checked": dict(sorted(progress.checked.items())),
             "unchecked": dict(sorted(progress.unchecked.items())),
+            "reviews": list(progress.reviews),
             "notes": [_note_to_dict(n) for n in progress.notes],
+            "sessions": [_session_to_dict(x) for x in progress.sessions],
         }
     )
 
@@ -579,6 +687,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
             "topic": change.topic,
             "resources": list(change.resources),
             "note": None if change.note is None else _note_to_dict(change.note),
+            "session": None if change.session is None else _session_to_dict(change.session),
             "source": change.source,
             "before": _topic_to_dict(change.before),
             "restore": {
@@ -618,7 +727,17 @@ _VERBS: Mapping[Action, Callable[[Change], str]] = {
     Action.UNCHECK: lambda c: f"unchecked {', '.join(c.resources)} of {c.topic}",
     Action.NOTE: lambda c: f'added a note to {c.topic}: "{c.note.text if c.note else ""}"',
     Action.IMPORT: lambda c: f"imported {c.source or 'a file'}",
+    Action.LOG: lambda c: (
+        f"logged {duration_text(c.session.minutes if c.session else 0)} on {c.topic}"
+    ),
+    Action.REVIEW: lambda c: f"reviewed {c.topic}",
 }
+
+
+def duration_text(minutes: int) -> str:
+    """``1h30m``, ``2h``, ``45m``."""
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}m" if hours and rest else f"{hours}h" if hours else f"{rest}m"
 
 
 def describe(change: Change) -> str:

@@ -1,0 +1,257 @@
+"""Study time, streaks, a projected finish date and spaced review. Pure: the time is
+always passed in as ``now`` (an aware datetime in the learner's time zone), and every
+answer is a function of the state and that moment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from mlpath.progress import Action, State, Status, TopicProgress
+from mlpath.roadmap import Roadmap, Topic
+
+#: Days from finishing a topic to its first review, then from each review to the next.
+REVIEW_INTERVALS = (7, 30, 90, 180)
+#: The longest single study session accepted.
+MAX_SESSION_MINUTES = 24 * 60
+#: History needed before a finish date is projected, and the window the pace is taken over.
+PROJECTION_MIN_DAYS = 14
+PACE_WINDOW_DAYS = 28
+
+DURATION_EXAMPLES = "e.g. 45m, 1h30m, 2h, 1.5h or 90 (minutes)"
+
+_DURATION = re.compile(
+    r"(?:(?P<hours>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<minutes>\d+(?:\.\d+)?)\s*m(?:in)?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_duration(text: str) -> int:
+    """Minutes in ``45m``, ``1h30m``, ``2h``, ``1.5h`` or ``90`` (plain minutes).
+
+    Raises ValueError, with examples, for anything else, for zero and for more than 24h.
+    """
+    cleaned = text.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", cleaned):
+        minutes = float(cleaned)
+    else:
+        match = _DURATION.fullmatch(cleaned)
+        if not cleaned or match is None or not (match["hours"] or match["minutes"]):
+            raise ValueError(f"'{text}' is not a duration; {DURATION_EXAMPLES}.")
+        minutes = float(match["hours"] or 0) * 60 + float(match["minutes"] or 0)
+    whole = round(minutes)
+    if whole <= 0:
+        raise ValueError(f"'{text}' is no study time; {DURATION_EXAMPLES}.")
+    if whole > MAX_SESSION_MINUTES:
+        raise ValueError(f"'{text}' is more than 24h for one entry; log each day on its own.")
+    return whole
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """When something happened: ``today``, ``yesterday``, ``2026-11-20``,
+    ``2026-11-20 18:30`` or a full ISO 8601 time with offset. A date alone means the
+    start of that day; times without an offset are in ``now``'s time zone. Raises
+    ValueError for anything else and for a moment in the future."""
+    word = text.strip().lower()
+    if word in ("today", "now"):
+        return now
+    if word == "yesterday":
+        moment = datetime.combine(now.date() - timedelta(days=1), time(), now.tzinfo)
+    else:
+        try:
+            moment = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise ValueError(
+                f"'{text}' is not a date; use e.g. 2026-11-20, '2026-11-20 18:30' or yesterday."
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=now.tzinfo)
+    if moment > now:
+        raise ValueError(f"{text} is in the future; record what has happened.")
+    return moment
+
+
+# --- time ---------------------------------------------------------------------------------
+
+
+def topic_minutes(roadmap: Roadmap, state: State) -> dict[str, int]:
+    """Minutes logged per topic of the roadmap."""
+    return {t.id: state.topic(roadmap.id, t.id).minutes for t in roadmap.topics}
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_minutes(
+    roadmap: Roadmap, state: State, now: datetime, weeks: int
+) -> list[tuple[date, int]]:
+    """Minutes logged in each of the last ``weeks`` weeks (Monday first), oldest first."""
+    this_week = week_start(now.date())
+    starts = [this_week - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    totals = dict.fromkeys(starts, 0)
+    for progress in state.roadmaps.get(roadmap.id, {}).values():
+        for session in progress.sessions:
+            start = week_start(session.on.astimezone(now.tzinfo).date())
+            if start in totals:
+                totals[start] += session.minutes
+    return list(totals.items())
+
+
+# --- streaks ------------------------------------------------------------------------------
+
+
+def activity_days(roadmap: Roadmap, state: State, now: datetime) -> set[date]:
+    """Days (in ``now``'s time zone) with any recorded activity on the roadmap: a change
+    of status, a check, a note, study time or a review. Imports are not activity."""
+    days = {
+        change.at.astimezone(now.tzinfo).date()
+        for change in state.log
+        if change.roadmap == roadmap.id and change.action is not Action.IMPORT
+    }
+    for progress in state.roadmaps.get(roadmap.id, {}).values():
+        days.update(s.on.astimezone(now.tzinfo).date() for s in progress.sessions)
+    return days
+
+
+@dataclass(frozen=True)
+class Streaks:
+    current: int  # consecutive active days up to today (or yesterday, if today has none yet)
+    longest: int
+
+
+def streaks(days: set[date], today: date) -> Streaks:
+    longest = 0
+    for day in days:
+        if day - timedelta(days=1) not in days:  # the first day of a run
+            length = 1
+            while day + timedelta(days=length) in days:
+                length += 1
+            longest = max(longest, length)
+    end = today if today in days else today - timedelta(days=1)
+    current = 0
+    while end - timedelta(days=current) in days:
+        current += 1
+    return Streaks(current, longest)
+
+
+# --- projection ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A finish date from the recent pace, or why there is none."""
+
+    remaining_hours: float  # estimated hours left on unfinished topics with an estimate
+    pace_hours_per_week: float | None
+    finish: date | None
+    reason: str | None  # why no finish date, when there is none
+    unestimated: int  # unfinished topics without an estimate (not in remaining_hours)
+    window_days: int = 0  # the days the pace was measured over
+
+
+def remaining_hours(roadmap: Roadmap, state: State) -> tuple[float, int]:
+    remaining, unestimated = 0.0, 0
+    for topic in roadmap.topics:
+        progress = state.topic(roadmap.id, topic.id)
+        if progress.status in (Status.DONE, Status.SKIPPED):
+            continue
+        if topic.estimate_hours is None:
+            unestimated += 1
+        else:
+            remaining += max(topic.estimate_hours - progress.minutes / 60, 0.0)
+    return remaining, unestimated
+
+
+def project(roadmap: Roadmap, state: State, now: datetime) -> Projection:
+    remaining, unestimated = remaining_hours(roadmap, state)
+
+    def without(reason: str, pace: float | None = None) -> Projection:
+        return Projection(remaining, pace, None, reason, unestimated)
+
+    if not any(t.estimate_hours for t in roadmap.topics):
+        return without("the roadmap gives no hour estimates")
+    sessions = [s for p in state.roadmaps.get(roadmap.id, {}).values() for s in p.sessions]
+    if not sessions:
+        return without("no study time logged yet ('mlpath log')")
+    first = min(s.on for s in sessions)
+    history = (now - first).days
+    if history < PROJECTION_MIN_DAYS:
+        return without(f"{PROJECTION_MIN_DAYS} days of logged time needed, {history} so far")
+    window = min(history, PACE_WINDOW_DAYS)
+    recent = sum(s.minutes for s in sessions if (now - s.on).days < window)
+    pace = recent / 60 / (window / 7)
+    if remaining == 0:
+        return Projection(0.0, pace, now.date(), None, unestimated, window)
+    if pace == 0:
+        return without(f"no study time logged in the last {window} days", pace)
+    finish = now.date() + timedelta(weeks=remaining / pace)
+    return Projection(remaining, pace, finish, None, unestimated, window)
+
+
+# --- review -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    topic: Topic
+    due: datetime
+    number: int  # 1 for the first review after finishing, 2 for the next, ...
+
+
+def next_review(progress: TopicProgress) -> tuple[datetime, int] | None:
+    """When a done topic is next due for review, and which review that is."""
+    if progress.status is not Status.DONE or progress.done_at is None:
+        return None
+    done_at = progress.done_at
+    since = [r for r in progress.reviews if r >= done_at]  # reviews of this finish
+    last = max(since, default=done_at)
+    interval = REVIEW_INTERVALS[min(len(since), len(REVIEW_INTERVALS) - 1)]
+    return last + timedelta(days=interval), len(since) + 1
+
+
+def reviews(roadmap: Roadmap, state: State) -> list[Review]:
+    """Every done topic with its next review, the earliest due first."""
+    found = []
+    for topic in roadmap.topics:
+        scheduled = next_review(state.topic(roadmap.id, topic.id))
+        if scheduled is not None:
+            found.append(Review(topic, scheduled[0], scheduled[1]))
+    return sorted(found, key=lambda r: r.due)
+
+
+def reviews_due(roadmap: Roadmap, state: State, now: datetime) -> list[Review]:
+    """Reviews due by the end of today, oldest first."""
+    end_of_today = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
+    return [r for r in reviews(roadmap, state) if r.due < end_of_today]
+
+
+# --- everything progress shows -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaceSummary:
+    total_minutes: int
+    week_minutes: int  # this week, from Monday
+    area_minutes: dict[str, int]
+    streaks: Streaks
+    projection: Projection
+    reviews_due: list[Review]
+
+
+def pace_summary(roadmap: Roadmap, state: State, now: datetime) -> PaceSummary:
+    minutes = topic_minutes(roadmap, state)
+    area_minutes = {
+        a.id: sum(minutes[t.id] for t in roadmap.topics_in(a.id)) for a in roadmap.areas
+    }
+    return PaceSummary(
+        total_minutes=sum(minutes.values()),
+        week_minutes=weekly_minutes(roadmap, state, now, 1)[0][1],
+        area_minutes=area_minutes,
+        streaks=streaks(activity_days(roadmap, state, now), now.date()),
+        projection=project(roadmap, state, now),
+        reviews_due=reviews_due(roadmap, state, now),
+    )
