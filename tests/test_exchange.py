@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from conftest import BUNDLED, Result
 from mlpath import progress as ops
 from mlpath.exchange import export_document, merge_import, merge_topic
-from mlpath.progress import Note, State
+from mlpath.progress import STATE_VERSION, Note, State
 from mlpath.roadmap import load_roadmap
 from mlpath.store import decode_state
 from mlpath.views import export_text
@@ -228,7 +228,7 @@ def test_export_without_output_writes_only_the_document(run: Run) -> None:
     out = run("export").stdout
     data = json.loads(out)
     assert data["roadmaps"]["ml-engineer"]["topics"]["foundations"]["status"] == "done"
-    assert tomllib.loads(run("export", "-f", "toml").stdout)["version"] == 3
+    assert tomllib.loads(run("export", "-f", "toml").stdout)["version"] == STATE_VERSION
 
 
 def test_markdown_export_is_a_checklist(run: Run) -> None:

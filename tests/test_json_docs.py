@@ -33,7 +33,17 @@ def _same_fields(documented: Any, actual: Any, where: str = "") -> list[str]:
 
 def test_every_read_command_is_documented() -> None:
     documented = {args.split(" --")[0].split()[0] for args, _ in EXAMPLES}
-    assert documented >= {"list", "show", "next", "progress", "search", "history", "roadmap"}
+    assert documented >= {
+        "list",
+        "show",
+        "next",
+        "progress",
+        "review",
+        "stats",
+        "search",
+        "history",
+        "roadmap",
+    }
 
 
 @pytest.mark.parametrize(("args", "example"), EXAMPLES, ids=[a for a, _ in EXAMPLES])
@@ -41,10 +51,11 @@ def test_documented_json_matches_the_command(
     run: Run, tmp_path: Path, args: str, example: str
 ) -> None:
     # the learner of the doc's examples
-    run("done", "foundations")
+    run("done", "foundations", "--on", "2026-11-10")
     run("done", "dl", "book")
     run("note", "dl", "--link", "https://github.com/example/mlp", "MLP from scratch")
     run("skip", "nlp")
+    run("log", "dl", "1h30m", "--on", "2026-11-20")
     result = run(*args.split())
     assert result.exit_code == 0, result.stderr
     actual = json.loads(result.stdout)  # stdout is one JSON document and nothing else

@@ -24,6 +24,7 @@ from mlpath.progress import Change, Note, State, Status, Summary, Tally, TopicPr
 from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
 
 if TYPE_CHECKING:
+    from mlpath.pace import PaceSummary, Review
     from mlpath.search import Hit
 
 #: Bumped when a JSON document's shape changes incompatibly.
@@ -52,6 +53,16 @@ def print_json(document: dict[str, Any]) -> None:
 
 def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def day_or_time(moment: datetime) -> str:
+    """The local date, with the time unless it is midnight (a date given alone)."""
+    local = moment.astimezone()
+    return local_date(local) if local.time() == datetime.min.time() else local_time(local)
+
+
+def local_date(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d")
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -310,27 +321,37 @@ def _topic_list(roadmap: Roadmap, label: str, topic_ids: Sequence[str], style: s
     return line
 
 
-def progress_view(roadmap: Roadmap, summary: Summary) -> RenderableType:
+def _hours(minutes: int) -> str:
+    return f"{minutes / 60:.1f} h"
+
+
+def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True, style="cyan")
 
-    def row(label: Text, tally: Tally) -> None:
+    def row(label: Text, tally: Tally, minutes: int) -> None:
         grid.add_row(
-            label, bar(tally.done, tally.total), f"{tally.done}/{tally.total}", f"{tally.percent}%"
+            label,
+            bar(tally.done, tally.total),
+            f"{tally.done}/{tally.total}",
+            f"{tally.percent}%",
+            _hours(minutes),
         )
 
-    row(Text("Overall", style="bold"), summary.overall)
+    row(Text("Overall", style="bold"), summary.overall, pace.total_minutes)
     for area_id, tally in summary.areas:
-        row(safe(roadmap.area(area_id).title), tally)
+        row(safe(roadmap.area(area_id).title), tally, pace.area_minutes[area_id])
 
     parts: list[RenderableType] = [safe(roadmap.title, "bold"), _tally_line(summary.overall), grid]
     if summary.in_progress:
         parts.append(_topic_list(roadmap, "In progress: ", summary.in_progress, "yellow"))
     if summary.skipped:
         parts.append(_topic_list(roadmap, "Skipped (not counted): ", summary.skipped, "dim"))
+    parts.append(_pace_lines(pace))
     if summary.next_topic is None:
         parts.append(Text("Every topic is done or skipped. Well done!", style="bold green"))
     else:
@@ -339,6 +360,8 @@ def progress_view(roadmap: Roadmap, summary: Summary) -> RenderableType:
         nxt.append_text(safe(f" ({summary.next_topic.id})", "dim"))
         nxt.append_text(safe(f"   mlpath show {summary.next_topic.id}", "dim"))
         parts.append(nxt)
+    if pace.reviews_due:
+        parts.append(reviews_due_line(pace.reviews_due))
     if summary.orphans:
         parts.append(
             Text(
@@ -350,19 +373,67 @@ def progress_view(roadmap: Roadmap, summary: Summary) -> RenderableType:
     return Group(*parts)
 
 
-def progress_json(roadmap: Roadmap, summary: Summary) -> dict[str, Any]:
+def _pace_lines(pace: PaceSummary) -> Text:
+    streak = pace.streaks
+    text = Text("Time: ", style="bold")
+    text.append(f"{_hours(pace.total_minutes)} logged, {_hours(pace.week_minutes)} this week.")
+    text.append("  Streak: ", style="bold")
+    text.append(
+        f"{streak.current} day{'s' if streak.current != 1 else ''} (longest {streak.longest}).\n"
+    )
+    projection = pace.projection
+    text.append("Projected finish: ", style="bold")
+    if projection.finish is not None and projection.pace_hours_per_week is not None:
+        text.append(
+            f"{projection.finish.isoformat()}, at {projection.pace_hours_per_week:.1f} h a week "
+            f"(your pace over the last {projection.window_days} days) for the "
+            f"{projection.remaining_hours:.0f} h estimated to go"
+        )
+        if projection.unestimated:
+            text.append(f", not counting {projection.unestimated} topic(s) without an estimate")
+        text.append(".")
+    else:
+        text.append(f"not yet: {projection.reason}.", style="dim")
+    return text
+
+
+def reviews_due_line(due: Sequence[Review]) -> Text:
+    names = ", ".join(r.topic.id for r in due)
+    line = Text(f"Reviews due: {len(due)} ", style="bold magenta")
+    line.append_text(safe(f"({names})   mlpath review", "magenta"))
+    return line
+
+
+def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict[str, Any]:
     nxt = summary.next_topic
+    projection = pace.projection
     return {
         "roadmap": {"id": roadmap.id, "title": roadmap.title},
-        "overall": _tally_json(summary.overall),
+        "overall": {**_tally_json(summary.overall), "hours": pace.total_minutes / 60},
         "areas": [
-            {"id": area_id, "title": roadmap.area(area_id).title, **_tally_json(tally)}
+            {
+                "id": area_id,
+                "title": roadmap.area(area_id).title,
+                **_tally_json(tally),
+                "hours": pace.area_minutes[area_id] / 60,
+            }
             for area_id, tally in summary.areas
         ],
         "in_progress": summary.in_progress,
         "skipped": summary.skipped,
         "next": None if nxt is None else {"id": nxt.id, "title": nxt.title},
         "orphans": summary.orphans,
+        "hours_this_week": pace.week_minutes / 60,
+        "streak": {"current": pace.streaks.current, "longest": pace.streaks.longest},
+        "projection": {
+            "finish": None if projection.finish is None else projection.finish.isoformat(),
+            "pace_hours_per_week": projection.pace_hours_per_week,
+            "remaining_hours": projection.remaining_hours,
+            "topics_without_estimate": projection.unestimated,
+            "reason": projection.reason,
+            "pace_window_days": projection.window_days,
+        },
+        "reviews_due": [r.topic.id for r in pace.reviews_due],
     }
 
 
@@ -640,4 +711,123 @@ def recorded_console() -> Console:
 
     return Console(
         record=True, file=io.StringIO(), width=80, force_terminal=True, color_system="truecolor"
+    )
+
+
+# --- review and stats ------------------------------------------------------------------
+
+
+def _review_json(review: Review) -> dict[str, Any]:
+    return {
+        "topic": {"id": review.topic.id, "title": review.topic.title},
+        "due": review.due.isoformat(),
+        "review": review.number,
+    }
+
+
+def review_json(
+    roadmap: Roadmap, due: Sequence[Review], upcoming: Sequence[Review]
+) -> dict[str, Any]:
+    return {
+        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "due": [_review_json(r) for r in due],
+        "upcoming": [_review_json(r) for r in upcoming],
+    }
+
+
+def review_view(
+    roadmap: Roadmap, state: State, due: Sequence[Review], upcoming: Sequence[Review]
+) -> RenderableType:
+    parts: list[RenderableType] = []
+    if not due:
+        line = Text("No review is due.")
+        if upcoming:
+            first = upcoming[0]
+            line.append_text(safe(f" The next: {first.topic.id} on {local_date(first.due)}."))
+        else:
+            line.append(" Topics come up for review 7 days after you finish them.")
+        return line
+    parts.append(
+        Text(f"{len(due)} review{'s' if len(due) != 1 else ''} due, oldest first:", style="bold")
+    )
+    for review in due:
+        progress = state.topic(roadmap.id, review.topic.id)
+        head = safe(review.topic.title, "bold")
+        head.append_text(safe(f"  [{review.topic.id}]", "dim"))
+        finished = local_date(progress.done_at) if progress.done_at else "?"
+        body = Text(
+            f"Due since {local_date(review.due)} (review {review.number}; finished {finished})\n"
+        )
+        body.append("Practice: ", style="bold")
+        body.append_text(safe(review.topic.practice.summary))
+        body.append("\n")
+        body.append_text(_brief(_first(review.topic, "book"), "book", review.topic))
+        parts += [head, Padding(body, (0, 0, 1, 2), expand=False)]
+    parts.append(Text("When you have gone over one: mlpath reviewed TOPIC", style="dim"))
+    return Group(*parts)
+
+
+def stats_json(
+    roadmap: Roadmap,
+    state: State,
+    minutes: dict[str, int],
+    per_week: Sequence[tuple[Any, int]],
+    pace: PaceSummary,
+) -> dict[str, Any]:
+    return {
+        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "topics": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "status": state.topic(roadmap.id, t.id).status.value,
+                "hours": minutes[t.id] / 60,
+                "estimate_hours": t.estimate_hours,
+            }
+            for t in roadmap.topics
+        ],
+        "weeks": [{"start": start.isoformat(), "hours": m / 60} for start, m in per_week],
+        "total_hours": pace.total_minutes / 60,
+        "streak": {"current": pace.streaks.current, "longest": pace.streaks.longest},
+    }
+
+
+def stats_view(
+    roadmap: Roadmap,
+    state: State,
+    minutes: dict[str, int],
+    per_week: Sequence[tuple[Any, int]],
+    pace: PaceSummary,
+) -> RenderableType:
+    table = Table(title=safe(roadmap.title, "bold"), title_justify="left", expand=False)
+    table.add_column("topic")
+    table.add_column("status", no_wrap=True)
+    table.add_column("logged", justify="right", no_wrap=True)
+    table.add_column("estimate", justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for topic in roadmap.topics:
+        estimate = topic.estimate_hours
+        spent = minutes[topic.id]
+        table.add_row(
+            safe(topic.id),
+            status_text(state.topic(roadmap.id, topic.id).status),
+            _hours(spent),
+            "-" if estimate is None else f"{estimate:g} h",
+            bar(min(spent, round(estimate * 60)), round(estimate * 60), 12) if estimate else "",
+        )
+    chart = Table.grid(padding=(0, 2))
+    chart.add_column(no_wrap=True, style="dim")
+    chart.add_column(no_wrap=True)
+    chart.add_column(justify="right", no_wrap=True)
+    most = max((m for _, m in per_week), default=0)
+    for start, week in per_week:
+        filled = round(30 * week / most) if most else 0
+        chart.add_row(
+            f"week of {start.isoformat()}", Text("█" * filled, style="cyan"), _hours(week)
+        )
+    return Group(
+        table,
+        Text(f"Hours per week, the last {len(per_week)} weeks:", style="bold"),
+        chart,
+        _pace_lines(pace),
     )

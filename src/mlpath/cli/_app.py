@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 COMMAND_ORDER = (
     "list", "show", "next", "progress", "search", "open",
-    "start", "done", "skip", "reset", "note", "undo", "history",
+    "start", "done", "skip", "reset", "note", "log", "review", "reviewed", "stats",
+    "undo", "history",
     "export", "import", "roadmap",
 )  # fmt: skip
 
@@ -142,6 +143,20 @@ def now() -> datetime:
     return datetime.now().astimezone().replace(microsecond=0)
 
 
+def when(on: str | None) -> datetime:
+    """The moment given with --on, or now. A moment in the future is a usage error."""
+    moment = now()
+    if on is None:
+        return moment
+    from mlpath.errors import UsageError
+    from mlpath.pace import parse_when
+
+    try:
+        return parse_when(on, moment)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
 def apply(operation: Callable[[State], Outcome]) -> Outcome:
     """Run a state operation under the store's lock and save its result."""
     return store().update(lambda state: ((outcome := operation(state)).state, outcome))
@@ -191,6 +206,14 @@ OptionalTopicArgument = Annotated[
     typer.Argument(
         help="A topic id, alias or unique prefix; the next topic if left out.",
         autocompletion=complete_topic,
+        show_default=False,
+    ),
+]
+WhenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--on",
+        help="When it happened, if not now: 2026-11-20, '2026-11-20 18:30' or yesterday.",
         show_default=False,
     ),
 ]

@@ -1,4 +1,4 @@
-"""Commands that read: list, show, next, progress, search, open."""
+"""Commands that read: list, show, next, progress, search, open, review, stats."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from mlpath.cli._app import (
     ResourceArgument,
     TopicArgument,
     app,
+    now,
     render,
     roadmap,
     say,
@@ -120,17 +121,23 @@ def next_(
 ) -> None:
     """What to study now, why, and its practice, book and course in brief."""
     from mlpath import views
+    from mlpath.pace import reviews_due
     from mlpath.progress import ready_topics
 
     current, state = roadmap(), store().load()
     ready = ready_topics(current, state)
     chosen = ready if all_ else ready[:1]
+    due = reviews_due(current, state, now())
     if json:
-        views.print_json(views.next_json(current, state, chosen))
-    elif not chosen:
-        render(views.nothing_next_view(current, state))
-    else:
-        render(views.next_view(current, state, chosen))
+        views.print_json({**views.next_json(current, state, chosen), "reviews_due": len(due)})
+        return
+    render(
+        views.next_view(current, state, chosen)
+        if chosen
+        else views.nothing_next_view(current, state)
+    )
+    if due:
+        render(views.reviews_due_line(due))
 
 
 @app.command()
@@ -147,18 +154,20 @@ def progress(
 ) -> None:
     """Show how far you are, overall and per area, and the next topic to study."""
     from mlpath import views
+    from mlpath.pace import pace_summary
     from mlpath.progress import summarize
 
     current, state = roadmap(), store().load()
     summary = summarize(current, state)
+    pace = pace_summary(current, state, now())
     if json:
-        views.print_json(views.progress_json(current, summary))
+        views.print_json(views.progress_json(current, summary, pace))
     else:
-        render(views.progress_view(current, summary))
+        render(views.progress_view(current, summary, pace))
     if svg is None and html is None:
         return
     recorder = views.recorded_console()
-    recorder.print(views.progress_view(current, summary))
+    recorder.print(views.progress_view(current, summary, pace))
     title = f"mlpath: {printable(current.title)}"
     if svg is not None:
         _write_picture(svg, recorder.export_svg(title=title, clear=False))
@@ -240,3 +249,41 @@ def open_(
         say(f"Opened {printable(target.title)}: {printable(url)}")
     else:
         say(f"Could not start a web browser; open this link yourself: {printable(url)}")
+
+
+@app.command()
+def review(json: JsonOption = False) -> None:
+    """List the done topics due for review, oldest first, with their book and practice."""
+    from mlpath import views
+    from mlpath.pace import reviews, reviews_due
+
+    current, state = roadmap(), store().load()
+    moment = now()
+    due = reviews_due(current, state, moment)
+    upcoming = [r for r in reviews(current, state) if r not in due]
+    if json:
+        views.print_json(views.review_json(current, due, upcoming))
+    else:
+        render(views.review_view(current, state, due, upcoming))
+
+
+@app.command()
+def stats(
+    weeks: Annotated[
+        int, typer.Option("--weeks", min=1, max=104, help="How many weeks the chart shows.")
+    ] = 8,
+    json: JsonOption = False,
+) -> None:
+    """Study time in detail: hours per topic against its estimate, and per week."""
+    from mlpath import views
+    from mlpath.pace import pace_summary, topic_minutes, weekly_minutes
+
+    current, state = roadmap(), store().load()
+    moment = now()
+    pace = pace_summary(current, state, moment)
+    minutes = topic_minutes(current, state)
+    per_week = weekly_minutes(current, state, moment, weeks)
+    if json:
+        views.print_json(views.stats_json(current, state, minutes, per_week, pace))
+    else:
+        render(views.stats_view(current, state, minutes, per_week, pace))

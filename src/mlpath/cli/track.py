@@ -1,4 +1,5 @@
-"""Commands that record progress: start, done, skip, reset, note, undo, history."""
+"""Commands that record progress: start, done, skip, reset, note, log, reviewed, undo,
+history."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from mlpath.cli._app import (
     JsonOption,
     ResourceArgument,
     TopicArgument,
+    WhenOption,
     app,
     apply,
     now,
@@ -18,19 +20,20 @@ from mlpath.cli._app import (
     roadmap,
     say,
     store,
+    when,
 )
 from mlpath.errors import printable
 
 
 @app.command()
-def start(topic: TopicArgument) -> None:
+def start(topic: TopicArgument, on: WhenOption = None) -> None:
     """Mark a topic as in progress (also to study a done or skipped one again)."""
     from mlpath import progress as ops
     from mlpath.views import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
-    moment = now()
+    moment = when(on)
     outcome = apply(lambda state: ops.start(state, current.id, chosen.id, moment))
     if outcome.change is None:
         say(f"{topic_name(chosen)} is already in progress; nothing changed.")
@@ -50,6 +53,7 @@ def done(
     all_: Annotated[
         bool, typer.Option("--all", help="Check the practice and every resource of the topic.")
     ] = False,
+    on: WhenOption = None,
 ) -> None:
     """Record a topic as done, or check off one of its resources.
 
@@ -62,16 +66,16 @@ def done(
 
     current = roadmap()
     chosen = current.find_topic(topic)
-    moment = now()
+    moment = when(on)
     name = topic_name(chosen)
     if resource is None and not all_:
         outcome = apply(lambda state: ops.mark_done(state, current.id, chosen.id, moment))
         if outcome.change is not None:
             say(f"Marked {name} as done.")
         else:
-            when = outcome.progress.done_at
+            done_at = outcome.progress.done_at
             say(
-                f"{name} was already done (on {local_time(when) if when else '?'}); "
+                f"{name} was already done (on {local_time(done_at) if done_at else '?'}); "
                 "nothing changed."
             )
         return
@@ -91,14 +95,14 @@ def done(
 
 
 @app.command()
-def skip(topic: TopicArgument) -> None:
+def skip(topic: TopicArgument, on: WhenOption = None) -> None:
     """Set a topic aside: it is then left out of the progress count."""
     from mlpath import progress as ops
     from mlpath.views import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
-    moment = now()
+    moment = when(on)
     outcome = apply(lambda state: ops.skip(state, current.id, chosen.id, moment))
     if outcome.change is None:
         say(f"{topic_name(chosen)} was already skipped; nothing changed.")
@@ -159,6 +163,68 @@ def note(
     entry = ops.Note(at=moment, text=text.strip(), link=link)
     apply(lambda state: ops.add_note(state, current.id, chosen.id, entry, moment))
     say(f"Added a note to {topic_name(chosen)}" + (" with a link." if link else "."))
+
+
+@app.command("log")
+def log_(
+    topic: TopicArgument,
+    duration: Annotated[
+        str, typer.Argument(help="Study time: 45m, 1h30m, 2h, 1.5h, or 90 (minutes).")
+    ],
+    on: WhenOption = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="What you did, e.g. 'chapter 3 exercises'.")
+    ] = None,
+) -> None:
+    """Record time spent studying a topic."""
+    from mlpath import progress as ops
+    from mlpath.errors import UsageError
+    from mlpath.pace import parse_duration
+    from mlpath.progress import Session, Status, duration_text
+    from mlpath.views import day_or_time, topic_name
+
+    try:
+        minutes = parse_duration(duration)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    current = roadmap()
+    chosen = current.find_topic(topic)
+    session = Session(on=when(on), minutes=minutes, note=(note or "").strip() or None)
+    outcome = apply(lambda state: ops.log_time(state, current.id, chosen.id, session))
+    started = outcome.change is not None and outcome.change.before.status in (
+        Status.NOT_STARTED,
+        Status.SKIPPED,
+    )
+    say(
+        f"Logged {duration_text(minutes)} on {topic_name(chosen)} for {day_or_time(session.on)}; "
+        f"{duration_text(outcome.progress.minutes)} in all"
+        + ("; it is now in progress." if started else ".")
+    )
+
+
+@app.command()
+def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
+    """Record that you reviewed a done topic; its next review moves further out."""
+    from mlpath import progress as ops
+    from mlpath.errors import MlpathError
+    from mlpath.pace import next_review
+    from mlpath.progress import Status
+    from mlpath.views import local_date, topic_name
+
+    current = roadmap()
+    chosen = current.find_topic(topic)
+    moment = when(on)
+
+    def review(state: ops.State) -> tuple[ops.State, ops.Outcome]:
+        if state.topic(current.id, chosen.id).status is not Status.DONE:
+            raise MlpathError(f"{chosen.id} is not done; only done topics come up for review.")
+        outcome = ops.review(state, current.id, chosen.id, moment)
+        return outcome.state, outcome
+
+    outcome = store().update(review)
+    scheduled = next_review(outcome.progress)
+    following = f"; next review on {local_date(scheduled[0])}" if scheduled else ""
+    say(f"Reviewed {topic_name(chosen)}{following}.")
 
 
 @app.command()

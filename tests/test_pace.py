@@ -1,0 +1,277 @@
+"""Study time, streaks, projections and spaced review: pure functions of state and now."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import BUNDLED, Result
+from mlpath import pace
+from mlpath import progress as ops
+from mlpath.progress import Session, State, Status
+from mlpath.roadmap import load_roadmap
+
+Run = Callable[..., Result]
+ROADMAP = load_roadmap(BUNDLED)
+RID = ROADMAP.id
+NOW = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+
+# --- durations ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("45m", 45),
+        ("1h30m", 90),
+        ("2h", 120),
+        ("1.5h", 90),
+        ("90", 90),
+        ("1h 5m", 65),
+        ("2H", 120),
+        ("24h", 1440),
+        ("30min", 30),
+    ],
+)
+def test_durations_that_work(text: str, minutes: int) -> None:
+    assert pace.parse_duration(text) == minutes
+
+
+@pytest.mark.parametrize(
+    "text", ["", "0", "0m", "-5m", "25h", "1441", "abc", "h", "m", "1x", "1h-5m"]
+)
+def test_durations_that_are_refused_with_an_example(text: str) -> None:
+    with pytest.raises(ValueError, match=r"45m|24h"):
+        pace.parse_duration(text)
+
+
+@given(st.integers(1, 23), st.integers(0, 59))
+def test_hours_and_minutes_round_trip(hours: int, minutes: int) -> None:
+    assert pace.parse_duration(f"{hours}h{minutes}m") == hours * 60 + minutes
+    assert pace.parse_duration(ops.duration_text(hours * 60 + minutes)) == hours * 60 + minutes
+
+
+@given(st.text(max_size=12))
+def test_any_text_is_a_duration_in_range_or_a_value_error(text: str) -> None:
+    try:
+        minutes = pace.parse_duration(text)
+    except ValueError:
+        return
+    assert 1 <= minutes <= pace.MAX_SESSION_MINUTES
+
+
+def test_when_parses_dates_and_refuses_the_future() -> None:
+    assert pace.parse_when("2026-11-20", NOW) == datetime(2026, 11, 20, tzinfo=UTC)
+    assert pace.parse_when("2026-11-20 18:30", NOW) == datetime(2026, 11, 20, 18, 30, tzinfo=UTC)
+    assert pace.parse_when("yesterday", NOW) == datetime(2026, 11, 25, tzinfo=UTC)
+    offset = pace.parse_when("2026-11-20T10:00:00+05:30", NOW)
+    assert offset.utcoffset() == timedelta(hours=5, minutes=30)
+    for bad in ("2026-11-27", "tomorrow", "last tuesday", "2026-13-01"):
+        with pytest.raises(ValueError):
+            pace.parse_when(bad, NOW)
+
+
+# --- streaks -------------------------------------------------------------------------------
+
+
+def test_streaks_across_a_month_end() -> None:
+    days = {date(2026, 10, 30), date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)}
+    assert pace.streaks(days, date(2026, 11, 2)) == pace.Streaks(4, 4)
+    assert pace.streaks(days, date(2026, 11, 3)) == pace.Streaks(4, 4)  # today not yet
+    assert pace.streaks(days, date(2026, 11, 4)) == pace.Streaks(0, 4)  # broken
+    days |= {date(2026, 12, 31), date(2027, 1, 1)}
+    assert pace.streaks(days, date(2027, 1, 1)) == pace.Streaks(2, 4)
+
+
+def test_activity_days_are_counted_in_the_learners_time_zone() -> None:
+    # 23:30 UTC on Nov 1 is already Nov 2 in Tokyo, and still Nov 1 in New York
+    late = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)
+    state = ops.log_time(State(), RID, "foundations", Session(late, 30)).state
+    tokyo = NOW.astimezone(timezone(timedelta(hours=9)))
+    new_york = NOW.astimezone(timezone(timedelta(hours=-5)))
+    assert pace.activity_days(ROADMAP, state, tokyo) == {date(2026, 11, 2)}
+    assert pace.activity_days(ROADMAP, state, new_york) == {date(2026, 11, 1)}
+
+
+# --- projection ----------------------------------------------------------------------------
+
+
+def _logged(days_ago: list[int], minutes: int = 60) -> State:
+    state = State()
+    for n in days_ago:
+        on = NOW - timedelta(days=n)
+        state = ops.log_time(state, RID, "foundations", Session(on, minutes)).state
+    return state
+
+
+def test_no_projection_without_history() -> None:
+    projection = pace.project(ROADMAP, State(), NOW)
+    assert projection.finish is None and "no study time" in (projection.reason or "")
+    assert projection.remaining_hours == 830
+
+
+def test_no_projection_with_little_history() -> None:
+    projection = pace.project(ROADMAP, _logged([5, 3, 1]), NOW)
+    assert projection.finish is None
+    assert projection.reason == "14 days of logged time needed, 5 so far"
+
+
+def test_steady_history_projects_a_finish_date() -> None:
+    # 5 h a week for six weeks: the pace is taken over the last four weeks
+    state = _logged([d for d in range(42) if d % 7 in (0, 1, 2, 3, 4)])
+    projection = pace.project(ROADMAP, state, NOW)
+    assert projection.pace_hours_per_week == pytest.approx(5.0)
+    assert projection.remaining_hours == pytest.approx(830 - 30)
+    assert projection.finish == NOW.date() + timedelta(weeks=800 / 5)
+
+
+def test_finished_and_skipped_topics_need_no_more_time() -> None:
+    state = State()
+    for topic in ROADMAP.topics:
+        state = ops.mark_done(state, RID, topic.id, NOW).state
+    assert pace.remaining_hours(ROADMAP, state) == (0.0, 0)
+
+
+# --- review --------------------------------------------------------------------------------
+
+
+def test_review_intervals_grow_after_each_review() -> None:
+    done_at = datetime(2026, 1, 1, tzinfo=UTC)
+    state = ops.mark_done(State(), RID, "foundations", done_at).state
+    expected_gaps = [7, 30, 90, 180, 180]
+    moment = done_at
+    for number, gap in enumerate(expected_gaps, start=1):
+        due, which = pace.next_review(state.topic(RID, "foundations")) or (None, 0)
+        assert (due, which) == (moment + timedelta(days=gap), number)
+        moment = due + timedelta(days=2)  # reviewed two days late
+        state = ops.review(state, RID, "foundations", moment).state
+
+
+def test_reviews_due_lists_the_oldest_first_and_only_done_topics() -> None:
+    state = ops.mark_done(State(), RID, "algorithms", NOW - timedelta(days=8)).state
+    state = ops.mark_done(state, RID, "foundations", NOW - timedelta(days=20)).state
+    state = ops.mark_done(state, RID, "deep-learning", NOW - timedelta(days=1)).state
+    state = ops.start(state, RID, "production-ml", NOW - timedelta(days=30)).state
+    due = pace.reviews_due(ROADMAP, state, NOW)
+    assert [r.topic.id for r in due] == ["foundations", "algorithms"]
+
+
+def test_finishing_again_restarts_the_schedule() -> None:
+    first = datetime(2026, 1, 1, tzinfo=UTC)
+    state = ops.mark_done(State(), RID, "foundations", first).state
+    state = ops.review(state, RID, "foundations", first + timedelta(days=7)).state
+    state = ops.reset(state, RID, "foundations", first + timedelta(days=50)).state
+    again = first + timedelta(days=60)
+    state = ops.mark_done(state, RID, "foundations", again).state
+    assert pace.next_review(state.topic(RID, "foundations")) == (again + timedelta(days=7), 1)
+
+
+def test_undo_reverts_a_log_entry_and_a_review() -> None:
+    state = ops.mark_done(State(), RID, "foundations", NOW - timedelta(days=9)).state
+    logged = ops.log_time(state, RID, "foundations", Session(NOW, 30, "ch. 2")).state
+    assert ops.undo(logged)[0] == state
+    reviewed = ops.review(state, RID, "foundations", NOW).state
+    assert ops.undo(reviewed)[0] == state
+
+
+def test_logging_time_on_a_new_topic_starts_it() -> None:
+    outcome = ops.log_time(State(), RID, "deep-learning", Session(NOW, 45))
+    progress = outcome.progress
+    assert progress.status is Status.IN_PROGRESS and progress.started_at == NOW
+    assert progress.minutes == 45
+
+
+# --- through the command line ----------------------------------------------------------------
+
+
+def _ago(days: int) -> str:
+    return (datetime.now().astimezone() - timedelta(days=days)).strftime("%Y-%m-%d")
+
+
+def test_done_when_scenario(run: Run) -> None:
+    for days, topic, duration in [
+        (30, "foundations", "2h"),
+        (27, "foundations", "1h30m"),
+        (23, "foundations", "90"),
+        (20, "foundations", "2h"),
+        (16, "algorithms", "1.5h"),
+        (13, "foundations", "2h"),
+        (9, "algorithms", "45m"),
+        (8, "foundations", "1h"),
+        (2, "deep-learning", "2h"),
+        (1, "deep-learning", "1h"),
+    ]:
+        assert run("log", topic, duration, "--on", _ago(days)).exit_code == 0
+    assert run("done", "foundations", "--on", _ago(8)).exit_code == 0
+    assert run("done", "algorithms", "--on", _ago(1)).exit_code == 0
+
+    shown = run("progress")
+    assert shown.exit_code == 0
+    assert re.search(r"Machine Learning .* 13.0 h", shown.stdout)
+    assert "Streak: 2 days" in shown.stdout
+    assert "Projected finish: 20" in shown.stdout
+    data = json.loads(run("progress", "--json").stdout)
+    assert data["overall"]["hours"] == pytest.approx(15.25)
+    assert data["projection"]["finish"] is not None
+    assert data["reviews_due"] == ["foundations"]
+
+    due = run("review").stdout
+    assert "Foundations" in due and "algorithms" not in due
+    assert "The Elements of Statistical Learning" in due
+    reviewed = run("reviewed", "foundations")
+    assert reviewed.exit_code == 0
+    next_date = (datetime.now().astimezone() + timedelta(days=30)).strftime("%Y-%m-%d")
+    assert f"next review on {next_date}" in reviewed.stdout
+    assert "No review is due" in run("review").stdout
+    assert run("undo").stdout.startswith("Undid: reviewed foundations")
+    assert "Foundations" in run("review").stdout
+
+
+def test_log_refuses_bad_durations_and_future_dates(run: Run, state_file: Path) -> None:
+    for args in (
+        ("log", "dl", "0"),
+        ("log", "dl", "25h"),
+        ("log", "dl", "soon"),
+        ("log", "dl", "1h", "--on", "2999-01-01"),
+        ("done", "dl", "--on", "tomorrow"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 2, args
+        assert "Traceback" not in result.stderr
+    assert not state_file.exists()
+    assert "e.g. 45m, 1h30m" in run("log", "dl", "0").stderr
+
+
+def test_reviewed_needs_a_done_topic(run: Run) -> None:
+    result = run("reviewed", "foundations")
+    assert result.exit_code == 1 and "not done" in result.stderr
+
+
+def test_log_moves_a_new_topic_to_in_progress_and_stats_shows_it(run: Run) -> None:
+    out = run("log", "nlp", "1h", "--note", "attention paper").stdout
+    assert "it is now in progress" in out
+    stats = json.loads(run("stats", "--json").stdout)
+    nlp = next(t for t in stats["topics"] if t["id"] == "nlp-transformers")
+    assert nlp == {
+        "id": "nlp-transformers",
+        "title": "NLP and Transformer models",
+        "status": "in-progress",
+        "hours": 1.0,
+        "estimate_hours": 120,
+    }
+    assert stats["weeks"][-1]["hours"] == 1.0
+    text = run("stats").stdout
+    assert "nlp-transformers" in text and "1.0 h" in text and "120 h" in text
+
+
+def test_next_mentions_reviews_due(run: Run) -> None:
+    run("done", "foundations", "--on", _ago(10))
+    assert "Reviews due: 1 (foundations)" in run("next").stdout
+    assert json.loads(run("next", "--json").stdout)["reviews_due"] == 1
