@@ -39,6 +39,85 @@ def data_dir() -> Path:
     return platformdirs.user_data_path("mlpath")
 
 
+# --- diagnosis -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    what: str  # one sentence, already naming the file
+
+
+def diagnose(store: Store) -> list[Finding]:
+    """Check the state folder's files without changing any of them."""
+    from filelock import FileLock, Timeout
+
+    findings = [Finding(True, f"Your data lives in {store.directory}.")]
+    try:
+        raw = store._read_bytes()
+        state = State() if raw is None else store._decode(raw)
+        if raw is None:
+            findings.append(
+                Finding(True, f"{store.path} does not exist yet: no progress recorded.")
+            )
+        else:
+            topics = sum(len(t) for t in state.roadmaps.values())
+            findings.append(
+                Finding(
+                    True,
+                    f"{store.path} is readable: {topics} topic entr{'y' if topics == 1 else 'ies'} "
+                    f"in {len(state.roadmaps)} roadmap(s), {len(state.log)} change(s) in the log.",
+                )
+            )
+    except StateError as error:
+        findings.append(Finding(False, str(error)))
+    if store.backup_path.exists():
+        backup = Store(store.directory)
+        try:
+            backup._decode(store.backup_path.read_bytes())
+            findings.append(Finding(True, f"The backup {store.backup_path} is readable."))
+        except (StateError, OSError) as error:
+            findings.append(
+                Finding(False, f"The backup {store.backup_path} is not usable: {error}")
+            )
+    stale = _temporary_files(store.directory) if store.directory.is_dir() else []
+    if stale:
+        names = ", ".join(p.name for p in stale)
+        findings.append(
+            Finding(True, f"Left by an interrupted write, removed by the next one: {names}.")
+        )
+    if store.lock_path.exists():
+        try:
+            with FileLock(store.lock_path, timeout=0):
+                pass
+        except Timeout:
+            findings.append(Finding(True, f"Another mlpath is writing now ({store.lock_path})."))
+        except OSError as error:
+            findings.append(Finding(False, f"Cannot lock {store.lock_path}: {error.strerror}."))
+    return findings
+
+
+def restore_backup(store: Store, now: datetime) -> Path:
+    """Put the backup in the state file's place; the state file is kept beside it (renamed
+    ``state.toml.broken-<time>``), never deleted. Returns where it was kept."""
+    with store._locked():
+        try:
+            backup = store.backup_path.read_bytes()
+        except FileNotFoundError:
+            raise StateError(f"there is no backup at {store.backup_path} to restore.") from None
+        except OSError as error:
+            raise StateError(f"cannot read {store.backup_path}: {error.strerror}.") from None
+        store._decode(backup)  # refuse a backup that is no better
+        kept = store.directory / f"{STATE_FILE}.broken-{now.strftime('%Y%m%dT%H%M%S')}"
+        try:
+            if store.path.exists():
+                os.replace(store.path, kept)
+            atomic_write(store.path, backup, 0o600)
+        except OSError as error:
+            raise StateError(f"cannot restore the backup: {error.strerror or error}.") from None
+        return kept
+
+
 # --- the remembered roadmap ----------------------------------------------------------------
 
 CONFIG_FILE = "config.toml"
@@ -132,14 +211,12 @@ class Store:
             ) from None
 
     def _refuse(self, problem: str) -> StateError:
-        if self.backup_path.exists():
-            way_out = (
-                f"The previous version is in {self.backup_path}: copy it over the state "
-                "file to restore it, or move the state file away to start afresh."
-            )
-        else:
-            way_out = "Fix it by hand, or move it away to start afresh."
-        return StateError(f"the state file {self.path} {problem}. It was left untouched. {way_out}")
+        way_out = (
+            "Run 'mlpath doctor' to see how to restore the backup."
+            if self.backup_path.exists()
+            else "Fix it by hand, or move it away to start afresh."
+        )
+        return StateError(f"the state file {self.path} {problem}; it was left untouched. {way_out}")
 
     def _decode(self, raw: bytes) -> State:
         try:
@@ -222,6 +299,11 @@ class Store:
                 f"cannot write {target}: {error.strerror or error}. The state file was left "
                 "as it was."
             ) from None
+        # We hold the lock, so no other writer is midway: a temporary file left here is
+        # from a writer that was killed.
+        for stale in _temporary_files(self.directory):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 class NewerFormat(Exception):
@@ -309,23 +391,33 @@ def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
 
 
 def atomic_write(path: Path, content: bytes, mode: int) -> None:
-    """Write ``content`` to ``path`` so that a crash leaves either the old or new file."""
+    """Write ``content`` to ``path`` so that a crash leaves either the old or the new file:
+    a temporary file in the same folder, written and fsynced, then ``os.replace``d over
+    ``path``, then the folder fsynced so the rename itself is on disk."""
     import tempfile
 
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), mode)
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            os.fchmod(fd, mode)
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     _fsync_directory(path.parent)
+
+
+def _temporary_files(directory: Path) -> list[Path]:
+    """Temporary files that ``atomic_write`` leaves behind when a process is killed."""
+    return sorted(directory.glob(f".{STATE_FILE}*.tmp"))
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -29,7 +29,7 @@ COMMAND_ORDER = (
     "list", "show", "next", "progress", "search", "open",
     "start", "done", "skip", "reset", "note", "log", "review", "reviewed", "stats",
     "undo", "history",
-    "export", "import", "roadmap",
+    "export", "import", "doctor", "roadmap",
 )  # fmt: skip
 
 

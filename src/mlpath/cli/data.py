@@ -1,4 +1,4 @@
-"""Commands that move data in and out: export and import."""
+"""Your data: export, import, and doctor for a state file mlpath refuses."""
 
 from __future__ import annotations
 
@@ -157,3 +157,42 @@ def import_(
         say(f"Would import {name}: {counts}. Nothing was changed (--dry-run).")
     else:
         say(f"Imported {name}: {counts}. 'mlpath undo' reverts the import.")
+
+
+@app.command()
+def doctor(
+    restore_backup: Annotated[
+        bool,
+        typer.Option(
+            "--restore-backup",
+            help="Put the backup in place of the state file (which is kept, renamed).",
+        ),
+    ] = False,
+) -> None:
+    """Check your data files and say how to recover when mlpath refuses one."""
+    from mlpath import store as storage
+
+    current = store()
+    if restore_backup:
+        kept = storage.restore_backup(current, now())
+        say(
+            f"Restored {printable(str(current.path))} from its backup; the file it replaced "
+            f"is kept as {printable(str(kept))}."
+        )
+        return
+    findings = storage.diagnose(current)
+    for finding in findings:
+        say(("ok       " if finding.ok else "PROBLEM  ") + printable(finding.what))
+    if all(f.ok for f in findings):
+        return
+    if current.backup_path.exists():
+        say(
+            "Way out: 'mlpath doctor --restore-backup' puts the backup (your data as it was "
+            "one change earlier) in place, keeping the damaged file beside it."
+        )
+    else:
+        say(
+            f"Way out: fix {printable(str(current.path))} by hand, or move it away to start "
+            "afresh; mlpath never changes a file it cannot read."
+        )
+    raise typer.Exit(1)
