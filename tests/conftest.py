@@ -7,12 +7,44 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from mlpath.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "data" / "roadmap.toml"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--runslow",
+        action="store_true",
+        help="Run the long variants of the reliability tests (the full numbers).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: the long variant; runs only with --runslow")
+    # Property tests: 100 examples each by default, 500 in the long run.
+    settings.register_profile("default", max_examples=100, deadline=None)
+    settings.register_profile("long", max_examples=500, deadline=None)
+    settings.load_profile("long" if config.getoption("--runslow") else "default")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--runslow"):
+        return
+    skip = pytest.mark.skip(reason="the long variant; run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def full(request: pytest.FixtureRequest) -> bool:
+    """True under --runslow: tests then use their full numbers."""
+    return bool(request.config.getoption("--runslow"))
 
 
 @pytest.fixture(autouse=True)

@@ -332,7 +332,7 @@ roadmap_like = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(roadmap_like)
 def test_any_toml_document_loads_or_raises_our_error(data: dict[str, Any]) -> None:
     text = tomli_w.dumps(data)

@@ -121,7 +121,7 @@ def test_refusal_points_to_the_backup_when_there_is_one(mlpath_home: Path) -> No
     store.update(_done)
     store.update(lambda s: _done(s, "algorithms"))
     store.path.write_bytes(b"not toml [")
-    with pytest.raises(StateError, match=r"state\.toml\.bak"):
+    with pytest.raises(StateError, match=r"Run 'mlpath doctor' to see how to restore the backup"):
         store.load()
 
 

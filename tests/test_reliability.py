@@ -1,0 +1,497 @@
+"""Nothing lost, nothing injected: real processes and real files.
+
+Each test names the guarantee it proves in docs/reliability.md. The default run uses
+short variants; ``pytest --runslow`` runs the full numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import multiprocessing
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import Result
+from mlpath import progress as ops
+from mlpath.errors import RoadmapError, StateError
+from mlpath.progress import Note, State, StateFormatError
+from mlpath.roadmap import parse_roadmap
+from mlpath.store import NewerFormat, Store, decode_state
+
+Run = Callable[..., Result]
+SCRIPT = Path(sys.executable).with_name("mlpath")
+FORK = multiprocessing.get_context("fork")
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _roadmap_file(directory: Path, topics: int) -> Path:
+    """A generated roadmap with ``topics`` independent topics."""
+    data = {
+        "schema": 1,
+        "id": "generated",
+        "title": "Generated",
+        "areas": [{"id": "all", "title": "All", "summary": "Everything."}],
+        "topics": [
+            {
+                "id": f"topic-{i}",
+                "area": "all",
+                "title": f"Topic {i}",
+                "summary": "A topic.",
+                "practice": {"summary": "Practise."},
+            }
+            for i in range(topics)
+        ],
+    }
+    path = directory / "generated.toml"
+    path.write_text(tomli_w.dumps(data))
+    return path
+
+
+def _mlpath(*args: str, home: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "MLPATH_HOME": str(home)}
+    return subprocess.Popen(
+        [str(SCRIPT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+# --- 1. concurrent writers -------------------------------------------------------------------
+
+
+def test_32_concurrent_processes_all_record(tmp_path: Path, mlpath_home: Path) -> None:
+    roadmap = _roadmap_file(tmp_path, 40)
+    procs = [
+        _mlpath("--roadmap", str(roadmap), "done", f"topic-{i}", home=mlpath_home)
+        for i in range(32)
+    ]
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    state = Store(mlpath_home).load()
+    done = {t for t, p in state.roadmaps["generated"].items() if p.status == "done"}
+    assert done == {f"topic-{i}" for i in range(32)}
+    assert len(state.log) == 32
+
+
+def _race_worker(home: str, role: str, reps: int, barrier: Any) -> None:
+    """One of two writers: each repetition, both touch the same topic at once."""
+    store = Store(Path(home))
+    for i in range(reps):
+        barrier.wait(timeout=30)
+        topic, at = f"topic-{i}", T0 + timedelta(minutes=i)
+        if role == "done":
+            store.update(lambda s, t=topic, a=at: ((o := ops.mark_done(s, "race", t, a)).state, o))
+        else:
+            note = Note(at, f"rep {i}")
+            store.update(
+                lambda s, t=topic, n=note: ((o := ops.add_note(s, "race", t, n, n.at)).state, o)
+            )
+    os._exit(0)
+
+
+@pytest.mark.parametrize(
+    "reps", [pytest.param(40, id="short"), pytest.param(200, id="long", marks=pytest.mark.slow)]
+)
+def test_two_writer_race_never_loses_a_change(mlpath_home: Path, reps: int) -> None:
+    mlpath_home.mkdir()
+    barrier = FORK.Barrier(2)
+    workers = [
+        FORK.Process(target=_race_worker, args=(str(mlpath_home), role, reps, barrier))
+        for role in ("done", "note")
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+        assert w.exitcode == 0
+    topics = Store(mlpath_home).load().roadmaps["race"]
+    for i in range(reps):
+        progress = topics[f"topic-{i}"]
+        assert progress.status == "done", i
+        assert [n.text for n in progress.notes] == [f"rep {i}"], i
+
+
+def test_race_between_installed_programs(tmp_path: Path, mlpath_home: Path) -> None:
+    roadmap = _roadmap_file(tmp_path, 5)
+    for i in range(5):
+        a = _mlpath("--roadmap", str(roadmap), "done", f"topic-{i}", home=mlpath_home)
+        b = _mlpath("--roadmap", str(roadmap), "note", f"topic-{i}", f"rep {i}", home=mlpath_home)
+        assert a.wait(timeout=60) == 0 and b.wait(timeout=60) == 0
+    topics = Store(mlpath_home).load().roadmaps["generated"]
+    assert all(topics[f"topic-{i}"].status == "done" for i in range(5))
+    assert all(len(topics[f"topic-{i}"].notes) == 1 for i in range(5))
+
+
+# --- 2. killed writers -------------------------------------------------------------------------
+
+
+def _endless_writer(home: str, start: int) -> None:
+    store = Store(Path(home))
+    k = start
+    while True:
+        note = Note(T0 + timedelta(seconds=k), f"note {k:05d}")
+        store.update(lambda s, n=note: ((o := ops.add_note(s, "kill", "topic", n, n.at)).state, o))
+        k += 1
+
+
+def _notes(home: Path) -> list[str]:
+    return [n.text for n in Store(home).load().topic("kill", "topic").notes]
+
+
+@pytest.mark.parametrize(
+    "kills", [pytest.param(12, id="short"), pytest.param(100, id="long", marks=pytest.mark.slow)]
+)
+def test_a_killed_writer_leaves_the_state_before_or_after(mlpath_home: Path, kills: int) -> None:
+    mlpath_home.mkdir()
+    store = Store(mlpath_home)
+    # a state big enough that a write takes a while, so kills land inside writes
+    seed = State()
+    for k in range(400):
+        seed = ops.add_note(seed, "kill", "filler", Note(T0, f"filler {k} " + "x" * 40), T0).state
+    store.update(lambda s: (seed, None))
+    rng = random.Random(2026)
+    mid_write = 0
+    for _ in range(kills):
+        before = _notes(mlpath_home)
+        writer = FORK.Process(target=_endless_writer, args=(str(mlpath_home), len(before)))
+        writer.start()
+        time.sleep(rng.uniform(0.0, 0.15))
+        os.kill(writer.pid or 0, signal.SIGKILL)
+        writer.join()
+        after = _notes(mlpath_home)  # always loads
+        k = len(after)
+        # a consistent prefix: exactly the state after some whole number of writes
+        assert after == [f"note {i:05d}" for i in range(k)] and k >= len(before)
+        if list(mlpath_home.glob(".state.toml*.tmp")):
+            mid_write += 1
+        store.update(lambda s: ((o := ops.start(s, "kill", "other", T0)).state, o))
+        assert list(mlpath_home.glob(".state.toml*.tmp")) == []  # cleaned by the next write
+        store.update(lambda s: ((o := ops.reset(s, "kill", "other", T0)).state, o))
+    print(f"{kills} kills, {mid_write} left a temporary file behind (killed mid-write)")
+
+
+def test_a_killed_installed_program_loses_nothing(tmp_path: Path, mlpath_home: Path) -> None:
+    rng = random.Random(7)
+    for i in range(8):
+        before = _notes(mlpath_home) if (mlpath_home / "state.toml").exists() else []
+        proc = _mlpath("note", "foundations", f"note {i}", home=mlpath_home)
+        time.sleep(rng.uniform(0.05, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        store = Store(mlpath_home)
+        if store.path.exists():
+            notes = [n.text for n in store.load().topic("ml-engineer", "foundations").notes]
+            assert notes in (before, [*before, f"note {i}"]) or len(notes) == len(before) + 1
+
+
+# --- 3. faults ---------------------------------------------------------------------------------
+
+
+def _fail(code: int) -> Callable[..., Any]:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES])
+@pytest.mark.parametrize("call", ["fsync", "write", "replace"])
+def test_a_failing_disk_leaves_the_state_unchanged(
+    run: Run, state_file: Path, monkeypatch: pytest.MonkeyPatch, call: str, code: int
+) -> None:
+    run("done", "foundations")
+    before = state_file.read_bytes()
+    monkeypatch.setattr(os, call, _fail(code))
+    result = run("done", "algorithms")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert str(state_file) in result.stderr and os.strerror(code) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert state_file.read_bytes() == before
+    assert list(state_file.parent.glob(".*.tmp")) == []  # no temporary file left behind
+
+
+def test_a_read_only_state_folder(
+    run: Run, state_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("done", "foundations")
+    before = state_file.read_bytes()
+    state_file.parent.chmod(0o500)
+    try:
+        if os.geteuid() == 0:  # root writes anyway: make creating a file fail as it would
+            monkeypatch.setattr(tempfile, "mkstemp", _fail(errno.EACCES))
+        result = run("done", "algorithms")
+    finally:
+        state_file.parent.chmod(0o700)
+    assert result.exit_code == 1
+    assert "Permission denied" in result.stderr and str(state_file.parent) in result.stderr
+    assert state_file.read_bytes() == before
+
+
+# --- 4. a held lock ----------------------------------------------------------------------------
+
+
+def _hold_lock(lock: Path, seconds: float) -> subprocess.Popen[str]:
+    code = textwrap.dedent(
+        f"""
+        import sys, time
+        from filelock import FileLock
+        with FileLock({str(lock)!r}):
+            print("locked", flush=True)
+            time.sleep({seconds})
+        """
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_held_lock_makes_writers_give_up_cleanly(run: Run, mlpath_home: Path) -> None:
+    run("done", "foundations")
+    state_file = mlpath_home / "state.toml"
+    before = state_file.read_bytes()
+    holder = _hold_lock(mlpath_home / "state.toml.lock", 12)
+    try:
+        proc = _mlpath("done", "algorithms", home=mlpath_home)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1
+        assert "another mlpath is writing" in err
+        assert state_file.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (mlpath_home / "state.toml.lock").exists()  # never deleted
+    assert run("done", "algorithms").exit_code == 0
+    assert (mlpath_home / "state.toml.lock").exists()
+
+
+# --- 5. bad state files ------------------------------------------------------------------------
+
+GOOD = tomli_w.dumps(
+    ops.state_to_dict(ops.add_note(State(), "ml-engineer", "foundations", Note(T0, "n"), T0).state)
+).encode()
+
+BAD_STATES = {
+    "empty": (b"", "no valid format 'version'"),
+    "truncated": (GOOD[: GOOD.index(b'text = "') + 9], "Unterminated string"),
+    "binary garbage": (bytes(range(256)) * 4, "not UTF-8"),
+    "invalid UTF-8": (b'version = 4\n[roadmaps.x]\ntitle = "\xc3\x28"\n', "not UTF-8"),
+    "wrong types": (b'version = 4\nroadmaps = ["a", "b"]\n', "expected a table"),
+    "wrong nested type": (
+        b"version = 4\n[roadmaps.ml-engineer.topics.foundations]\nstatus = 3\n",
+        "unknown status",
+    ),
+    "future version": (b"version = 99\n", "newer mlpath"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_STATES))
+def test_a_bad_state_file_is_refused_untouched(run: Run, state_file: Path, name: str) -> None:
+    content, expected = BAD_STATES[name]
+    state_file.parent.mkdir(parents=True)
+    state_file.write_bytes(content)
+    for args in (
+        ("list",),
+        ("progress",),
+        ("done", "foundations"),
+        ("note", "dl", "x"),
+        ("import", str(Path(__file__).parent / "fixtures" / "state-v1.toml")),
+    ):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.stderr)
+        assert str(state_file) in result.stderr and expected in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    assert state_file.read_bytes() == content
+    # what does not need the state still works
+    for args in (
+        ("roadmap", "info"),
+        ("open", "dl", "--print"),
+        ("--version",),
+        ("roadmap", "validate", str(Path(__file__).parents[1] / "data" / "roadmap.toml")),
+    ):
+        assert run(*args).exit_code == 0, args
+    doctor = run("doctor")
+    assert doctor.exit_code == 1 and "PROBLEM" in doctor.stdout and "Way out" in doctor.stdout
+    assert state_file.read_bytes() == content
+
+
+def test_toml_errors_give_line_and_column(run: Run, state_file: Path) -> None:
+    state_file.parent.mkdir(parents=True)
+    state_file.write_bytes(b"version = 4\n[roadmaps\n")
+    assert "(at line 2, column 10)" in run("list").stderr
+
+
+def test_a_symlink_loop_is_refused(run: Run, state_file: Path) -> None:
+    state_file.parent.mkdir(parents=True)
+    state_file.symlink_to(state_file.name)
+    for args in (("list",), ("done", "foundations")):
+        result = run(*args)
+        assert result.exit_code == 1
+        assert str(state_file) in result.stderr and "symbolic links" in result.stderr
+    assert state_file.is_symlink()
+
+
+def test_the_backup_is_the_way_out(run: Run, state_file: Path) -> None:
+    run("done", "foundations")
+    run("done", "algorithms")
+    state_file.write_bytes(b"damaged [")
+    assert "Run 'mlpath doctor'" in run("list").stderr
+    restored = run("doctor", "--restore-backup")
+    assert restored.exit_code == 0
+    assert "1 of 7 topics done" in run("list").stdout  # one change earlier
+    kept = [p for p in state_file.parent.iterdir() if p.name.startswith("state.toml.broken-")]
+    assert len(kept) == 1 and kept[0].read_bytes() == b"damaged ["
+    assert run("doctor").exit_code == 0
+
+
+def test_state_file_and_folder_stay_private(run: Run, state_file: Path) -> None:
+    run("done", "foundations")
+    assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(state_file.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE((state_file.parent / "state.toml.lock").stat().st_mode) == 0o600
+    run("done", "algorithms")
+    assert stat.S_IMODE(state_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE((state_file.parent / "state.toml.bak").stat().st_mode) == 0o600
+
+
+# --- 6. hostile input --------------------------------------------------------------------------
+
+
+def _has_control_characters(text: str) -> bool:
+    return any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F for c in text)
+
+
+CONTROL = st.characters(min_codepoint=0, max_codepoint=0x9F)
+hostile_text = st.text(st.one_of(CONTROL, st.characters(blacklist_categories=("Cs",))), max_size=12)
+leaves = st.one_of(
+    st.booleans(),
+    st.integers(-5, 10**6),
+    hostile_text,
+    st.datetimes(timezones=st.just(UTC)),
+    st.datetimes(),
+)
+values = st.recursive(
+    leaves,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
+    max_leaves=15,
+)
+state_keys = st.sampled_from(["version", "roadmaps", "log", "topics", "status", "notes", "x\x1b"])
+state_like = st.dictionaries(state_keys | hostile_text, values, max_size=4).map(
+    lambda d: {"version": 4, **d} if "version" not in d else d
+)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(state_like)
+def test_the_state_loader_raises_only_its_own_errors(data: dict[str, Any]) -> None:
+    with contextlib.suppress(StateFormatError, NewerFormat):
+        decode_state(data)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300) | state_like.map(lambda d: tomli_w.dumps(d).encode()))
+def test_state_files_of_any_bytes_load_or_are_refused_plainly(raw: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder))
+        try:
+            store._decode(raw)
+        except StateError as error:
+            assert not _has_control_characters(str(error))
+
+
+roadmap_values = st.recursive(
+    st.one_of(st.booleans(), st.integers(), hostile_text),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(hostile_text, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@st.composite
+def hostile_roadmaps(draw: st.DrawFn) -> dict[str, Any]:
+    topic = st.dictionaries(
+        st.sampled_from(
+            ["id", "area", "title", "summary", "requires", "aliases", "practice", "resources"]
+        )
+        | hostile_text,
+        roadmap_values,
+        max_size=6,
+    )
+    return {
+        "schema": draw(st.sampled_from([1, 1, 2, "1"])),
+        "id": draw(hostile_text),
+        "title": draw(hostile_text),
+        "areas": draw(
+            st.lists(
+                st.dictionaries(
+                    st.sampled_from(["id", "title", "summary"]) | hostile_text,
+                    roadmap_values,
+                    max_size=3,
+                ),
+                max_size=2,
+            )
+        ),
+        "topics": draw(st.lists(topic, max_size=3)),
+    }
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(hostile_roadmaps())
+def test_the_roadmap_loader_raises_only_its_own_error_without_control_characters(
+    data: dict[str, Any],
+) -> None:
+    try:
+        parse_roadmap(tomli_w.dumps(data), "hostile.toml")
+    except RoadmapError as error:
+        assert not _has_control_characters(str(error))
+
+
+# --- 7. exit codes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("frobnicate",), 2),
+        (("list", "--nope"), 2),
+        (("show", "no-such-topic"), 2),
+        (("done", "dl", "no-such-resource"), 2),
+        (("log", "dl", "forever"), 2),
+        (("--roadmap", "/no/such/file.toml", "list"), 1),
+        (("import", "/no/such/file.json"), 1),
+    ],
+)
+def test_exit_codes(run: Run, args: tuple[str, ...], code: int) -> None:
+    result = run(*args)
+    assert result.exit_code == code
+    assert "Traceback" not in result.stderr and result.stderr
+
+
+def test_ctrl_c_exits_130(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    holder = _hold_lock(mlpath_home / "state.toml.lock", 20)
+    try:
+        proc = _mlpath("done", "foundations", home=mlpath_home)  # waits for the lock
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert proc.returncode == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert not (mlpath_home / "state.toml").exists()
