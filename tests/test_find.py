@@ -237,8 +237,10 @@ def test_shell_completion_through_the_installed_program(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert "nlp-transformers" in result.stdout.split()
+    # --show-completion detects the shell it runs in: run it from bash (the "; true" keeps
+    # bash from replacing itself with mlpath, so mlpath has bash as its parent)
     shown = subprocess.run(
-        [str(script), "--show-completion", "bash"],
+        ["bash", "-c", f"'{script}' --show-completion; true"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
