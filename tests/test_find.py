@@ -8,6 +8,7 @@ import subprocess
 import sys
 import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -69,9 +70,9 @@ def test_next_when_all_is_done(run: Run) -> None:
 def _cyclic() -> Roadmap:
     """A roadmap the loader would refuse: foundations and deep-learning need each other."""
     topics = list(ROADMAP.topics)
-    topics[0] = topics[0].model_copy(update={"requires": ("deep-learning",)})
+    topics[0] = replace(topics[0], requires=("deep-learning",))
     only = tuple(t for t in topics if t.id in ("foundations", "deep-learning"))
-    return ROADMAP.model_copy(update={"topics": only})
+    return replace(ROADMAP, topics=only)
 
 
 def test_next_on_a_blocked_roadmap_names_what_blocks(
@@ -190,11 +191,9 @@ def test_open_refuses_links_that_are_not_web_pages(
 ) -> None:
     topics = list(ROADMAP.topics)
     dl = topics[1]
-    course = dl.resources_of_kind("course")[0].model_copy(update={"url": url})
-    topics[1] = dl.model_copy(update={"resources": (course,)})
-    monkeypatch.setattr(
-        browse, "roadmap", lambda: ROADMAP.model_copy(update={"topics": tuple(topics)})
-    )
+    course = replace(dl.resources_of_kind("course")[0], url=url)
+    topics[1] = replace(dl, resources=(course,))
+    monkeypatch.setattr(browse, "roadmap", lambda: replace(ROADMAP, topics=tuple(topics)))
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", lambda u: opened.append(u) or True)
     for args in (("open", "deep-learning"), ("open", "deep-learning", "--print")):

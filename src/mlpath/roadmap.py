@@ -1,8 +1,11 @@
-"""The roadmap: pydantic models, loading with cross-checks, and topic lookup.
+"""The roadmap: plain classes for areas, topics and resources, loading with every check,
+and topic lookup.
 
 A roadmap file is untrusted input (a user may hand us anyone's file), so loading checks
 everything and reports problems by place, e.g.
 ``topics[3] (deep-learning).requires: no topic 'foundation'. Did you mean 'foundations'?``.
+The checks of single values live in ``mlpath.schema`` (pydantic models, imported only
+when a roadmap is actually validated); the checks across entries live here.
 
 This module reads the one roadmap file it is given and nothing else; it never prints.
 """
@@ -13,11 +16,10 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlsplit
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from mlpath.errors import RoadmapError, TopicNotFound, UsageError, printable
 
@@ -29,17 +31,8 @@ MAX_ROADMAP_BYTES = 1024 * 1024
 PRACTICE_ID = "practice"
 #: How many problems an error message shows before "and N more".
 SHOWN_PROBLEMS = 3
-
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SLUG_PATTERN = f"^{_SLUG.pattern}$"  # for the JSON Schema
-
-
-def _slug(value: str) -> str:
-    if not _SLUG.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lowercase letters, digits and single hyphens"
-        )
-    return value
+#: What an id looks like: lowercase words of letters and digits joined by single hyphens.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def is_http_url(value: str) -> bool:
@@ -54,68 +47,57 @@ def is_http_url(value: str) -> bool:
         return False
 
 
-def _http_url(value: str) -> str:
-    if not is_http_url(value):
-        raise ValueError(f"{value!r} is not an http(s) link with a host")
-    return value
-
-
-def _text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be empty")
-    return value.strip()
-
-
-# The Field()s only describe the rules in the JSON Schema; the validators enforce them with
-# messages meant for people.
-Slug = Annotated[
-    str,
-    AfterValidator(_slug),
-    Field(json_schema_extra={"pattern": SLUG_PATTERN}),
-]
-HttpUrl = Annotated[
-    str,
-    AfterValidator(_http_url),
-    Field(json_schema_extra={"pattern": "^https?://[^\\s/]+", "format": "uri"}),
-]
-Text = Annotated[str, AfterValidator(_text), Field(json_schema_extra={"minLength": 1})]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Practice(_Model):
+@dataclass(frozen=True, slots=True)
+class Practice:
     """The best way to learn a topic."""
 
-    summary: Text = Field(description="What to do to master the topic.")
+    summary: str
 
 
-class Resource(_Model):
+@dataclass(frozen=True, slots=True)
+class Resource:
     """A book, course, paper, article, docs page or other material for a topic."""
 
-    id: Slug = Field(description="Unique within its topic.")
-    kind: Slug = Field(description='"book", "course", "paper", "article", "docs", ...')
-    title: Text
-    by: Text | None = Field(default=None, description="Author(s) or provider.")
-    url: HttpUrl | None = Field(default=None, description="An http or https link.")
-    note: Text | None = None
+    id: str
+    kind: str
+    title: str
+    by: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "title": self.title,
+            "by": self.by,
+            "url": self.url,
+            "note": self.note,
+        }
 
 
-class Topic(_Model):
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A part of the path that groups topics, e.g. "Machine Learning"."""
+
+    id: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
     """One subject to learn, with the practice that masters it and its resources."""
 
-    id: Slug = Field(description="Unique among the topics; progress is stored under it.")
-    area: Slug = Field(description="The id of the area this topic belongs to.")
-    title: Text
-    summary: Text = Field(description="Why the topic matters.")
-    requires: tuple[Slug, ...] = Field(default=(), description="Ids of prerequisite topics.")
-    aliases: tuple[Slug, ...] = Field(default=(), description="Other names for the topic.")
-    estimate_hours: Annotated[float, Field(gt=0, le=100_000)] | None = Field(
-        default=None, description="Optional: the hours a learner may expect to spend."
-    )
+    id: str
+    area: str
+    title: str
+    summary: str
     practice: Practice
-    resources: tuple[Resource, ...] = Field(default=(), description="Books, courses, ...")
+    requires: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    estimate_hours: float | None = None
+    resources: tuple[Resource, ...] = ()
 
     def resources_of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
@@ -148,41 +130,43 @@ class Topic(_Model):
         raise UsageError(f"{problem}. Name one of: {', '.join(choices)}.")
 
 
-class Area(_Model):
-    """A part of the path that groups topics, e.g. "Machine Learning"."""
+@dataclass(frozen=True)
+class Roadmap:
+    """A learning path: areas, and topics in the order to learn them. Built only from a
+    file that passed every check (or from the cache of one)."""
 
-    id: Slug = Field(description="Unique among the areas; topics name it in `area`.")
-    title: Text
-    summary: Text = Field(description="What the area covers.")
+    schema_version: int
+    id: str
+    title: str
+    areas: tuple[Area, ...]
+    topics: tuple[Topic, ...]
+    summary: str = ""
+    source: str = ""
+    _areas: dict[str, Area] = field(init=False, repr=False, compare=False)
+    _topics: dict[str, Topic] = field(init=False, repr=False, compare=False)
+    _by_area: dict[str, list[Topic]] = field(init=False, repr=False, compare=False)
 
-
-class Roadmap(_Model):
-    """A learning path: areas, and topics in the order to learn them."""
-
-    schema_version: int = Field(alias="schema", description="Format version of the file.")
-    id: Slug = Field(description="Progress is stored under this id; never reuse it.")
-    title: Text
-    summary: str = Field(default="", description="An introduction to the path.")
-    source: str = Field(default="", description="Where the roadmap's content comes from.")
-    areas: tuple[Area, ...] = Field(min_length=1, description="In the order they are shown.")
-    topics: tuple[Topic, ...] = Field(
-        min_length=1, description="In the order to learn them (each after its prerequisites)."
-    )
+    def __post_init__(self) -> None:
+        # Indexes for lookups (the dataclass is frozen, hence object.__setattr__).
+        object.__setattr__(self, "_areas", {a.id: a for a in self.areas})
+        object.__setattr__(self, "_topics", {t.id: t for t in self.topics})
+        by_area: dict[str, list[Topic]] = {a.id: [] for a in self.areas}
+        for topic in self.topics:
+            by_area.setdefault(topic.area, []).append(topic)
+        object.__setattr__(self, "_by_area", by_area)
 
     def area(self, area_id: str) -> Area:
-        for area in self.areas:
-            if area.id == area_id:
-                return area
-        raise KeyError(area_id)
+        return self._areas[area_id]
 
     def topic(self, topic_id: str) -> Topic:
-        for topic in self.topics:
-            if topic.id == topic_id:
-                return topic
-        raise KeyError(topic_id)
+        """The topic with this id; KeyError when there is none."""
+        return self._topics[topic_id]
+
+    def has_topic(self, topic_id: str) -> bool:
+        return topic_id in self._topics
 
     def topics_in(self, area_id: str) -> list[Topic]:
-        return [t for t in self.topics if t.area == area_id]
+        return list(self._by_area.get(area_id, ()))
 
     def find_topic(self, name: str) -> Topic:
         """Resolve what a user typed: an id, an alias or a unique prefix of an id.
@@ -214,6 +198,58 @@ class Roadmap(_Model):
         )
         raise TopicNotFound(f"no topic '{name}'. {hint}")
 
+    # --- the cache's plain form (lists, strings, numbers), see mlpath.cache ----------------
+
+    def to_plain(self) -> list[Any]:
+        return [
+            self.schema_version,
+            self.id,
+            self.title,
+            self.summary,
+            self.source,
+            [[a.id, a.title, a.summary] for a in self.areas],
+            [
+                [
+                    t.id,
+                    t.area,
+                    t.title,
+                    t.summary,
+                    t.practice.summary,
+                    list(t.requires),
+                    list(t.aliases),
+                    t.estimate_hours,
+                    [[r.id, r.kind, r.title, r.by, r.url, r.note] for r in t.resources],
+                ]
+                for t in self.topics
+            ],
+        ]
+
+    @classmethod
+    def from_plain(cls, data: list[Any]) -> Roadmap:
+        schema_version, rid, title, summary, source, areas, topics = data
+        return cls(
+            schema_version=schema_version,
+            id=rid,
+            title=title,
+            summary=summary,
+            source=source,
+            areas=tuple(Area(*a) for a in areas),
+            topics=tuple(
+                Topic(
+                    id=t[0],
+                    area=t[1],
+                    title=t[2],
+                    summary=t[3],
+                    practice=Practice(t[4]),
+                    requires=tuple(t[5]),
+                    aliases=tuple(t[6]),
+                    estimate_hours=t[7],
+                    resources=tuple(Resource(*r) for r in t[8]),
+                )
+                for t in topics
+            ),
+        )
+
 
 class RoadmapInvalid(RoadmapError):
     """A roadmap that parsed but broke the rules; ``problems`` lists every one."""
@@ -230,32 +266,6 @@ def suggestion(wrong: str, known: Iterable[str]) -> str:
     """' Did you mean 'x'?' for the closest known name, or ''."""
     close = difflib.get_close_matches(wrong, list(known), n=1, cutoff=0.6)
     return f" Did you mean '{close[0]}'?" if close else ""
-
-
-def _place(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
-    """Turn a pydantic error location into ``topics[3] (deep-learning).requires[0]``."""
-    out = ""
-    node: Any = data
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
-                out += f" ({printable(node['id'])})"
-        else:
-            out += f".{printable(part)}" if out else printable(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out or "(top level)"
-
-
-def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> list[str]:
-    problems = []
-    for item in error.errors(include_url=False, include_input=False):
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (check its spelling against docs/roadmap-format.md)"
-        problems.append(f"{_place(item['loc'], data)}: {message}")
-    return problems
 
 
 def _entries(data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -377,12 +387,9 @@ def roadmap_problems(data: dict[str, Any]) -> tuple[Roadmap | None, list[str]]:
             f"schema: this roadmap uses format {schema}, but this mlpath reads format "
             f"{SCHEMA_VERSION} at most. Upgrade mlpath to use it."
         ]
-    problems: list[str] = []
-    roadmap = None
-    try:
-        roadmap = Roadmap.model_validate(data)
-    except ValidationError as error:
-        problems += _pydantic_problems(error, data)
+    from mlpath.schema import validate
+
+    roadmap, problems = validate(data)
     problems += _cross_check(data)
     return (None if problems else roadmap), problems
 
@@ -430,8 +437,8 @@ def parse_roadmap(text: str, source: str) -> Roadmap:
     return roadmap
 
 
-def read_roadmap_text(path: Path) -> str:
-    """Read a roadmap file, refusing what is too large or not UTF-8."""
+def read_roadmap_bytes(path: Path) -> bytes:
+    """Read a roadmap file, refusing what is missing, unreadable or too large."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_ROADMAP_BYTES + 1)
@@ -441,6 +448,10 @@ def read_roadmap_text(path: Path) -> str:
         raise RoadmapError(f"cannot read the roadmap {path}: {error.strerror}.") from None
     if len(raw) > MAX_ROADMAP_BYTES:
         raise RoadmapError(f"{path} is larger than 1 MiB, too large for a roadmap.")
+    return raw
+
+
+def decode_roadmap(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -449,22 +460,16 @@ def read_roadmap_text(path: Path) -> str:
         ) from None
 
 
+def read_roadmap_text(path: Path) -> str:
+    """Read a roadmap file, refusing what is too large or not UTF-8."""
+    return decode_roadmap(read_roadmap_bytes(path), path)
+
+
 def load_roadmap(path: Path) -> Roadmap:
     return parse_roadmap(read_roadmap_text(path), str(path))
 
 
-def json_schema() -> dict[str, Any]:
-    """A JSON Schema (draft 2020-12) of the roadmap format, from the models."""
-    schema = Roadmap.model_json_schema(by_alias=True)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **schema,
-        "title": "mlpath roadmap",
-    }
-
-
 def bundled_roadmap_path() -> Path:
-    """The roadmap shipped with mlpath (``data/roadmap.toml`` in the source tree)."""
-    from importlib.resources import files
-
-    return Path(str(files("mlpath").joinpath("roadmap.toml")))
+    """The roadmap shipped with mlpath: ``roadmap.toml`` beside this module, which is
+    ``data/roadmap.toml`` in the source tree (a symlink there, a copy in a wheel)."""
+    return Path(__file__).with_name("roadmap.toml")

@@ -44,7 +44,9 @@ def safe(text: str, style: str = "") -> Text:
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # No markup, emoji codes or highlighting in anything printed: untrusted text can never
+    # be interpreted, and rich's emoji table is never loaded.
+    return Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
 def print_json(document: dict[str, Any]) -> None:
@@ -297,7 +299,7 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
                 {"id": req, "status": state.topic(roadmap.id, req).status.value}
                 for req in topic.requires
             ],
-            "resources": [{**r.model_dump(), "checked_at": checked(r.id)} for r in topic.resources],
+            "resources": [{**r.to_dict(), "checked_at": checked(r.id)} for r in topic.resources],
             **_progress_json(progress),
             "notes": [
                 {"at": _iso(n.at), "text": n.text, "link": n.link} for n in reversed(progress.notes)
@@ -545,7 +547,7 @@ def nothing_next_view(roadmap: Roadmap, state: State) -> RenderableType:
 
 
 def _resource_json(resource: Resource | None) -> dict[str, Any] | None:
-    return None if resource is None else resource.model_dump()
+    return None if resource is None else resource.to_dict()
 
 
 def next_json(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> dict[str, Any]:
@@ -710,7 +712,14 @@ def recorded_console() -> Console:
     import io
 
     return Console(
-        record=True, file=io.StringIO(), width=80, force_terminal=True, color_system="truecolor"
+        record=True,
+        file=io.StringIO(),
+        width=80,
+        force_terminal=True,
+        color_system="truecolor",
+        highlight=False,
+        markup=False,
+        emoji=False,
     )
 
 
