@@ -116,8 +116,9 @@ def roadmap_choice() -> RoadmapChoice:
 
 def roadmap() -> Roadmap:
     """The active roadmap, loaded and checked."""
+    from mlpath.cache import load_roadmap
     from mlpath.errors import RoadmapError
-    from mlpath.roadmap import bundled_roadmap_path, load_roadmap
+    from mlpath.roadmap import bundled_roadmap_path
 
     choice = roadmap_choice()
     if choice.path is None:

@@ -1,0 +1,81 @@
+"""The cache of checked roadmaps: never stale, never trusted when broken."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import tomli_w
+
+from conftest import BUNDLED, Result
+from mlpath import cache
+from mlpath.roadmap import load_roadmap
+
+Run = Callable[..., Result]
+
+
+def _roadmap(title: str) -> str:
+    return tomli_w.dumps(
+        {
+            "schema": 1,
+            "id": "cached",
+            "title": title,
+            "areas": [{"id": "a", "title": "A", "summary": "An area."}],
+            "topics": [
+                {
+                    "id": "t",
+                    "area": "a",
+                    "title": "T",
+                    "summary": "A topic.",
+                    "practice": {"summary": "Practise."},
+                }
+            ],
+        }
+    )
+
+
+def test_the_cached_roadmap_equals_the_checked_one(mlpath_home: Path) -> None:
+    first = cache.load_roadmap(BUNDLED)  # checks and caches
+    assert list((mlpath_home / "cache").iterdir())
+    second = cache.load_roadmap(BUNDLED)  # from the cache
+    assert second == first == load_roadmap(BUNDLED)
+
+
+def test_a_changed_roadmap_is_always_seen(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_roadmap("First title"))
+    assert "First title" in run("--roadmap", str(path), "list").stdout
+    path.write_text(_roadmap("Second title"))
+    assert "Second title" in run("--roadmap", str(path), "list").stdout
+    path.write_text(_roadmap("Second title").replace('area = "a"', 'area = "b"'))
+    broken = run("--roadmap", str(path), "list")
+    assert broken.exit_code == 1 and "no area 'b'" in broken.stderr
+
+
+def test_a_damaged_cache_entry_is_ignored_and_replaced(mlpath_home: Path) -> None:
+    cache.load_roadmap(BUNDLED)
+    (entry,) = (mlpath_home / "cache").iterdir()
+    entry.write_text("{ not json")
+    assert cache.load_roadmap(BUNDLED) == load_roadmap(BUNDLED)
+    assert json.loads(entry.read_text())["text"] == BUNDLED.read_text()
+
+
+def test_a_tampered_cache_entry_for_other_text_is_not_used(
+    mlpath_home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(_roadmap("Real title"))
+    cache.load_roadmap(path)
+    (entry,) = (mlpath_home / "cache").iterdir()
+    document = json.loads(entry.read_text())
+    document["text"] = "something else"
+    document["roadmap"][2] = "Forged title"
+    entry.write_text(json.dumps(document))
+    assert cache.load_roadmap(path).title == "Real title"
+
+
+def test_an_unwritable_cache_is_not_an_error(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    (mlpath_home / "cache").write_text("a file where the folder should be")
+    assert cache.load_roadmap(BUNDLED).id == "ml-engineer"
