@@ -1,5 +1,5 @@
 """``python -m mlpath``."""
 
-from mlpath.cli import main
+from mlpath import main
 
 main()
