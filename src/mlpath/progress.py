@@ -198,31 +198,39 @@ def _unchanged(state: State, roadmap_id: str, topic_id: str) -> Outcome:
     return Outcome(state, None, state.topic(roadmap_id, topic_id))
 
 
+# status -> (the action that records it, the date field it sets)
+_STATUS_CHANGES = {
+    Status.IN_PROGRESS: (Action.START, "started_at"),
+    Status.DONE: (Action.DONE, "done_at"),
+    Status.SKIPPED: (Action.SKIP, "skipped_at"),
+}
+
+
+def _set_status(
+    state: State, roadmap_id: str, topic_id: str, status: Status, now: datetime
+) -> Outcome:
+    current = state.topic(roadmap_id, topic_id)
+    if current.status is status:
+        return _unchanged(state, roadmap_id, topic_id)
+    action, date_field = _STATUS_CHANGES[status]
+    dated: dict[str, Any] = {date_field: now}
+    after = replace(current, status=status, updated_at=now, **dated)
+    return _record(state, roadmap_id, topic_id, action, now, after)
+
+
 def start(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
     """Move a topic to in progress (also a done or skipped one, to study it again)."""
-    current = state.topic(roadmap_id, topic_id)
-    if current.status is Status.IN_PROGRESS:
-        return _unchanged(state, roadmap_id, topic_id)
-    after = replace(current, status=Status.IN_PROGRESS, started_at=now, updated_at=now)
-    return _record(state, roadmap_id, topic_id, Action.START, now, after)
+    return _set_status(state, roadmap_id, topic_id, Status.IN_PROGRESS, now)
 
 
 def mark_done(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
     """Record a topic as done at ``now``; a topic already done is left as it was."""
-    current = state.topic(roadmap_id, topic_id)
-    if current.status is Status.DONE:
-        return _unchanged(state, roadmap_id, topic_id)
-    after = replace(current, status=Status.DONE, done_at=now, updated_at=now)
-    return _record(state, roadmap_id, topic_id, Action.DONE, now, after)
+    return _set_status(state, roadmap_id, topic_id, Status.DONE, now)
 
 
 def skip(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
     """Set a topic aside: it leaves the progress count, neither done nor failed."""
-    current = state.topic(roadmap_id, topic_id)
-    if current.status is Status.SKIPPED:
-        return _unchanged(state, roadmap_id, topic_id)
-    after = replace(current, status=Status.SKIPPED, skipped_at=now, updated_at=now)
-    return _record(state, roadmap_id, topic_id, Action.SKIP, now, after)
+    return _set_status(state, roadmap_id, topic_id, Status.SKIPPED, now)
 
 
 def reset(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:

@@ -53,6 +53,10 @@ def print_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps({"version": JSON_VERSION, **document}, indent=2) + "\n")
 
 
+def _roadmap_json(roadmap: Roadmap) -> dict[str, str]:
+    return {"id": roadmap.id, "title": roadmap.title}
+
+
 def local_time(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
@@ -148,7 +152,7 @@ def list_json(
 ) -> dict[str, Any]:
     chosen = set(selection)
     return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "roadmap": _roadmap_json(roadmap),
         **_tally_json(summary.overall),
         "areas": [
             {
@@ -287,7 +291,7 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
         return _iso(progress.checked.get(item_id))
 
     return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "roadmap": _roadmap_json(roadmap),
         "topic": {
             "id": topic.id,
             "title": topic.title,
@@ -410,7 +414,7 @@ def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict
     nxt = summary.next_topic
     projection = pace.projection
     return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "roadmap": _roadmap_json(roadmap),
         "overall": {**_tally_json(summary.overall), "hours": pace.total_minutes / 60},
         "areas": [
             {
@@ -554,7 +558,7 @@ def next_json(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> dict[s
     from mlpath.progress import blocked_topics
 
     return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "roadmap": _roadmap_json(roadmap),
         "topics": [
             {
                 "id": t.id,
@@ -595,7 +599,7 @@ def search_view(hits: Sequence[Hit]) -> RenderableType:
 
 def search_json(roadmap: Roadmap, query: str, hits: Sequence[Hit]) -> dict[str, Any]:
     return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "roadmap": _roadmap_json(roadmap),
         "query": query,
         "hits": [
             {
@@ -738,7 +742,7 @@ def review_json(
     roadmap: Roadmap, due: Sequence[Review], upcoming: Sequence[Review]
 ) -> dict[str, Any]:
     return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "roadmap": _roadmap_json(roadmap),
         "due": [_review_json(r) for r in due],
         "upcoming": [_review_json(r) for r in upcoming],
     }
@@ -784,7 +788,7 @@ def stats_json(
     pace: PaceSummary,
 ) -> dict[str, Any]:
     return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title},
+        "roadmap": _roadmap_json(roadmap),
         "topics": [
             {
                 "id": t.id,
