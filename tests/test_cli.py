@@ -150,16 +150,26 @@ def test_version(run: Run) -> None:
 
 
 def _command_names() -> list[str]:
+    """Every command, subcommands of groups included ('roadmap validate')."""
     import typer.main
 
+    names = []
     group = typer.main.get_command(app)
-    return sorted(group.commands)  # type: ignore[attr-defined]
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        names.append(name)
+        names += [f"{name} {sub}" for sub in getattr(command, "commands", {})]
+    return sorted(names)
+
+
+def test_every_command_is_listed() -> None:
+    names = _command_names()
+    assert len(names) >= 25 and "roadmap validate" in names and "doctor" in names
 
 
 @pytest.mark.parametrize("command", _command_names())
 @pytest.mark.parametrize("flag", ["-h", "--help"])
 def test_every_command_has_help(run: Run, command: str, flag: str) -> None:
-    result = run(command, flag)
+    result = run(*command.split(), flag)
     assert result.exit_code == 0
     assert f"mlpath {command}" in result.stdout
     # the first line of the help text is a real sentence, not empty
