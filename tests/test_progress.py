@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED
 from mlpath import progress as ops
-from mlpath.progress import Note, State, Status, TopicProgress
+from mlpath.progress import Note, Session, State, Status, TopicProgress
 from mlpath.roadmap import load_roadmap
 
 ROADMAP = load_roadmap(BUNDLED)
@@ -100,6 +100,18 @@ def test_reset_keeps_notes_and_clears_checks() -> None:
     progress = s.topic(RID, "deep-learning")
     assert progress.status is Status.NOT_STARTED and not progress.checked
     assert [n.text for n in progress.notes] == ["lesson 3"]
+
+
+def test_reset_keeps_logged_time_and_reviews_and_undo_restores_all() -> None:
+    s = ops.log_time(State(), RID, "foundations", Session(at(1), 90)).state
+    s = ops.mark_done(s, RID, "foundations", at(2)).state
+    s = ops.review(s, RID, "foundations", at(3)).state
+    before = s
+    s = ops.reset(s, RID, "foundations", at(4)).state
+    progress = s.topic(RID, "foundations")
+    assert progress.status is Status.NOT_STARTED and progress.done_at is None
+    assert progress.minutes == 90 and progress.reviews == (at(3),)
+    assert ops.undo(s)[0] == before
 
 
 def _some_history() -> State:

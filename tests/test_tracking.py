@@ -178,3 +178,13 @@ def test_format_1_state_keeps_working(run: Run, state_file: Path) -> None:
     progress = run("progress")
     assert "1 of 7 topics done" in progress.stdout
     assert "Kept: 1 progress entry" in progress.stdout  # old-topic is not in the roadmap
+
+
+def test_reset_keeps_logged_study_time(run: Run) -> None:
+    run("log", "dl", "1h30m")
+    run("note", "dl", "chapter 6")
+    result = run("reset", "dl")
+    assert "kept 1 note(s) and 1h30m of logged study time" in result.stdout
+    stats = json.loads(run("stats", "--json").stdout)
+    assert next(t for t in stats["topics"] if t["id"] == "deep-learning")["hours"] == 1.5
+    assert json.loads(run("show", "dl", "--json").stdout)["topic"]["status"] == "not-started"

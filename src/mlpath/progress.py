@@ -234,14 +234,17 @@ def skip(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome
 
 
 def reset(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
-    """Back to not started: status, dates and checks are cleared; notes are kept."""
+    """Back to not started: status, dates and checks are cleared. What the learner wrote
+    and did is kept: notes, logged study time and past reviews."""
     current = state.topic(roadmap_id, topic_id)
     if current.status is Status.NOT_STARTED and not current.checked:
         return _unchanged(state, roadmap_id, topic_id)
     after = TopicProgress(
         updated_at=now,
         unchecked={**current.unchecked, **dict.fromkeys(current.checked, now)},
+        reviews=current.reviews,
         notes=current.notes,
+        sessions=current.sessions,
     )
     return _record(state, roadmap_id, topic_id, Action.RESET, now, after)
 

@@ -112,8 +112,10 @@ def skip(topic: TopicArgument, on: WhenOption = None) -> None:
 
 @app.command()
 def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
-    """Put a topic back to not started (notes are kept), or uncheck one resource."""
+    """Put a topic back to not started (notes and logged time are kept), or uncheck one
+    resource."""
     from mlpath import progress as ops
+    from mlpath.progress import duration_text
     from mlpath.views import topic_name
 
     current = roadmap()
@@ -125,8 +127,11 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
         if outcome.change is None:
             say(f"{name} is not started and has nothing checked; nothing changed.")
         else:
-            kept = len(outcome.progress.notes)
-            say(f"Reset {name} to not started" + (f"; kept {kept} note(s)." if kept else "."))
+            kept = outcome.progress
+            what = [f"{len(kept.notes)} note(s)"] if kept.notes else []
+            if kept.sessions:
+                what.append(f"{duration_text(kept.minutes)} of logged study time")
+            say(f"Reset {name} to not started" + (f"; kept {' and '.join(what)}." if what else "."))
         return
     item = chosen.find_item(resource)
     outcome = apply(lambda state: ops.uncheck(state, current.id, chosen.id, item, moment))
