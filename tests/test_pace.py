@@ -90,14 +90,28 @@ def test_streaks_across_a_month_end() -> None:
     assert pace.streaks(days, date(2027, 1, 1)) == pace.Streaks(2, 4)
 
 
-def test_activity_days_are_counted_in_the_learners_time_zone() -> None:
-    # 23:30 UTC on Nov 1 is already Nov 2 in Tokyo, and still Nov 1 in New York
-    late = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)
-    state = ops.log_time(State(), RID, "foundations", Session(late, 30)).state
-    tokyo = NOW.astimezone(timezone(timedelta(hours=9)))
-    new_york = NOW.astimezone(timezone(timedelta(hours=-5)))
-    assert pace.activity_days(ROADMAP, state, tokyo) == {date(2026, 11, 2)}
-    assert pace.activity_days(ROADMAP, state, new_york) == {date(2026, 11, 1)}
+def test_activity_days_are_the_learners_own_dates() -> None:
+    # The same instant, recorded in Tokyo and in New York: each counts on the date the
+    # learner saw on their calendar then.
+    instant = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)
+    tokyo = instant.astimezone(timezone(timedelta(hours=9)))  # Nov 2, 08:30
+    new_york = instant.astimezone(timezone(timedelta(hours=-5)))  # Nov 1, 18:30
+    in_tokyo = ops.log_time(State(), RID, "foundations", Session(tokyo, 30)).state
+    in_new_york = ops.log_time(State(), RID, "foundations", Session(new_york, 30)).state
+    assert pace.activity_days(ROADMAP, in_tokyo) == {date(2026, 11, 2)}
+    assert pace.activity_days(ROADMAP, in_new_york) == {date(2026, 11, 1)}
+
+
+def test_the_day_summary_follows_every_change_and_undo() -> None:
+    s = ops.log_time(State(), RID, "foundations", Session(T0 := NOW - timedelta(days=3), 45)).state
+    s = ops.add_note(s, RID, "foundations", ops.Note(T0, "n"), T0).state
+    s = ops.mark_done(s, RID, "foundations", NOW).state
+    assert s.days == ops.count_days(s.log)
+    assert s.days[RID][T0.date().isoformat()] == (45, 2)
+    s = ops.undo(s)[0]
+    s = ops.undo(s)[0]
+    assert s.days == ops.count_days(s.log) == {RID: {T0.date().isoformat(): (45, 1)}}
+    assert ops.undo(s)[0].days == {}
 
 
 # --- projection ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from conftest import BUNDLED
 from mlpath import progress as ops
 from mlpath.progress import Note, Session, State, Status, TopicProgress
 from mlpath.roadmap import load_roadmap
+from mlpath.store import decode_state
 
 ROADMAP = load_roadmap(BUNDLED)
 RID = ROADMAP.id
@@ -231,4 +232,4 @@ def states(draw: st.DrawFn) -> State:
 @given(states())
 def test_state_survives_a_toml_round_trip(state: State) -> None:
     text = tomli_w.dumps(ops.state_to_dict(state))
-    assert ops.state_from_dict(tomllib.loads(text)) == state
+    assert decode_state(tomllib.loads(text)) == state

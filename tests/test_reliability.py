@@ -82,7 +82,7 @@ def test_32_concurrent_processes_all_record(tmp_path: Path, mlpath_home: Path) -
     ]
     results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
     assert all(code == 0 for code, _ in results), results
-    state = Store(mlpath_home).load()
+    state = Store(mlpath_home).load(full=True)
     done = {t for t, p in state.roadmaps["generated"].items() if p.status == "done"}
     assert done == {f"topic-{i}" for i in range(32)}
     assert len(state.log) == 32
@@ -119,7 +119,7 @@ def test_two_writer_race_never_loses_a_change(mlpath_home: Path, reps: int) -> N
     for w in workers:
         w.join(timeout=120)
         assert w.exitcode == 0
-    topics = Store(mlpath_home).load().roadmaps["race"]
+    topics = Store(mlpath_home).load(full=True).roadmaps["race"]
     for i in range(reps):
         progress = topics[f"topic-{i}"]
         assert progress.status == "done", i
@@ -132,7 +132,7 @@ def test_race_between_installed_programs(tmp_path: Path, mlpath_home: Path) -> N
         a = _mlpath("--roadmap", str(roadmap), "done", f"topic-{i}", home=mlpath_home)
         b = _mlpath("--roadmap", str(roadmap), "note", f"topic-{i}", f"rep {i}", home=mlpath_home)
         assert a.wait(timeout=60) == 0 and b.wait(timeout=60) == 0
-    topics = Store(mlpath_home).load().roadmaps["generated"]
+    topics = Store(mlpath_home).load(full=True).roadmaps["generated"]
     assert all(topics[f"topic-{i}"].status == "done" for i in range(5))
     assert all(len(topics[f"topic-{i}"].notes) == 1 for i in range(5))
 
@@ -150,7 +150,7 @@ def _endless_writer(home: str, start: int) -> None:
 
 
 def _notes(home: Path) -> list[str]:
-    return [n.text for n in Store(home).load().topic("kill", "topic").notes]
+    return [n.text for n in Store(home).load(full=True).topic("kill", "topic").notes]
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_a_killed_writer_leaves_the_state_before_or_after(mlpath_home: Path, kil
 
 
 def _foundations_notes(home: Path) -> list[str]:
-    return [n.text for n in Store(home).load().topic("ml-engineer", "foundations").notes]
+    return [n.text for n in Store(home).load(full=True).topic("ml-engineer", "foundations").notes]
 
 
 def test_a_killed_installed_program_loses_nothing(tmp_path: Path, mlpath_home: Path) -> None:

@@ -37,14 +37,14 @@ def test_without_mlpath_home_uses_platform_data_dir(
 
 
 def test_empty_home_loads_empty_state(mlpath_home: Path) -> None:
-    assert Store().load() == State()
+    assert Store().load(full=True) == State()
     assert not mlpath_home.exists()  # reading creates nothing
 
 
 def test_round_trip(mlpath_home: Path) -> None:
     store = Store()
     store.update(_done)
-    loaded = store.load()
+    loaded = store.load(full=True)
     progress = loaded.topic("ml-engineer", "foundations")
     assert progress.status is Status.DONE
     assert progress.done_at == NOW
@@ -109,7 +109,7 @@ def test_bad_state_is_refused_untouched(mlpath_home: Path, content: bytes, expec
     path.write_bytes(content)
     store = Store()
     with pytest.raises(StateError, match=expected) as caught:
-        store.load()
+        store.load(full=True)
     assert str(path) in str(caught.value)
     with pytest.raises(StateError):
         store.update(_done)
@@ -122,7 +122,7 @@ def test_refusal_points_to_the_backup_when_there_is_one(mlpath_home: Path) -> No
     store.update(lambda s: _done(s, "algorithms"))
     store.path.write_bytes(b"not toml [")
     with pytest.raises(StateError, match=r"Run 'mlpath doctor' to see how to restore the backup"):
-        store.load()
+        store.load(full=True)
 
 
 # --- migrations ------------------------------------------------------------------------
@@ -133,7 +133,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_format_1_file_loads_without_loss(mlpath_home: Path) -> None:
     mlpath_home.mkdir()
     (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v1.toml").read_bytes())
-    state = Store().load()
+    state = Store().load(full=True)
     foundations = state.topic("ml-engineer", "foundations")
     assert foundations.status is Status.DONE
     assert foundations.done_at == datetime.fromisoformat("2026-11-20T08:15:00+01:00")
@@ -152,7 +152,7 @@ def test_format_1_file_is_rewritten_as_current_on_next_write(mlpath_home: Path) 
     assert store.backup_path.read_bytes() == original
     text = store.path.read_text()
     assert text.startswith(f"version = {STATE_VERSION}")
-    state = store.load()
+    state = store.load(full=True)
     assert state.topic("ml-engineer", "foundations").status is Status.DONE
     assert state.topic("ml-engineer", "algorithms").status is Status.DONE
     assert state.topic("my-team-path", "onboarding").status is Status.DONE
@@ -161,7 +161,7 @@ def test_format_1_file_is_rewritten_as_current_on_next_write(mlpath_home: Path) 
 def test_format_2_file_gains_updated_at_from_its_dates(mlpath_home: Path) -> None:
     mlpath_home.mkdir()
     (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v2.toml").read_bytes())
-    state = Store().load()
+    state = Store().load(full=True)
     dl = state.topic("ml-engineer", "deep-learning")
     assert dl.status is Status.DONE
     assert dl.updated_at == datetime.fromisoformat("2026-11-24T18:00:00+01:00")  # done_at
@@ -177,7 +177,7 @@ def test_format_2_file_gains_updated_at_from_its_dates(mlpath_home: Path) -> Non
 def test_format_3_file_loads_and_comes_due_for_review(mlpath_home: Path) -> None:
     mlpath_home.mkdir()
     (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v3.toml").read_bytes())
-    state = Store().load()
+    state = Store().load(full=True)
     foundations = state.topic("ml-engineer", "foundations")
     assert foundations.status is Status.DONE
     assert foundations.unchecked == {

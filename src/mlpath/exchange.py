@@ -26,6 +26,7 @@ from mlpath.progress import (
     Change,
     State,
     TopicProgress,
+    count_days,
     note_key,
     session_key,
     state_to_dict,
@@ -72,13 +73,15 @@ def merge_topic(mine: TopicProgress | None, theirs: TopicProgress | None) -> Top
         events += [(t, 0) for t in (mine.unchecked.get(item), theirs.unchecked.get(item)) if t]
         when, is_check = max(events)
         (checked if is_check else unchecked)[item] = when
+    sessions = tuple(sorted(_union(mine.sessions, theirs.sessions), key=session_key))
     return replace(
         status,
         checked=checked,
         unchecked=unchecked,
         reviews=tuple(sorted({*mine.reviews, *theirs.reviews})),
         notes=tuple(sorted(_union(mine.notes, theirs.notes), key=note_key)),
-        sessions=tuple(sorted(_union(mine.sessions, theirs.sessions), key=session_key)),
+        sessions=sessions,
+        minutes=sum(x.minutes for x in sessions),
     )
 
 
@@ -108,7 +111,10 @@ class ImportReport:
 def merge_import(
     local: State, incoming: State, now: datetime, source: str
 ) -> tuple[State, ImportReport]:
-    """Merge ``incoming`` into ``local``; the import is logged as one undoable change."""
+    """Merge ``incoming`` into ``local``; the import is logged as one undoable change.
+    Both must be complete states (with notes, sessions and log)."""
+    if not (local.complete and incoming.complete):
+        raise ValueError("merging needs complete states")
     new_state = local
     restore: dict[str, dict[str, TopicProgress | None]] = {}
     added = updated = unchanged = notes_added = 0
@@ -153,4 +159,5 @@ def merge_import(
         restore=restore,
         added=tuple(c.key for c in new_entries),
     )
-    return replace(new_state, log=(*log, record)), report
+    log = (*log, record)
+    return replace(new_state, log=log, days=count_days(log)), report

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from mlpath.progress import Action, State, Status, TopicProgress
+from mlpath.progress import State, Status, TopicProgress
 from mlpath.roadmap import Roadmap, Topic
 
 #: Days from finishing a topic to its first review, then from each review to the next.
@@ -93,28 +93,28 @@ def weekly_minutes(
     this_week = week_start(now.date())
     starts = [this_week - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     totals = dict.fromkeys(starts, 0)
-    for progress in state.roadmaps.get(roadmap.id, {}).values():
-        for session in progress.sessions:
-            start = week_start(session.on.astimezone(now.tzinfo).date())
-            if start in totals:
-                totals[start] += session.minutes
+    for day, minutes in _minutes_by_day(roadmap, state).items():
+        start = week_start(day)
+        if start in totals:
+            totals[start] += minutes
     return list(totals.items())
+
+
+def _minutes_by_day(roadmap: Roadmap, state: State) -> dict[date, int]:
+    """Study time per day, from the state's day summary."""
+    days = state.days.get(roadmap.id, {})
+    return {date.fromisoformat(day): m for day, (m, _) in days.items() if m}
 
 
 # --- streaks ------------------------------------------------------------------------------
 
 
-def activity_days(roadmap: Roadmap, state: State, now: datetime) -> set[date]:
-    """Days (in ``now``'s time zone) with any recorded activity on the roadmap: a change
-    of status, a check, a note, study time or a review. Imports are not activity."""
-    days = {
-        change.at.astimezone(now.tzinfo).date()
-        for change in state.log
-        if change.roadmap == roadmap.id and change.action is not Action.IMPORT
-    }
-    for progress in state.roadmaps.get(roadmap.id, {}).values():
-        days.update(s.on.astimezone(now.tzinfo).date() for s in progress.sessions)
-    return days
+def activity_days(roadmap: Roadmap, state: State) -> set[date]:
+    """Days with any recorded activity on the roadmap (a change of status, a check, a
+    note, study time or a review; imports are not activity). A day is the learner's own
+    date when it happened: the date in the time zone the moment was recorded in."""
+    days = state.days.get(roadmap.id, {})
+    return {date.fromisoformat(day) for day, (m, changes) in days.items() if m or changes}
 
 
 @dataclass(frozen=True)
@@ -174,15 +174,15 @@ def project(roadmap: Roadmap, state: State, now: datetime) -> Projection:
 
     if not any(t.estimate_hours for t in roadmap.topics):
         return without("the roadmap gives no hour estimates")
-    sessions = [s for p in state.roadmaps.get(roadmap.id, {}).values() for s in p.sessions]
-    if not sessions:
+    by_day = _minutes_by_day(roadmap, state)
+    if not by_day:
         return without("no study time logged yet ('mlpath log')")
-    first = min(s.on for s in sessions)
-    history = (now - first).days
+    today = now.date()
+    history = (today - min(by_day)).days
     if history < PROJECTION_MIN_DAYS:
         return without(f"{PROJECTION_MIN_DAYS} days of logged time needed, {history} so far")
     window = min(history, PACE_WINDOW_DAYS)
-    recent = sum(s.minutes for s in sessions if (now - s.on).days < window)
+    recent = sum(m for day, m in by_day.items() if (today - day).days < window)
     pace = recent / 60 / (window / 7)
     if remaining == 0:
         return Projection(0.0, pace, now.date(), None, unestimated, window)
@@ -251,7 +251,7 @@ def pace_summary(roadmap: Roadmap, state: State, now: datetime) -> PaceSummary:
         total_minutes=sum(minutes.values()),
         week_minutes=weekly_minutes(roadmap, state, now, 1)[0][1],
         area_minutes=area_minutes,
-        streaks=streaks(activity_days(roadmap, state, now), now.date()),
+        streaks=streaks(activity_days(roadmap, state), now.date()),
         projection=project(roadmap, state, now),
         reviews_due=reviews_due(roadmap, state, now),
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from mlpath.roadmap import Roadmap, Topic
 
 #: The state format this version writes. Older formats are migrated by the store.
-STATE_VERSION = 4
+STATE_VERSION = 5
 
 
 class Status(StrEnum):
@@ -90,6 +90,7 @@ class TopicProgress:
     reviews: tuple[datetime, ...] = ()
     notes: tuple[Note, ...] = ()
     sessions: tuple[Session, ...] = ()
+    minutes: int = 0  # all study time logged, kept with the status so it reads fast
 
     @property
     def since(self) -> datetime | None:
@@ -104,10 +105,6 @@ class TopicProgress:
         """Everything but notes and study sessions (which only grow, and are undone by
         removing the one added): what a change's snapshot holds."""
         return replace(self, notes=(), sessions=())
-
-    @property
-    def minutes(self) -> int:
-        return sum(s.minutes for s in self.sessions)
 
 
 NOT_STARTED = TopicProgress()
@@ -141,12 +138,24 @@ class Change:
         return "|".join((*parts, ",".join(self.resources), note, self.source or ""))
 
 
+#: roadmap id -> "YYYY-MM-DD" (the learner's date when it happened) -> (minutes, changes)
+Days = Mapping[str, Mapping[str, tuple[int, int]]]
+
+
 @dataclass(frozen=True)
 class State:
-    """All progress (roadmap id -> topic id -> progress) and the change log, oldest first."""
+    """All progress (roadmap id -> topic id -> progress) and the change log, oldest first.
+
+    ``days`` sums up, per day, the study time and the number of changes: what streaks and
+    the pace need, without the log. A state loaded for reading only may leave out notes,
+    sessions and the log (``complete`` is then False); operations that need them (undo,
+    merging) refuse such a state.
+    """
 
     roadmaps: Mapping[str, Mapping[str, TopicProgress]] = field(default_factory=dict)
     log: tuple[Change, ...] = ()
+    days: Days = field(default_factory=dict)
+    complete: bool = True
 
     def topic(self, roadmap_id: str, topic_id: str) -> TopicProgress:
         return self.roadmaps.get(roadmap_id, {}).get(topic_id, NOT_STARTED)
@@ -191,7 +200,46 @@ def _record(
     before = state.topic(roadmap_id, topic_id)
     change = Change(now, action, roadmap_id, topic_id, before.tracked(), resources, note, session)
     new_state = state.with_topic(roadmap_id, topic_id, after)
-    return Outcome(replace(new_state, log=(*state.log, change)), change, after, completed)
+    days = _count(state.days, change, +1)
+    return Outcome(
+        replace(new_state, log=(*state.log, change), days=days), change, after, completed
+    )
+
+
+def _day(moment: datetime) -> str:
+    return moment.date().isoformat()  # in the moment's own offset: the learner's date then
+
+
+def _count(days: Days, change: Change, sign: int) -> Days:
+    """``days`` with ``change`` counted in (sign +1) or out (sign -1)."""
+    if change.action is Action.IMPORT:
+        return days
+    table = {d: list(v) for d, v in days.get(change.roadmap, {}).items()}
+    bumps = [(_day(change.at), 0, 1)]
+    if change.session is not None:
+        bumps.append((_day(change.session.on), change.session.minutes, 0))
+    for day, minutes, changes in bumps:
+        entry = table.setdefault(day, [0, 0])
+        entry[0] += sign * minutes
+        entry[1] += sign * changes
+    cleaned = {d: (v[0], v[1]) for d, v in sorted(table.items()) if v != [0, 0]}
+    result = {**days, change.roadmap: cleaned}
+    if not cleaned:
+        del result[change.roadmap]
+    return result
+
+
+def count_days(log: Sequence[Change]) -> Days:
+    """The per-day summary of a whole log (what the operations keep up to date)."""
+    days: Days = {}
+    for change in log:
+        days = _count(days, change, +1)
+    return days
+
+
+def _require_complete(state: State, what: str) -> None:
+    if not state.complete:
+        raise ValueError(f"{what} needs the complete state (notes, sessions and log)")
 
 
 def _unchanged(state: State, roadmap_id: str, topic_id: str) -> Outcome:
@@ -245,6 +293,7 @@ def reset(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcom
         reviews=current.reviews,
         notes=current.notes,
         sessions=current.sessions,
+        minutes=current.minutes,
     )
     return _record(state, roadmap_id, topic_id, Action.RESET, now, after)
 
@@ -294,7 +343,11 @@ def add_note(state: State, roadmap_id: str, topic_id: str, note: Note, now: date
 def log_time(state: State, roadmap_id: str, topic_id: str, session: Session) -> Outcome:
     """Record study time; a not-started (or skipped) topic moves to in progress."""
     current = state.topic(roadmap_id, topic_id)
-    after = replace(current, sessions=tuple(sorted((*current.sessions, session), key=session_key)))
+    after = replace(
+        current,
+        sessions=tuple(sorted((*current.sessions, session), key=session_key)),
+        minutes=current.minutes + session.minutes,
+    )
     if current.status in (Status.NOT_STARTED, Status.SKIPPED):
         after = replace(
             after, status=Status.IN_PROGRESS, started_at=session.on, updated_at=session.on
@@ -319,6 +372,7 @@ def _without_last(items: tuple[Any, ...], item: object) -> tuple[Any, ...]:
 
 def undo(state: State) -> tuple[State, Change | None]:
     """Revert the most recent change; (state, None) when the log is empty."""
+    _require_complete(state, "undo")
     if not state.log:
         return state, None
     change = state.log[-1]
@@ -338,7 +392,7 @@ def undo(state: State) -> tuple[State, Change | None]:
             else:
                 kept.append(entry)
         log = tuple(reversed(kept))
-        return replace(restored_state, log=log), change
+        return replace(restored_state, log=log, days=count_days(log)), change
     current = state.topic(change.roadmap, change.topic)
     # notes and sessions are not in the snapshot: keep them, less the one being undone
     notes = _without_last(current.notes, change.note) if change.note else current.notes
@@ -348,9 +402,11 @@ def undo(state: State) -> tuple[State, Change | None]:
     if change.action is Action.NOTE:
         restored = replace(current, notes=notes)
     else:
-        restored = replace(change.before, notes=notes, sessions=sessions)
+        minutes = sum(x.minutes for x in sessions)
+        restored = replace(change.before, notes=notes, sessions=sessions, minutes=minutes)
     new_state = state.with_topic(change.roadmap, change.topic, restored)
-    return replace(new_state, log=state.log[:-1]), change
+    days = _count(state.days, change, -1)
+    return replace(new_state, log=state.log[:-1], days=days), change
 
 
 # --- questions -----------------------------------------------------------------------
@@ -529,6 +585,7 @@ _TOPIC_KEYS = {
     "reviews",
     "notes",
     "sessions",
+    "minutes",
 }
 
 
@@ -562,7 +619,12 @@ def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
     notes = _list(data, "notes", place)
     sessions = _list(data, "sessions", place)
     reviews = _list(data, "reviews", place)
-    return TopicProgress(
+    minutes = data.get("minutes")
+    if minutes is not None and (
+        not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0
+    ):
+        raise StateFormatError(f"{place}.minutes: expected a whole number of minutes")
+    progress = TopicProgress(
         status=_enum(Status, data.get("status", Status.NOT_STARTED.value), f"{place}.status"),
         started_at=_opt_datetime(data, "started_at", place),
         done_at=_opt_datetime(data, "done_at", place),
@@ -592,6 +654,9 @@ def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
             )
         ),
     )
+    # Files before format 5 kept no total: it is the sum of the sessions.
+    total = sum(x.minutes for x in progress.sessions) if minutes is None else minutes
+    return replace(progress, minutes=total)
 
 
 def _ids(data: dict[str, Any], key: str, place: str) -> tuple[str, ...]:
@@ -637,8 +702,9 @@ def _change_from_dict(data: dict[str, Any], place: str) -> Change:
     )
 
 
-def state_from_dict(data: dict[str, Any]) -> State:
-    """Build a State from data in the current format (the store migrates older ones)."""
+def state_from_v4_dict(data: dict[str, Any]) -> State:
+    """A State from format 4 data (everything inline; the store migrates older formats
+    to it), with the day summary that format 5 keeps."""
     _keys(data, {"version", "roadmaps", "log"}, "(top level)")
     roadmaps: dict[str, dict[str, TopicProgress]] = {}
     for roadmap_id, entry in _table(data.get("roadmaps", {}), "roadmaps").items():
@@ -657,7 +723,7 @@ def state_from_dict(data: dict[str, Any]) -> State:
     changes = tuple(
         _change_from_dict(_table(c, f"log[{i}]"), f"log[{i}]") for i, c in enumerate(log)
     )
-    return State(roadmaps, changes)
+    return State(roadmaps, changes, count_days(changes))
 
 
 def _note_to_dict(note: Note) -> dict[str, Any]:
@@ -685,6 +751,7 @@ def _topic_to_dict(progress: TopicProgress) -> dict[str, Any]:
             "reviews": list(progress.reviews),
             "notes": [_note_to_dict(n) for n in progress.notes],
             "sessions": [_session_to_dict(x) for x in progress.sessions],
+            "minutes": progress.minutes or None,
         }
     )
 
@@ -713,18 +780,168 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
     )
 
 
-def state_to_dict(state: State) -> dict[str, Any]:
-    roadmaps = {
-        roadmap_id: {"topics": {t: _topic_to_dict(p) for t, p in sorted(topics.items())}}
-        for roadmap_id, topics in sorted(state.roadmaps.items())
-    }
-    return _without_none(
-        {
-            "version": STATE_VERSION,
-            "roadmaps": roadmaps,
-            "log": [_change_to_dict(c) for c in state.log],
+# Format 5 keeps the status of every topic and the day summary first, then the journal:
+# notes, study sessions and changes, one ``[[journal]]`` table each, oldest first. The
+# store reads only the first part for commands that need no more, and appends to the
+# journal rather than rewriting it.
+
+JOURNAL_KINDS = ("note", "session", "change")
+
+
+def status_dict(state: State) -> dict[str, Any]:
+    """Format 5's first part: everything but notes, sessions and the log."""
+    roadmaps: dict[str, Any] = {}
+    for roadmap_id in sorted({*state.roadmaps, *state.days}):
+        topics = {
+            topic_id: _topic_to_dict(progress.tracked())
+            for topic_id, progress in sorted(state.roadmaps.get(roadmap_id, {}).items())
+            if progress.tracked() != NOT_STARTED
         }
-    )
+        days = state.days.get(roadmap_id, {})
+        text = " ".join(f"{day}/{m}/{c}" for day, (m, c) in sorted(days.items()))
+        roadmaps[roadmap_id] = _without_none({"topics": topics, "days": text or None})
+    return _without_none({"version": STATE_VERSION, "roadmaps": roadmaps})
+
+
+def journal_entries(state: State) -> list[dict[str, Any]]:
+    """Format 5's journal, in the order appending writes it: each change after the note
+    or session it added; notes and sessions that no change in the log added (merged in,
+    or from an old format) come first."""
+    items: Counter[tuple[str, str, Note | Session]] = Counter()
+    for roadmap_id, topics in state.roadmaps.items():
+        for topic_id, progress in topics.items():
+            added: tuple[Note | Session, ...] = (*progress.notes, *progress.sessions)
+            items.update((roadmap_id, topic_id, x) for x in added)
+    linked: list[tuple[str, str, Note | Session] | None] = []
+    for change in state.log:
+        made = change.note or change.session
+        key = None if made is None else (change.roadmap, change.topic, made)
+        if key is not None and items[key] > 0:
+            items[key] -= 1
+            linked.append(key)
+        else:
+            linked.append(None)
+    first = sorted(items.elements(), key=lambda k: (k[0], k[1], _item_key(k[2])))
+    entries = [_item_entry(key) for key in first]
+    for change, key in zip(state.log, linked, strict=True):
+        if key is not None:
+            entries.append(_item_entry(key))
+        entries.append({"kind": "change", **_change_to_dict(change)})
+    return entries
+
+
+def added_since(before: State, after: State) -> State:
+    """What ``after`` holds beyond ``before``: the notes, sessions and log entries that an
+    operation added (operations on a partial state only ever add these)."""
+    roadmaps: dict[str, dict[str, TopicProgress]] = {}
+    for roadmap_id, topics in after.roadmaps.items():
+        for topic_id, progress in topics.items():
+            old = before.topic(roadmap_id, topic_id)
+            notes = Counter(progress.notes) - Counter(old.notes)
+            sessions = Counter(progress.sessions) - Counter(old.sessions)
+            if notes or sessions:
+                roadmaps.setdefault(roadmap_id, {})[topic_id] = TopicProgress(
+                    notes=tuple(sorted(notes.elements(), key=note_key)),
+                    sessions=tuple(sorted(sessions.elements(), key=session_key)),
+                )
+    return State(roadmaps, after.log[len(before.log) :])
+
+
+def _item_key(item: Note | Session) -> tuple[Any, ...]:
+    return (0, *note_key(item)) if isinstance(item, Note) else (1, *session_key(item))
+
+
+def _item_entry(key: tuple[str, str, Note | Session]) -> dict[str, Any]:
+    roadmap_id, topic_id, item = key
+    where = {"roadmap": roadmap_id, "topic": topic_id}
+    if isinstance(item, Note):
+        return {"kind": "note", **where, **_note_to_dict(item)}
+    return {"kind": "session", **where, **_session_to_dict(item)}
+
+
+def state_to_dict(state: State) -> dict[str, Any]:
+    """The whole state in format 5 (the state file, and exports)."""
+    _require_complete(state, "writing the whole state")
+    journal = journal_entries(state)
+    return {**status_dict(state), **({"journal": journal} if journal else {})}
+
+
+def state_from_dict(data: dict[str, Any], journal: list[Any] | None = None) -> State:
+    """A State from format 5 data. The journal is ``data["journal"]``, or ``journal``
+    when given apart; with neither, the state is the first part only (not complete)."""
+    _keys(data, {"version", "roadmaps", "journal"}, "(top level)")
+    if journal is None and "journal" in data:
+        journal = data["journal"]
+        if not isinstance(journal, list):
+            raise StateFormatError("journal: expected a list of entries")
+    roadmaps: dict[str, dict[str, TopicProgress]] = {}
+    days: dict[str, dict[str, tuple[int, int]]] = {}
+    for roadmap_id, entry in _table(data.get("roadmaps", {}), "roadmaps").items():
+        place = f"roadmaps.{roadmap_id}"
+        _keys(_table(entry, place), {"topics", "days"}, place)
+        topics = _table(entry.get("topics", {}), f"{place}.topics")
+        roadmaps[roadmap_id] = {
+            topic_id: _topic_from_dict(
+                _table(value, f"{place}.topics.{topic_id}"), f"{place}.topics.{topic_id}"
+            )
+            for topic_id, value in topics.items()
+        }
+        days[roadmap_id] = _days_from_text(entry.get("days", ""), f"{place}.days")
+    if journal is None:
+        return State(roadmaps, (), days, complete=False)
+    return _with_journal(State(roadmaps, (), days), journal, complete=True)
+
+
+def _days_from_text(value: object, place: str) -> dict[str, tuple[int, int]]:
+    """The day summary, kept as one string of ``YYYY-MM-DD/minutes/changes`` words (one
+    value to read, however long the history)."""
+    text = _string(value, place)
+    days: dict[str, tuple[int, int]] = {}
+    for word in text.split():
+        day, _, rest = word.partition("/")
+        minutes, _, changes = rest.partition("/")
+        if not (len(day) == 10 and minutes.isdigit() and changes.isdigit()):
+            raise StateFormatError(f"{place}: expected day/minutes/changes, found {word!r}")
+        days[day] = (int(minutes), int(changes))
+    return days
+
+
+def with_journal(state: State, journal: list[Any]) -> State:
+    """``state`` (a first part) with some journal entries, e.g. one topic's notes."""
+    return _with_journal(state, journal, complete=False)
+
+
+def _with_journal(state: State, journal: list[Any], complete: bool) -> State:
+    notes: dict[tuple[str, str], list[Note]] = {}
+    sessions: dict[tuple[str, str], list[Session]] = {}
+    log: list[Change] = []
+    for i, raw in enumerate(journal):
+        place = f"journal[{i}]"
+        entry = dict(_table(raw, place))
+        kind = entry.pop("kind", None)
+        if kind == "change":
+            log.append(_change_from_dict(entry, place))
+            continue
+        if kind not in JOURNAL_KINDS:
+            raise StateFormatError(f"{place}.kind: unknown kind {kind!r}")
+        key = (
+            _string(entry.pop("roadmap", None), f"{place}.roadmap"),
+            _string(entry.pop("topic", None), f"{place}.topic"),
+        )
+        if kind == "note":
+            notes.setdefault(key, []).append(_note_from_dict(entry, place))
+        else:
+            sessions.setdefault(key, []).append(_session_from_dict(entry, place))
+    roadmaps = {r: dict(t) for r, t in state.roadmaps.items()}
+    for key in {*notes, *sessions}:
+        roadmap_id, topic_id = key
+        current = roadmaps.setdefault(roadmap_id, {}).get(topic_id, NOT_STARTED)
+        roadmaps[roadmap_id][topic_id] = replace(
+            current,
+            notes=tuple(sorted(notes.get(key, []), key=note_key)),
+            sessions=tuple(sorted(sessions.get(key, []), key=session_key)),
+        )
+    return replace(state, roadmaps=roadmaps, log=tuple(log), complete=complete)
 
 
 # --- describing changes ----------------------------------------------------------------

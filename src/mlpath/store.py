@@ -14,14 +14,25 @@ from __future__ import annotations
 import contextlib
 import os
 import tomllib
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mlpath.errors import StateError
-from mlpath.progress import STATE_VERSION, State, StateFormatError, state_from_dict, state_to_dict
+from mlpath.progress import (
+    STATE_VERSION,
+    State,
+    StateFormatError,
+    added_since,
+    journal_entries,
+    state_from_dict,
+    state_from_v4_dict,
+    status_dict,
+    with_journal,
+)
 
 STATE_FILE = "state.toml"
 LOCK_TIMEOUT_SECONDS = 5.0
@@ -195,10 +206,70 @@ class Store:
 
     # --- reading -----------------------------------------------------------------------
 
-    def load(self) -> State:
-        """The current state; an empty one when there is no state file yet."""
+    def load(self, full: bool = False, topics: Collection[tuple[str, str]] = ()) -> State:
+        """The current state; an empty one when there is no state file yet.
+
+        By default only the first part of the file is read (statuses, checks, totals):
+        the state is then not ``complete``. ``topics`` adds the notes and study sessions
+        of those (roadmap id, topic id) pairs; ``full`` reads everything.
+        """
         raw = self._read_bytes()
-        return State() if raw is None else self._decode(raw)
+        if raw is None:
+            return State()
+        return self._load(raw, full, topics)[0]
+
+    def _load(
+        self,
+        raw: bytes,
+        full: bool,
+        topics: Collection[tuple[str, str]] = (),
+        verify: bool = False,
+    ) -> tuple[State, bytes]:
+        """The state in ``raw``, and the bytes of its journal (only the first part is
+        decoded and parsed unless ``full``)."""
+        head, journal = _split(raw)
+        data = self._parse(self._text(head))
+        if data.get("version") != STATE_VERSION:  # an older (or newer) format: read it all
+            return self._decoded(self._parse(self._text(raw))), b""
+        check = data.pop("journal_check", None)
+        # Reading commands check the journal's length (damage that cuts or extends it);
+        # writes, which keep the journal, check its CRC as well.
+        intact = (
+            check == _journal_check(journal)
+            if verify
+            else isinstance(check, dict) and check.get("bytes") == len(journal)
+        )
+        if full or not intact:
+            # A journal that is not as mlpath wrote it (edited by hand, or damaged) is
+            # read in full, and refused if it does not hold up.
+            whole = self._parse(self._text(raw))
+            whole.pop("journal_check", None)
+            return self._decoded(whole), journal
+        state = self._decoded(data, partial=True)
+        if topics:
+            state = with_journal(state, self._topic_entries(journal, topics))
+        return state, journal
+
+    def _topic_entries(
+        self, journal: bytes, topics: Collection[tuple[str, str]]
+    ) -> list[dict[str, Any]]:
+        """The notes and sessions of ``topics``, read from just their journal entries."""
+        wanted = set(topics)
+        entries: list[dict[str, Any]] = []
+        for _, topic_id in wanted:
+            mark = f'\ntopic = "{topic_id}"\n'.encode()
+            at = journal.find(mark)
+            while at >= 0:
+                start = journal.rfind(_JOURNAL_BREAK, 0, at) + 1
+                end = journal.find(_JOURNAL_BREAK, at)
+                end = len(journal) if end < 0 else end + 1
+                chunk = journal[start:end]
+                if b'\nkind = "change"\n' not in chunk:
+                    for entry in self._parse(self._text(chunk)).get("journal", []):
+                        if (entry.get("roadmap"), entry.get("topic")) in wanted:
+                            entries.append(entry)
+                at = journal.find(mark, end)
+        return entries
 
     def _read_bytes(self) -> bytes | None:
         try:
@@ -218,19 +289,23 @@ class Store:
         )
         return StateError(f"the state file {self.path} {problem}; it was left untouched. {way_out}")
 
-    def _decode(self, raw: bytes) -> State:
+    def _text(self, raw: bytes) -> str:
         try:
-            text = raw.decode("utf-8")
+            return raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise self._refuse(f"is not UTF-8 text (bad byte at offset {error.start})") from None
+
+    def _parse(self, text: str) -> dict[str, Any]:
         try:
-            data = tomllib.loads(text)
+            return tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise self._refuse(f"is not valid TOML ({error})") from None
         except RecursionError:
             raise self._refuse("is nested too deeply") from None
+
+    def _decoded(self, data: dict[str, Any], partial: bool = False) -> State:
         try:
-            return decode_state(data)
+            return state_from_dict(data) if partial else decode_state(data)
         except NewerFormat as error:
             raise StateError(
                 f"the state file {self.path} was written by a newer mlpath (format "
@@ -240,21 +315,74 @@ class Store:
         except StateFormatError as error:
             raise self._refuse(f"has unexpected content: {error}") from None
 
+    def _decode(self, raw: bytes) -> State:
+        """The complete state in ``raw`` (every part checked)."""
+        return self._load(raw, full=True)[0]
+
     # --- writing -----------------------------------------------------------------------
 
-    def update(self, change: Callable[[State], tuple[State, T]]) -> T:
+    def _keep_backup(self, previous: bytes, mode: int) -> None:
+        """Make the current state file the backup. It is about to be replaced by a new
+        file, so a hard link to it keeps its bytes without copying them; where links are
+        not possible, the bytes are written out."""
+        link = self.directory / f".{STATE_FILE}.bak.{os.getpid()}.tmp"
+        try:
+            os.link(self.path, link)
+        except OSError:
+            atomic_write(self.backup_path, previous, mode)
+            return
+        try:
+            os.replace(link, self.backup_path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                link.unlink()
+            raise
+
+    def update(
+        self,
+        change: Callable[[State], tuple[State, T]],
+        full: bool = False,
+        topics: Collection[tuple[str, str]] = (),
+    ) -> T:
         """Apply ``change`` to the current state under the lock, and save the result.
 
         ``change`` returns the new state and a result for the caller; when the new state is
-        the very object it was given, nothing is written.
+        the very object it was given, nothing is written. It gets the first part of the
+        state only (not ``complete``) unless ``full``: enough for every change that only
+        adds to the journal; undo and import need ``full``. ``topics`` loads those topics'
+        notes and sessions too, as for :meth:`load`.
         """
         with self._locked():
             raw = self._read_bytes()
-            before = State() if raw is None else self._decode(raw)
+            before, journal = (
+                (State(), b"") if raw is None else self._load(raw, full, topics, verify=True)
+            )
             after, result = change(before)
             if after is not before:
-                self._write(state_to_dict(after), previous=raw)
+                self._write(self._content(before, after, journal), previous=raw)
             return result
+
+    @staticmethod
+    def _content(before: State, after: State, journal: bytes) -> bytes:
+        """The new file: the first part written anew, the journal appended to (or, from a
+        complete state, written anew)."""
+        import tomli_w
+
+        # One table per entry, a blank line between: appending gives the same bytes as
+        # writing the whole journal at once.
+        entries = journal_entries(after if before.complete else added_since(before, after))
+        added = "\n".join(tomli_w.dumps({"journal": [entry]}) for entry in entries).encode()
+        if before.complete or not journal:
+            journal, check = added, _journal_check(added)
+        elif added:
+            old = _journal_check(journal)
+            tail = b"\n" + added
+            check = {"bytes": old["bytes"] + len(tail), "crc32": zlib.crc32(tail, old["crc32"])}
+            journal = journal + tail
+        else:
+            check = _journal_check(journal)
+        head = tomli_w.dumps({**status_dict(after), "journal_check": check}).encode()
+        return head + b"\n" + journal if journal else head
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -284,14 +412,11 @@ class Store:
                 f"cannot create the folder {self.directory}: {error.strerror or error}."
             ) from None
 
-    def _write(self, data: dict[str, Any], previous: bytes | None) -> None:
-        import tomli_w
-
-        content = tomli_w.dumps(data).encode("utf-8")
+    def _write(self, content: bytes, previous: bytes | None) -> None:
         try:
             mode = self.path.stat().st_mode & 0o777 if previous is not None else 0o600
             if previous is not None:
-                atomic_write(self.backup_path, previous, mode)
+                self._keep_backup(previous, mode)
             atomic_write(self.path, content, mode)
         except OSError as error:
             target = error.filename or self.path
@@ -304,6 +429,23 @@ class Store:
         for stale in _temporary_files(self.directory):
             with contextlib.suppress(OSError):
                 stale.unlink()
+
+
+_JOURNAL_HEADER = b"[[journal]]\n"
+_JOURNAL_BREAK = b"\n" + _JOURNAL_HEADER
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes]:
+    """A format 5 file's first part, and its journal (from the first ``[[journal]]``)."""
+    if raw.startswith(_JOURNAL_HEADER):
+        return b"", raw
+    at = raw.find(_JOURNAL_BREAK)
+    return (raw, b"") if at < 0 else (raw[: at + 1], raw[at + 1 :])
+
+
+def _journal_check(journal: bytes) -> dict[str, int]:
+    """What the first part records of the journal, to know it is as mlpath wrote it."""
+    return {"bytes": len(journal), "crc32": zlib.crc32(journal)}
 
 
 class NewerFormat(Exception):
@@ -323,7 +465,13 @@ def decode_state(data: dict[str, Any]) -> State:
         raise StateFormatError("no valid format 'version'")
     if version > STATE_VERSION:
         raise NewerFormat(version)
-    return state_from_dict(migrate(data, version))
+    if version < STATE_VERSION:
+        return state_from_v4_dict(migrate(data, version))
+    data = {k: v for k, v in data.items() if k != "journal_check"}
+    journal = data.get("journal", [])
+    if not isinstance(journal, list):
+        raise StateFormatError("journal: expected a list of entries")
+    return state_from_dict(data, journal)
 
 
 # --- migrations ------------------------------------------------------------------------
@@ -383,8 +531,10 @@ MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 
 def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
-    """Carry data of format ``version`` forward to the current format."""
-    while version < STATE_VERSION:
+    """Carry data of format ``version`` forward to format 4. Format 4 becomes format 5
+    in memory (``state_from_v4_dict``): notes, sessions and the log move to the journal,
+    and topics gain their study-time totals and the day summary."""
+    while version < 4:
         data = MIGRATIONS[version](data)
         version += 1
     return data

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -87,27 +88,70 @@ def topic_name(topic: Topic) -> str:
 # --- list ------------------------------------------------------------------------------
 
 
+class _TopicList:
+    """The list of topics as aligned columns (number, id, title, status), fitted to the
+    console's width. Plain lines rather than a table, so a roadmap of a thousand topics
+    prints as fast as one of seven."""
+
+    def __init__(self, rows: list[tuple[int, str, str, Status] | str]) -> None:
+        self.rows = rows  # a str alone is an area heading (all text already printable)
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        from rich.segment import Segment
+        from rich.style import Style
+
+        cells = [r for r in self.rows if isinstance(r, tuple)]
+        number_w = max((len(str(r[0])) for r in cells), default=1)
+        id_w = min(max((_width(r[1]) for r in cells), default=2), 28)
+        title_w = max(options.max_width - number_w - id_w - 19, 12)
+        bold, dim, area = Style(bold=True), Style(dim=True), Style(bold=True, color="cyan")
+        styles = {status: Style.parse(style) for status, (_, style) in _STATUS_STYLE.items()}
+        new_line = Segment.line()
+        yield Segment(f"{'#':>{number_w}}  {'id':<{id_w}}  {'topic':<{title_w}}  status", bold)
+        yield new_line
+        # Segments straight away (no Text layout): a thousand rows print in a blink.
+        for row in self.rows:
+            if isinstance(row, str):
+                yield Segment(" " * (number_w + 2))
+                yield Segment(_fit(row, options.max_width - number_w - 2).rstrip(), area)
+            else:
+                number, topic_id, title, status = row
+                mark = _STATUS_STYLE[status][0]
+                yield Segment(f"{number:>{number_w}}  ", dim)
+                yield Segment(f"{_fit(topic_id, id_w)}  {_fit(title, title_w)}  ")
+                yield Segment(f"{mark} {status.label}", styles[status])
+            yield new_line
+
+
+def _width(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells (with an ellipsis) or padded to it."""
+    if _width(text) <= width:
+        return text + " " * (width - _width(text))
+    fitted = Text(text)
+    fitted.truncate(width, overflow="ellipsis", pad=True)
+    return fitted.plain
+
+
 def list_view(
     roadmap: Roadmap, state: State, summary: Summary, selection: Sequence[str]
 ) -> RenderableType:
-    table = Table(title=safe(roadmap.title, "bold"), title_justify="left", expand=False)
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("id", no_wrap=True)
-    table.add_column("topic")
-    table.add_column("status", no_wrap=True)
     chosen = set(selection)
     numbers = {t.id: n for n, t in enumerate(roadmap.topics, start=1)}
+    rows: list[tuple[int, str, str, Status] | str] = []
     for area in roadmap.areas:
         topics = [t for t in roadmap.topics_in(area.id) if t.id in chosen]
         if not topics:
             continue
-        table.add_row("", safe(area.title, "bold cyan"), "", "")
+        rows.append(printable(area.title))
         for topic in topics:
             status = state.topic(roadmap.id, topic.id).status
-            table.add_row(
-                str(numbers[topic.id]), safe(topic.id), safe(topic.title), status_text(status)
-            )
-    parts: list[RenderableType] = [table] if chosen else [Text("No topic matches.")]
+            rows.append((numbers[topic.id], topic.id, printable(topic.title), status))
+    parts: list[RenderableType] = [safe(roadmap.title, "bold")]
+    parts.append(_TopicList(rows) if chosen else Text("No topic matches."))
     if len(chosen) < len(roadmap.topics):
         parts.append(Text(f"Showing {len(chosen)} of {len(roadmap.topics)} topics.", style="dim"))
     parts.append(_tally_line(summary.overall))

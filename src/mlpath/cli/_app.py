@@ -8,7 +8,7 @@ documented exit code.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -158,9 +158,14 @@ def when(on: str | None) -> datetime:
         raise UsageError(str(error)) from None
 
 
-def apply(operation: Callable[[State], Outcome]) -> Outcome:
-    """Run a state operation under the store's lock and save its result."""
-    return store().update(lambda state: ((outcome := operation(state)).state, outcome))
+def apply(
+    operation: Callable[[State], Outcome], topics: Collection[tuple[str, str]] = ()
+) -> Outcome:
+    """Run a state operation under the store's lock and save its result (``topics``: load
+    those topics' notes and sessions for it, see ``Store.load``)."""
+    return store().update(
+        lambda state: ((outcome := operation(state)).state, outcome), topics=topics
+    )
 
 
 def say(line: str) -> None:

@@ -96,10 +96,12 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
     from mlpath import views
     from mlpath.progress import next_topic
 
-    current, state = roadmap(), store().load()
+    current, data = roadmap(), store()
     if topic is not None:
         chosen = current.find_topic(topic)
+        state = data.load(topics=[(current.id, chosen.id)])  # with its notes
     else:
+        state = data.load()
         found = next_topic(current, state)
         if found is None:
             if json:
@@ -108,6 +110,7 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
                 render(views.nothing_next_view(current, state))
             return
         chosen = found
+        state = data.load(topics=[(current.id, chosen.id)])
     if json:
         views.print_json(views.show_json(current, state, chosen))
     else:
@@ -196,7 +199,7 @@ def search(
     from mlpath import views
     from mlpath.search import search as find
 
-    current, state = roadmap(), store().load()
+    current, state = roadmap(), store().load(full=True)  # notes are searched too
     query = " ".join(words)
     hits = find(current, state, query)
     if json:

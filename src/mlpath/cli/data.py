@@ -45,7 +45,7 @@ def export(
     from mlpath import views
     from mlpath.exchange import export_document
 
-    state = store().load()
+    state = store().load(full=True)
     if format_ is Format.MARKDOWN:
         text = views.markdown_checklist(roadmap(), state, now())
     else:
@@ -142,9 +142,11 @@ def import_(
     moment = now()
     source = printable(file.name)
     if dry_run:
-        _, report = merge_import(store().load(), incoming, moment, source)
+        _, report = merge_import(store().load(full=True), incoming, moment, source)
     else:
-        report = store().update(lambda state: merge_import(state, incoming, moment, source))
+        report = store().update(
+            lambda state: merge_import(state, incoming, moment, source), full=True
+        )
     counts = (
         f"{report.topics_added} topic(s) added, {report.topics_updated} updated, "
         f"{report.topics_unchanged} left alone; {report.notes_added} note(s) and "

@@ -123,7 +123,10 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
     moment = now()
     name = topic_name(chosen)
     if resource is None:
-        outcome = apply(lambda state: ops.reset(state, current.id, chosen.id, moment))
+        outcome = apply(
+            lambda state: ops.reset(state, current.id, chosen.id, moment),
+            topics=[(current.id, chosen.id)],  # to say what it kept
+        )
         if outcome.change is None:
             say(f"{name} is not started and has nothing checked; nothing changed.")
         else:
@@ -239,7 +242,7 @@ def undo() -> None:
     from mlpath.progress import undo as undo_last
     from mlpath.views import local_time
 
-    reverted = store().update(undo_last)
+    reverted = store().update(undo_last, full=True)
     if reverted is None:
         say("Nothing to undo.")
     else:
@@ -259,7 +262,7 @@ def history(
     """List recent changes, newest first."""
     from mlpath import views
 
-    state = store().load()
+    state = store().load(full=True)
     changes = list(reversed(state.log))
     if topic is not None:
         current = roadmap()
