@@ -4,11 +4,13 @@ append to. Real files in a temporary MLPATH_HOME."""
 from __future__ import annotations
 
 import tempfile
+import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -150,3 +152,8 @@ def test_appending_writes_equal_the_pure_operations(
             _apply(store, op)
             expected = op(expected).state
     assert store.load(full=True) == expected
+    if store.path.exists():  # the first part, kept up to date piece by piece, is as if new
+        text = store.path.read_text()
+        head = text.split("\n[[journal]]\n")[0]
+        check = tomllib.loads(head)["journal_check"]
+        assert head == tomli_w.dumps({**ops.status_dict(expected), "journal_check": check})

@@ -793,14 +793,23 @@ def status_dict(state: State) -> dict[str, Any]:
     roadmaps: dict[str, Any] = {}
     for roadmap_id in sorted({*state.roadmaps, *state.days}):
         topics = {
-            topic_id: _topic_to_dict(progress.tracked())
+            topic_id: status
             for topic_id, progress in sorted(state.roadmaps.get(roadmap_id, {}).items())
-            if progress.tracked() != NOT_STARTED
+            if (status := topic_status(progress))
         }
-        days = state.days.get(roadmap_id, {})
-        text = " ".join(f"{day}/{m}/{c}" for day, (m, c) in sorted(days.items()))
+        text = days_text(state.days.get(roadmap_id, {}))
         roadmaps[roadmap_id] = _without_none({"topics": topics, "days": text or None})
     return _without_none({"version": STATE_VERSION, "roadmaps": roadmaps})
+
+
+def topic_status(progress: TopicProgress) -> dict[str, Any]:
+    """A topic's entry in the first part ({} for one with nothing to keep there)."""
+    tracked = progress.tracked()
+    return {} if tracked == NOT_STARTED else _topic_to_dict(tracked)
+
+
+def days_text(days: Mapping[str, tuple[int, int]]) -> str:
+    return " ".join(f"{day}/{m}/{c}" for day, (m, c) in sorted(days.items()))
 
 
 def journal_entries(state: State) -> list[dict[str, Any]]:
@@ -835,7 +844,10 @@ def added_since(before: State, after: State) -> State:
     operation added (operations on a partial state only ever add these)."""
     roadmaps: dict[str, dict[str, TopicProgress]] = {}
     for roadmap_id, topics in after.roadmaps.items():
+        unchanged = before.roadmaps.get(roadmap_id, {})
         for topic_id, progress in topics.items():
+            if progress is unchanged.get(topic_id):
+                continue
             old = before.topic(roadmap_id, topic_id)
             notes = Counter(progress.notes) - Counter(old.notes)
             sessions = Counter(progress.sessions) - Counter(old.sessions)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tomllib
 import zlib
 from collections.abc import Callable, Collection, Iterator
@@ -27,10 +28,12 @@ from mlpath.progress import (
     State,
     StateFormatError,
     added_since,
+    days_text,
     journal_entries,
     state_from_dict,
     state_from_v4_dict,
     status_dict,
+    topic_status,
     with_journal,
 )
 
@@ -359,11 +362,12 @@ class Store:
             )
             after, result = change(before)
             if after is not before:
-                self._write(self._content(before, after, journal), previous=raw)
+                head = _split(raw)[0] if raw is not None else b""
+                self._write(self._content(before, after, head, journal), previous=raw)
             return result
 
     @staticmethod
-    def _content(before: State, after: State, journal: bytes) -> bytes:
+    def _content(before: State, after: State, head: bytes, journal: bytes) -> bytes:
         """The new file: the first part written anew, the journal appended to (or, from a
         complete state, written anew)."""
         import tomli_w
@@ -381,8 +385,12 @@ class Store:
             journal = journal + tail
         else:
             check = _journal_check(journal)
-        head = tomli_w.dumps({**status_dict(after), "journal_check": check}).encode()
-        return head + b"\n" + journal if journal else head
+        sections = None if before.complete else _head_sections(head)
+        if sections is None:
+            new_head = tomli_w.dumps({**status_dict(after), "journal_check": check}).encode()
+        else:
+            new_head = _spliced_head(before, after, sections, check)
+        return new_head + b"\n" + journal if journal else new_head
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -446,6 +454,64 @@ def _split(raw: bytes) -> tuple[bytes, bytes]:
 def _journal_check(journal: bytes) -> dict[str, int]:
     """What the first part records of the journal, to know it is as mlpath wrote it."""
     return {"bytes": len(journal), "crc32": zlib.crc32(journal)}
+
+
+_HEAD_TABLE = re.compile(
+    r"\[(?:roadmaps\.(?P<roadmap>[a-z0-9-]+)"
+    r"(?:\.topics\.(?P<topic>[a-z0-9-]+)(?:\.(?:checked|unchecked))?)?|journal_check)\]"
+)
+
+
+def _head_sections(head: bytes) -> dict[tuple[str, str], str] | None:
+    """The text of each topic's tables in a first part as mlpath writes it, or None when
+    it does not look exactly so (edited by hand, say): it is then written anew."""
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if '"""' in text or "'''" in text:
+        return None
+    sections: dict[tuple[str, str], str] = {}
+    starts = [i for i, line in _line_starts(text) if line.startswith("[")]
+    for at, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        line = text[at : text.find("\n", at)]
+        match = _HEAD_TABLE.fullmatch(line)
+        if match is None:
+            return None
+        if match["topic"]:
+            key = (match["roadmap"], match["topic"])
+            sections[key] = sections.get(key, "") + text[at:end]
+    return sections
+
+
+def _line_starts(text: str) -> Iterator[tuple[int, str]]:
+    at = 0
+    for line in text.split("\n"):
+        yield at, line
+        at += len(line) + 1
+
+
+def _spliced_head(
+    before: State, after: State, sections: dict[tuple[str, str], str], check: dict[str, int]
+) -> bytes:
+    """The first part for ``after``, reusing the text of every topic the change did not
+    touch: the same bytes as writing it whole, for a fraction of the time."""
+    import tomli_w
+
+    parts = [f"version = {STATE_VERSION}"]
+    for roadmap_id in sorted({*after.roadmaps, *after.days}):
+        days = days_text(after.days.get(roadmap_id, {}))
+        if days:
+            parts.append(tomli_w.dumps({"roadmaps": {roadmap_id: {"days": days}}}))
+        unchanged = before.roadmaps.get(roadmap_id, {})
+        for topic_id, progress in sorted(after.roadmaps.get(roadmap_id, {}).items()):
+            if progress is unchanged.get(topic_id) and (roadmap_id, topic_id) in sections:
+                parts.append(sections[(roadmap_id, topic_id)])
+            elif status := topic_status(progress):
+                table = {"roadmaps": {roadmap_id: {"topics": {topic_id: status}}}}
+                parts.append(tomli_w.dumps(table))
+    parts.append(tomli_w.dumps({"journal_check": check}))
+    return ("\n\n".join(part.strip("\n") for part in parts) + "\n").encode("utf-8")
 
 
 class NewerFormat(Exception):
