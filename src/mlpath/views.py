@@ -537,7 +537,7 @@ def history_json(changes: Sequence[Change]) -> dict[str, Any]:
 def _why(roadmap: Roadmap, state: State, topic: Topic) -> str:
     progress = state.topic(roadmap.id, topic.id)
     if progress.status is Status.IN_PROGRESS and progress.started_at is not None:
-        return f"you started it on {local_time(progress.started_at)}; finish it first."
+        return f"you started it on {day_or_time(progress.started_at)}; finish it first."
     if not topic.requires:
         return "it needs nothing before it, a good place to start."
     return "its prerequisites are behind you: " + ", ".join(topic.requires) + "."
