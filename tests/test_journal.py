@@ -76,15 +76,38 @@ def test_a_damaged_journal_is_refused_even_by_reading_commands(mlpath_home: Path
         store.load()
 
 
-def test_a_journal_edited_by_hand_is_read_in_full_and_kept(mlpath_home: Path) -> None:
+def test_a_journal_edited_by_hand_is_refused_until_its_check_is_removed(
+    mlpath_home: Path,
+) -> None:
     store = Store()
     _apply(store, lambda s: ops.add_note(s, RID, "foundations", Note(T0, "typo hree"), T0))
     store.path.write_text(store.path.read_text().replace("typo hree", "typo here"))
+    with pytest.raises(StateError, match=r"delete the \[journal_check\] table"):
+        _apply(store, lambda s: ops.mark_done(s, RID, "algorithms", T0))
+    with pytest.raises(StateError, match="does not match its check"):
+        store.load(full=True)
+    text = store.path.read_text()
+    head, journal = text.split("\n[[journal]]\n", 1)
+    head = head.split("[journal_check]")[0]
+    store.path.write_text(head + "\n[[journal]]\n" + journal)  # the way to keep the edit
     notes = store.load(topics=[(RID, "foundations")]).topic(RID, "foundations").notes
     assert [n.text for n in notes] == ["typo here"]
-    _apply(store, lambda s: ops.mark_done(s, RID, "algorithms", T0))  # rewrites it whole
-    assert "typo here" in store.path.read_text()
+    _apply(store, lambda s: ops.mark_done(s, RID, "algorithms", T0))  # checked again
+    assert "[journal_check]" in store.path.read_text()
     assert store.load(full=True).topic(RID, "algorithms").status is Status.DONE
+
+
+def test_a_journal_cut_at_an_entry_is_refused_not_guessed_at(mlpath_home: Path) -> None:
+    store = Store()
+    for i in range(3):
+        note = Note(T0 + timedelta(minutes=i), f"note {i}")
+        _apply(store, lambda s, n=note: ops.add_note(s, RID, "foundations", n, n.at))
+    text = store.path.read_text()
+    cut = text[: text.rindex("\n[[journal]]\n") + 1]  # still valid TOML, one entry short
+    store.path.write_text(cut)
+    with pytest.raises(StateError, match="does not match its check"):
+        store.load()
+    assert store.path.read_text() == cut
 
 
 def test_format_4_file_moves_to_the_journal(mlpath_home: Path) -> None:

@@ -235,16 +235,20 @@ class Store:
         if data.get("version") != STATE_VERSION:  # an older (or newer) format: read it all
             return self._decoded(self._parse(self._text(raw))), b""
         check = data.pop("journal_check", None)
-        # Reading commands check the journal's length (damage that cuts or extends it);
-        # writes, which keep the journal, check its CRC as well.
-        intact = (
-            check == _journal_check(journal)
-            if verify
-            else isinstance(check, dict) and check.get("bytes") == len(journal)
-        )
-        if full or not intact:
-            # A journal that is not as mlpath wrote it (edited by hand, or damaged) is
-            # read in full, and refused if it does not hold up.
+        if check is not None:
+            # Reading commands check the journal's length (which catches a file cut
+            # short or added to); full reads and writes check its CRC as well. A journal
+            # that fails is refused, never guessed at: it may have lost entries.
+            expected = _journal_check(journal) if (full or verify) else {"bytes": len(journal)}
+            found = {k: check.get(k) for k in expected} if isinstance(check, dict) else None
+            if found != expected:
+                self._parse(self._text(raw))  # a broken file is reported with its place
+                raise self._refuse(
+                    "has a journal that does not match its check (damaged, or edited by "
+                    "hand; to keep a hand edit, delete the [journal_check] table)"
+                )
+        if full or check is None:
+            # No check (the user removed it to keep an edit): read and check it all.
             whole = self._parse(self._text(raw))
             whole.pop("journal_check", None)
             return self._decoded(whole), journal
