@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -62,7 +63,24 @@ def mlpath_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 @pytest.fixture
 def state_file(mlpath_home: Path) -> Path:
+    """The database."""
+    return mlpath_home / "state.db"
+
+
+@pytest.fixture
+def legacy_file(mlpath_home: Path) -> Path:
+    """Where mlpath before the database kept its state (TOML, formats 1 to 5)."""
     return mlpath_home / "state.toml"
+
+
+def db_rows(path: Path) -> list[str]:
+    """Everything the database holds, as SQL text: equal lists, equal content (the file's
+    bytes also hold counters that every write changes)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
 
 
 class Result:

@@ -177,24 +177,30 @@ def test_every_command_has_help(run: Run, command: str, flag: str) -> None:
     assert len(body) > 20 and body.endswith(".")
 
 
-def test_corrupt_state_is_refused_and_left_untouched(run: Run, state_file: Path) -> None:
-    state_file.parent.mkdir(parents=True)
-    state_file.write_bytes(b"version = 1\n[progress\n")
+def test_corrupt_old_state_file_is_refused_and_left_untouched(
+    run: Run, legacy_file: Path, state_file: Path
+) -> None:
+    legacy_file.parent.mkdir(parents=True)
+    legacy_file.write_bytes(b"version = 1\n[progress\n")
     for args in (("list",), ("progress",), ("done", "foundations")):
         result = run(*args)
         assert result.exit_code == 1
-        assert str(state_file) in result.stderr
+        assert str(legacy_file) in result.stderr
         assert "line 2" in result.stderr
         assert "Traceback" not in result.stderr
-    assert state_file.read_bytes() == b"version = 1\n[progress\n"
-    assert not (state_file.parent / "state.toml.bak").exists()
+    assert legacy_file.read_bytes() == b"version = 1\n[progress\n"
+    assert not state_file.exists()
 
 
-def test_future_version_state_is_refused(run: Run, state_file: Path) -> None:
-    state_file.parent.mkdir(parents=True)
-    content = b"version = 99\n[whatever]\nx = 1\n"
-    state_file.write_bytes(content)
-    result = run("done", "foundations")
+def test_future_version_database_is_refused(run: Run, state_file: Path) -> None:
+    import sqlite3
+
+    assert run("done", "foundations").exit_code == 0
+    conn = sqlite3.connect(state_file)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    content = state_file.read_bytes()
+    result = run("done", "algorithms")
     assert result.exit_code == 1
     assert "newer mlpath" in result.stderr and str(state_file) in result.stderr
     assert state_file.read_bytes() == content

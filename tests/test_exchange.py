@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUNDLED, Result
+from conftest import BUNDLED, Result, db_rows
 from mlpath import progress as ops
 from mlpath.exchange import export_document, merge_import, merge_topic
+from mlpath.formats import decode_state
 from mlpath.progress import STATE_VERSION, Note, State
 from mlpath.roadmap import load_roadmap
-from mlpath.store import decode_state
 from mlpath.views import export_text
 
 Run = Callable[..., Result]
@@ -168,12 +168,12 @@ def test_an_import_is_one_change_that_undo_reverts(
     run("export", "-o", str(tmp_path / "other.json"))
     monkeypatch.setenv("MLPATH_HOME", str(state_file.parent))
     run("start", "foundations")
-    before = state_file.read_bytes()
+    before = db_rows(state_file)
     run("import", str(tmp_path / "other.json"))
     assert "from the other machine" in run("show", "foundations").stdout
     undone = run("undo")
     assert undone.stdout.startswith("Undid: imported other.json")
-    assert state_file.read_bytes() == before
+    assert db_rows(state_file) == before
 
 
 @pytest.mark.parametrize(

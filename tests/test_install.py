@@ -29,7 +29,7 @@ def test_entry_point_runs_from_another_folder(tmp_path: Path, mlpath_home: Path)
     assert "foundations" in listed.stdout and "Production ML" in listed.stdout
     done = _run([str(SCRIPT), "done", "foundations"], tmp_path)
     assert done.returncode == 0
-    assert (mlpath_home / "state.toml").exists()
+    assert (mlpath_home / "state.db").exists()
     wrong = _run([str(SCRIPT), "show", "deep-lerning"], tmp_path)
     assert wrong.returncode == 2
     assert "Did you mean 'deep-learning'?" in wrong.stderr

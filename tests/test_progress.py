@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED
 from mlpath import progress as ops
+from mlpath.formats import decode_state
 from mlpath.progress import Note, Session, State, Status, TopicProgress
 from mlpath.roadmap import load_roadmap
-from mlpath.store import decode_state
 
 ROADMAP = load_roadmap(BUNDLED)
 RID = ROADMAP.id

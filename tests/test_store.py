@@ -1,22 +1,46 @@
-"""Where the state lives and how it is written: real files in a temporary MLPATH_HOME."""
+"""The state database: where it lives, what it holds, how earlier state files are carried
+into it, snapshots and refusals. Real files in a temporary MLPATH_HOME."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import stat
-from datetime import UTC, datetime
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from conftest import BUNDLED, db_rows
+from mlpath import progress as ops
 from mlpath.errors import StateError
-from mlpath.progress import STATE_VERSION, State, Status, mark_done
-from mlpath.store import Store, data_dir
+from mlpath.formats import read_state_file
+from mlpath.paths import data_dir
+from mlpath.progress import Note, Session, State, Status, count_days, mark_done
+from mlpath.roadmap import load_roadmap
+from mlpath.store import SCHEMA_VERSION, Store, diagnose, restore_snapshot
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
+FIXTURES = Path(__file__).parent / "fixtures"
+ROADMAP = load_roadmap(BUNDLED)
+RID = ROADMAP.id
+
+Op = Callable[[State], ops.Outcome]
 
 
 def _done(state: State, topic: str = "foundations") -> tuple[State, None]:
-    return mark_done(state, "ml-engineer", topic, NOW).state, None
+    return mark_done(state, RID, topic, NOW).state, None
+
+
+def _apply(store: Store, op: Op) -> None:
+    store.update(lambda s: ((o := op(s)).state, o))
 
 
 def test_mlpath_home_is_read_on_every_call(
@@ -25,7 +49,7 @@ def test_mlpath_home_is_read_on_every_call(
     assert data_dir() == mlpath_home
     monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "elsewhere"))
     assert data_dir() == tmp_path / "elsewhere"
-    assert Store().path == tmp_path / "elsewhere" / "state.toml"
+    assert Store().path == tmp_path / "elsewhere" / "state.db"
 
 
 def test_without_mlpath_home_uses_platform_data_dir(
@@ -38,6 +62,7 @@ def test_without_mlpath_home_uses_platform_data_dir(
 
 def test_empty_home_loads_empty_state(mlpath_home: Path) -> None:
     assert Store().load(full=True) == State()
+    assert Store().changes(10) == []
     assert not mlpath_home.exists()  # reading creates nothing
 
 
@@ -45,50 +70,175 @@ def test_round_trip(mlpath_home: Path) -> None:
     store = Store()
     store.update(_done)
     loaded = store.load(full=True)
-    progress = loaded.topic("ml-engineer", "foundations")
+    progress = loaded.topic(RID, "foundations")
     assert progress.status is Status.DONE
     assert progress.done_at == NOW
-    assert loaded.topic("ml-engineer", "deep-learning").status is Status.NOT_STARTED
+    assert loaded.topic(RID, "deep-learning").status is Status.NOT_STARTED
 
 
-def test_state_and_folder_are_private(mlpath_home: Path) -> None:
+def test_the_database_is_one_sqlite_file_with_its_schema_version(mlpath_home: Path) -> None:
     Store().update(_done)
-    assert stat.S_IMODE((mlpath_home / "state.toml").stat().st_mode) == 0o600
+    conn = sqlite3.connect(mlpath_home / "state.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"topics", "checks", "reviews", "notes", "sessions", "changes", "days"} <= tables
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"changes_by_topic", "changes_by_key", "notes_by_topic"} <= indexes
+    assert conn.execute("SELECT status FROM topics").fetchall() == [("done",)]
+    conn.close()
+    assert sorted(p.name for p in mlpath_home.iterdir()) == ["state.db"]
+
+
+def test_database_and_folder_are_private(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    store.update(lambda s: _done(s, "algorithms"))  # the second write takes a snapshot
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(mlpath_home.stat().st_mode) == 0o700
+    assert stat.S_IMODE(store.snapshot_dir.stat().st_mode) == 0o700
+    assert store.snapshots()
+    for snapshot in store.snapshots():
+        assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
 
 
-def test_permissions_are_kept_across_writes(mlpath_home: Path) -> None:
-    store = Store()
-    store.update(_done)
-    store.path.chmod(0o640)
-    store.update(lambda s: _done(s, "algorithms"))
-    assert stat.S_IMODE(store.path.stat().st_mode) == 0o640
-
-
-def test_backup_holds_the_previous_version(mlpath_home: Path) -> None:
-    store = Store()
-    store.update(_done)
-    first = store.path.read_bytes()
-    assert not store.backup_path.exists()
-    store.update(lambda s: _done(s, "algorithms"))
-    assert store.backup_path.read_bytes() == first
-    assert store.path.read_bytes() != first
-
-
-def test_unchanged_state_is_not_rewritten(mlpath_home: Path) -> None:
+def test_unchanged_state_is_not_written(mlpath_home: Path) -> None:
     store = Store()
     store.update(_done)
     mtime = store.path.stat().st_mtime_ns
     store.update(_done)  # already done: same state object back
     assert store.path.stat().st_mtime_ns == mtime
-    assert not store.backup_path.exists()
 
 
-def test_lock_file_is_separate_and_kept(mlpath_home: Path) -> None:
+def test_a_newer_database_is_refused_untouched(mlpath_home: Path) -> None:
     store = Store()
     store.update(_done)
-    assert store.lock_path.exists()
-    assert sorted(p.name for p in mlpath_home.iterdir()) == ["state.toml", "state.toml.lock"]
+    conn = sqlite3.connect(store.path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    content = store.path.read_bytes()
+    for attempt in (store.load, lambda: store.update(lambda s: _done(s, "algorithms"))):
+        with pytest.raises(StateError, match="newer mlpath"):
+            attempt()
+    assert store.path.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"not a database at all, just some text" * 50, "not a database"),
+        (b"SQLite format 3\x00" + b"\x00" * 200, "not a database"),
+    ],
+)
+def test_a_file_that_is_not_a_database_is_refused_untouched(
+    mlpath_home: Path, content: bytes, expected: str
+) -> None:
+    mlpath_home.mkdir()
+    path = mlpath_home / "state.db"
+    path.write_bytes(content)
+    store = Store()
+    with pytest.raises(StateError, match=expected) as caught:
+        store.load()
+    assert str(path) in str(caught.value)
+    with pytest.raises(StateError):
+        store.update(_done)
+    assert path.read_bytes() == content
+
+
+def test_rows_mlpath_cannot_read_are_refused_with_the_way_out(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    store.update(lambda s: _done(s, "algorithms"))
+    conn = sqlite3.connect(store.path)
+    conn.execute("UPDATE topics SET status = 'finished'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StateError, match=r"unexpected content.*'mlpath doctor'"):
+        store.load()
+
+
+# --- paths that cannot be a database ---------------------------------------------------------
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _folder(path: Path) -> None:
+    path.mkdir()
+
+
+def _dangling(path: Path) -> None:
+    path.symlink_to(path.parent / "gone.db")
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [(_fifo, "not a regular file"), (_folder, "is a folder"), (_dangling, "does not exist")],
+)
+def test_a_path_that_cannot_be_a_database_is_an_error_not_a_hang(
+    mlpath_home: Path, make: Callable[[Path], None], expected: str
+) -> None:
+    mlpath_home.mkdir()
+    make(mlpath_home / "state.db")
+    env = {**os.environ, "MLPATH_HOME": str(mlpath_home)}
+    for args in (["list"], ["done", "foundations"], ["history"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "mlpath", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode == 1, result.stderr
+        assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+# --- carrying earlier state files into the database ---------------------------------------
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
+def test_every_earlier_format_is_carried_over_losslessly(mlpath_home: Path, version: int) -> None:
+    mlpath_home.mkdir()
+    original = (FIXTURES / f"state-v{version}.toml").read_bytes()
+    (mlpath_home / "state.toml").write_bytes(original)
+    expected = read_state_file(original)
+    store = Store()
+    assert store.load(full=True) == expected  # the first command migrates
+    assert not (mlpath_home / "state.toml").exists()
+    assert (mlpath_home / "state.toml.migrated").read_bytes() == original  # kept, renamed
+    assert count_days(expected.log) == store.load().days
+    if expected.log:  # undo works across the migration
+        assert store.undo() == expected.log[-1]
+        assert store.load(full=True) == ops.undo(expected)[0]
+
+
+def test_format_5_fixture_holds_every_kind_of_entry() -> None:
+    state = read_state_file((FIXTURES / "state-v5.toml").read_bytes())
+    topics = state.roadmaps[RID].values()
+    assert any(t.notes for t in topics) and any(t.sessions for t in topics)
+    assert any(t.checked for t in topics) and any(t.reviews for t in topics)
+    assert {c.action.value for c in state.log} >= {"start", "done", "skip", "note", "import"}
+
+
+def test_format_1_details_survive(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v1.toml").read_bytes())
+    state = Store().load(full=True)
+    foundations = state.topic(RID, "foundations")
+    assert foundations.done_at == datetime.fromisoformat("2026-11-20T08:15:00+01:00")
+    assert state.topic(RID, "old-topic").status is Status.DONE
+    assert state.topic("my-team-path", "onboarding").status is Status.DONE
+
+
+def test_format_2_file_gains_updated_at_from_its_dates(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v2.toml").read_bytes())
+    state = Store().load(full=True)
+    dl = state.topic(RID, "deep-learning")
+    assert dl.updated_at == datetime.fromisoformat("2026-11-24T18:00:00+01:00")  # done_at
+    assert dl.notes[0].link == "https://github.com/example/mlp"
+    assert state.log[1].resources == ("deep-learning-book", "fastai")
 
 
 @pytest.mark.parametrize(
@@ -99,91 +249,156 @@ def test_lock_file_is_separate_and_kept(mlpath_home: Path) -> None:
         (b"\xff\xfe garbage", "not UTF-8"),
         (b'version = 1\nprogress = "nope"\n', "expected a table"),
         (b'version = 1\n[progress.ml-engineer.foundations]\nstatus = "finished"\n', "status"),
-        (b'version = 1\n[progress.ml-engineer.foundations]\ndone_at = "yesterday"\n', "done_at"),
         (b"version = 1\nsurprise = 1\n", "unknown key 'surprise'"),
+        (b"version = 99\n", "newer mlpath"),
     ],
 )
-def test_bad_state_is_refused_untouched(mlpath_home: Path, content: bytes, expected: str) -> None:
+def test_an_old_file_mlpath_cannot_read_is_not_migrated(
+    mlpath_home: Path, content: bytes, expected: str
+) -> None:
     mlpath_home.mkdir()
     path = mlpath_home / "state.toml"
     path.write_bytes(content)
     store = Store()
-    with pytest.raises(StateError, match=expected) as caught:
-        store.load(full=True)
-    assert str(path) in str(caught.value)
-    with pytest.raises(StateError):
-        store.update(_done)
+    for attempt in (store.load, lambda: store.update(_done)):
+        with pytest.raises(StateError, match=expected) as caught:
+            attempt()
+        assert str(path) in str(caught.value)
     assert path.read_bytes() == content
+    assert sorted(p.name for p in mlpath_home.iterdir()) == ["state.toml"]
 
 
-def test_refusal_points_to_the_backup_when_there_is_one(mlpath_home: Path) -> None:
+def test_a_damaged_format_5_journal_is_not_migrated(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    text = (FIXTURES / "state-v5.toml").read_text().replace("Chapter 3 done", "Chapter 4 done")
+    (mlpath_home / "state.toml").write_text(text)
+    with pytest.raises(StateError, match="does not match its check"):
+        Store().load()
+    assert (mlpath_home / "state.toml").read_text() == text
+
+
+def test_a_migration_killed_halfway_starts_again_from_the_old_file(mlpath_home: Path) -> None:
+    mlpath_home.mkdir()
+    original = (FIXTURES / "state-v5.toml").read_bytes()
+    (mlpath_home / "state.toml").write_bytes(original)
+    # The migration is killed after inserting the first rows, inside its transaction.
+    code = textwrap.dedent(
+        """
+        import os, mlpath.store as s
+        real = s._insert_state
+        def dying(conn, state):
+            real(conn, state)
+            os.kill(os.getpid(), 9)
+        s._insert_state = dying
+        s.Store().load()
+        """
+    )
+    env = {**os.environ, "MLPATH_HOME": str(mlpath_home)}
+    killed = subprocess.run([sys.executable, "-c", code], env=env, timeout=60)
+    assert killed.returncode == -9
+    assert (mlpath_home / "state.toml").read_bytes() == original  # untouched
+    assert Store().load(full=True) == read_state_file(original)  # and done again, whole
+
+
+# --- every write equals the pure operations --------------------------------------------------
+
+T0 = datetime(2026, 11, 1, 9, tzinfo=UTC)
+moments = st.integers(0, 60 * 24 * 20).map(lambda m: T0 + timedelta(minutes=m))
+topics = st.sampled_from(["foundations", "deep-learning", "algorithms"])
+steps = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["start", "done", "skip", "reset", "note", "log", "check", "review", "undo"]
+        ),
+        topics,
+        moments,
+    ),
+    max_size=10,
+)
+
+
+def _op(kind: str, topic: str, at: datetime) -> Op | None:
+    if kind == "note":
+        return lambda s: ops.add_note(s, RID, topic, Note(at, f"note {at:%d %H:%M}"), at)
+    if kind == "log":
+        return lambda s: ops.log_time(s, RID, topic, Session(at, 30))
+    if kind == "check":
+        return lambda s: ops.check(s, ROADMAP, ROADMAP.topic(topic), ("practice",), at)
+    if kind == "review":
+        return lambda s: ops.review(s, RID, topic, at)
+    if kind == "undo":
+        return None
+    fn = {"start": ops.start, "done": ops.mark_done, "skip": ops.skip, "reset": ops.reset}[kind]
+    return lambda s: fn(s, RID, topic, at)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps)
+def test_writes_equal_the_pure_operations(
+    mlpath_home: Path, history: list[tuple[str, str, datetime]]
+) -> None:
+    mlpath_home.mkdir(exist_ok=True)
+    store = Store(Path(tempfile.mkdtemp(dir=mlpath_home)))
+    expected = State()
+    for kind, topic, at in history:
+        op = _op(kind, topic, at)
+        if op is None:
+            store.undo()
+            expected = ops.undo(expected)[0]
+        else:
+            _apply(store, op)
+            expected = op(expected).state
+    assert store.load(full=True) == expected
+    assert store.load().days == expected.days == count_days(expected.log)
+    assert store.changes(3) == list(reversed(expected.log))[:3]
+
+
+def test_undo_puts_back_the_very_rows(mlpath_home: Path) -> None:
+    store = Store()
+    _apply(store, lambda s: ops.start(s, RID, "deep-learning", T0))
+    before = db_rows(store.path)
+    _apply(
+        store, lambda s: ops.add_note(s, RID, "deep-learning", Note(T0, "n", "https://x.org"), T0)
+    )
+    _apply(store, lambda s: ops.log_time(s, RID, "deep-learning", Session(T0, 45)))
+    _apply(
+        store, lambda s: ops.check(s, ROADMAP, ROADMAP.topic("deep-learning"), ("practice",), T0)
+    )
+    for _ in range(3):
+        store.undo()
+    assert db_rows(store.path) == before
+
+
+# --- snapshots and the way back ----------------------------------------------------------
+
+
+def test_restore_takes_the_newest_sound_snapshot_and_keeps_every_file(mlpath_home: Path) -> None:
     store = Store()
     store.update(_done)
-    store.update(lambda s: _done(s, "algorithms"))
-    store.path.write_bytes(b"not toml [")
-    with pytest.raises(StateError, match=r"Run 'mlpath doctor' to see how to restore the backup"):
-        store.load(full=True)
+    store.update(lambda s: _done(s, "algorithms"))  # snapshot of "foundations done"
+    [snapshot] = store.snapshots()
+    store.path.write_bytes(b"damaged beyond repair" * 100)
+    findings = diagnose(store)
+    assert any(not f.ok and "not a database" in f.what for f in findings)
+    used, kept = restore_snapshot(store, NOW)
+    assert used == snapshot and snapshot.exists()  # the snapshot stays
+    assert kept is not None and kept.read_bytes() == b"damaged beyond repair" * 100
+    assert store.load().topic(RID, "foundations").status is Status.DONE
+    # A second restore in the same second keeps the first one's file too.
+    _, kept_again = restore_snapshot(store, NOW)
+    assert kept_again is not None and kept_again != kept and kept.exists()
+    assert all(f.ok for f in diagnose(store))
 
 
-# --- migrations ------------------------------------------------------------------------
+def test_snapshots_are_bounded(mlpath_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mlpath.store as storage
 
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def test_format_1_file_loads_without_loss(mlpath_home: Path) -> None:
-    mlpath_home.mkdir()
-    (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v1.toml").read_bytes())
-    state = Store().load(full=True)
-    foundations = state.topic("ml-engineer", "foundations")
-    assert foundations.status is Status.DONE
-    assert foundations.done_at == datetime.fromisoformat("2026-11-20T08:15:00+01:00")
-    assert foundations.done_at is not None and foundations.done_at.utcoffset() is not None
-    assert state.topic("ml-engineer", "old-topic").status is Status.DONE
-    assert state.topic("my-team-path", "onboarding").status is Status.DONE
-    assert state.log == ()
-
-
-def test_format_1_file_is_rewritten_as_current_on_next_write(mlpath_home: Path) -> None:
-    mlpath_home.mkdir()
-    original = (FIXTURES / "state-v1.toml").read_bytes()
-    (mlpath_home / "state.toml").write_bytes(original)
+    monkeypatch.setattr(storage, "SNAPSHOT_EVERY_SECONDS", -1)  # one before every write
     store = Store()
-    store.update(lambda s: _done(s, "algorithms"))
-    assert store.backup_path.read_bytes() == original
-    text = store.path.read_text()
-    assert text.startswith(f"version = {STATE_VERSION}")
-    state = store.load(full=True)
-    assert state.topic("ml-engineer", "foundations").status is Status.DONE
-    assert state.topic("ml-engineer", "algorithms").status is Status.DONE
-    assert state.topic("my-team-path", "onboarding").status is Status.DONE
-
-
-def test_format_2_file_gains_updated_at_from_its_dates(mlpath_home: Path) -> None:
-    mlpath_home.mkdir()
-    (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v2.toml").read_bytes())
-    state = Store().load(full=True)
-    dl = state.topic("ml-engineer", "deep-learning")
-    assert dl.status is Status.DONE
-    assert dl.updated_at == datetime.fromisoformat("2026-11-24T18:00:00+01:00")  # done_at
-    assert set(dl.checked) == {"deep-learning-book", "fastai"}
-    assert [n.text for n in dl.notes] == ["MLP from scratch"]
-    assert dl.notes[0].link == "https://github.com/example/mlp"
-    assert [c.action for c in state.log] == ["start", "check", "note", "done"]
-    assert state.log[1].resources == ("deep-learning-book", "fastai")
-    skipped = state.topic("ml-engineer", "nlp-transformers")
-    assert skipped.status is Status.SKIPPED and skipped.updated_at == skipped.skipped_at
-
-
-def test_format_3_file_loads_and_comes_due_for_review(mlpath_home: Path) -> None:
-    mlpath_home.mkdir()
-    (mlpath_home / "state.toml").write_bytes((FIXTURES / "state-v3.toml").read_bytes())
-    state = Store().load(full=True)
-    foundations = state.topic("ml-engineer", "foundations")
-    assert foundations.status is Status.DONE
-    assert foundations.unchecked == {
-        "mml-linear-algebra": datetime.fromisoformat("2026-11-12T10:00:00+01:00")
-    }
-    assert foundations.sessions == () and foundations.reviews == ()
-    assert [c.action for c in state.log] == ["done"]
-    Store().update(lambda s: _done(s, "algorithms"))
-    assert Store().path.read_text().startswith(f"version = {STATE_VERSION}")
+    for topic in ("foundations", "deep-learning", "algorithms", "production-ml"):
+        store.update(lambda s, topic=topic: _done(s, topic))
+    monkeypatch.setattr(storage, "MAX_SNAPSHOTS", 2)
+    store.update(lambda s: _done(s, "nlp-transformers"))
+    assert len(store.snapshots()) == 2
+    names = [p.name for p in store.snapshots()]
+    assert len(set(names)) == 2

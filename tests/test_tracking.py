@@ -8,21 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Result
+from conftest import Result, db_rows
 
 Run = Callable[..., Result]
 
 
 def test_done_when_scenario(run: Run, state_file: Path) -> None:
     assert run("start", "deep-learning").exit_code == 0
-    after_start = state_file.read_bytes()
+    after_start = db_rows(state_file)
     assert run("done", "deep-learning", "book").exit_code == 0
-    after_check = state_file.read_bytes()
+    after_check = db_rows(state_file)
     note = run(
         "note", "deep-learning", "--link", "https://github.com/example/mlp", "MLP from scratch"
     )
     assert note.exit_code == 0
-    after_note = state_file.read_bytes()
+    after_note = db_rows(state_file)
     assert run("skip", "nlp").exit_code == 0
 
     progress = run("progress").stdout
@@ -32,13 +32,13 @@ def test_done_when_scenario(run: Run, state_file: Path) -> None:
 
     undo = run("undo")
     assert undo.stdout.startswith("Undid: skipped nlp-transformers")
-    assert state_file.read_bytes() == after_note
+    assert db_rows(state_file) == after_note
     undo = run("undo")
     assert undo.stdout.startswith('Undid: added a note to deep-learning: "MLP from scratch"')
-    assert state_file.read_bytes() == after_check
+    assert db_rows(state_file) == after_check
     undo = run("undo")
     assert undo.stdout.startswith("Undid: checked deep-learning-book of deep-learning")
-    assert state_file.read_bytes() == after_start
+    assert db_rows(state_file) == after_start
     topic = json.loads(run("show", "deep-learning", "--json").stdout)["topic"]
     assert topic["status"] == "in-progress" and topic["notes"] == []
 
@@ -79,13 +79,13 @@ def test_resource_by_kind_must_be_unambiguous(run: Run, state_file: Path) -> Non
 
 def test_unknown_resource_lists_the_topics_resources(run: Run, state_file: Path) -> None:
     run("start", "deep-learning")
-    before = state_file.read_bytes()
+    before = db_rows(state_file)
     result = run("done", "deep-learning", "video")
     assert result.exit_code == 2
     assert "deep-learning has no resource 'video'" in result.stderr
     for item in ("practice", "deep-learning-book", "fastai"):
         assert item in result.stderr
-    assert state_file.read_bytes() == before
+    assert db_rows(state_file) == before
 
 
 @pytest.mark.parametrize(
@@ -102,11 +102,11 @@ def test_bad_input_exits_2_and_changes_nothing(
     run: Run, state_file: Path, args: tuple[str, ...], message: str
 ) -> None:
     run("start", "deep-learning")
-    before = state_file.read_bytes()
+    before = db_rows(state_file)
     result = run(*args)
     assert result.exit_code == 2
     assert message in result.stderr
-    assert state_file.read_bytes() == before
+    assert db_rows(state_file) == before
 
 
 def test_notes_are_listed_newest_first_with_links(run: Run) -> None:
@@ -170,10 +170,10 @@ def test_list_and_show_show_each_status(run: Run) -> None:
     assert "↷ skipped since" in run("show", "nlp").stdout
 
 
-def test_format_1_state_keeps_working(run: Run, state_file: Path) -> None:
-    state_file.parent.mkdir(parents=True)
+def test_format_1_state_keeps_working(run: Run, legacy_file: Path) -> None:
+    legacy_file.parent.mkdir(parents=True)
     fixture = Path(__file__).parent / "fixtures" / "state-v1.toml"
-    state_file.write_bytes(fixture.read_bytes())
+    legacy_file.write_bytes(fixture.read_bytes())
     assert "✓ done" in run("show", "foundations").stdout
     progress = run("progress")
     assert "1 of 7 topics done" in progress.stdout

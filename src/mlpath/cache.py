@@ -12,24 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 import zlib
 from pathlib import Path
 
 from mlpath import __version__
+from mlpath.paths import cache_dir
 from mlpath.roadmap import Roadmap, decode_roadmap, parse_roadmap, read_roadmap_bytes
 
 _TAG = f"mlpath {__version__}, python {sys.version}"
-
-
-def cache_dir() -> Path:
-    home = os.environ.get("MLPATH_HOME")
-    if home:
-        return Path(home).expanduser() / "cache"
-    import platformdirs
-
-    return platformdirs.user_cache_path("mlpath")
 
 
 def _entry(path: Path) -> Path:
@@ -56,7 +47,7 @@ def load_roadmap(path: Path) -> Roadmap:
 
 
 def _store(entry: Path, content: bytes) -> None:
-    from mlpath.store import atomic_write
+    from mlpath.paths import atomic_write
 
     with contextlib.suppress(OSError):
         # the folder above too: under MLPATH_HOME the cache may be the first thing written

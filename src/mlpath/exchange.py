@@ -16,6 +16,7 @@ and commutative (two machines importing each other's exports end with the same p
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -109,11 +110,20 @@ class ImportReport:
 
 
 def merge_import(
-    local: State, incoming: State, now: datetime, source: str
+    local: State,
+    incoming: State,
+    now: datetime,
+    source: str,
+    local_keys: Mapping[str, int] | None = None,
 ) -> tuple[State, ImportReport]:
     """Merge ``incoming`` into ``local``; the import is logged as one undoable change.
-    Both must be complete states (with notes, sessions and log)."""
-    if not (local.complete and incoming.complete):
+
+    ``incoming`` must be complete (with notes, sessions and log). ``local`` must hold every
+    topic that ``incoming`` has, with its notes and sessions; its log is needed only when
+    ``local_keys`` is not given: how often each of the incoming log's keys is already in
+    the local log. The new log entries are appended to ``local.log``.
+    """
+    if not incoming.complete or (local_keys is None and not local.complete):
         raise ValueError("merging needs complete states")
     new_state = local
     restore: dict[str, dict[str, TopicProgress | None]] = {}
@@ -136,7 +146,7 @@ def merge_import(
 
     # The logs are combined as multisets: an entry is new when the file holds it more often
     # than the local log does (two identical changes in one second stay two).
-    have = Counter(c.key for c in local.log)
+    have = Counter(c.key for c in local.log) if local_keys is None else Counter(local_keys)
     new_entries: list[Change] = []
     for change in incoming.log:
         if have[change.key] > 0:
@@ -159,5 +169,5 @@ def merge_import(
         restore=restore,
         added=tuple(c.key for c in new_entries),
     )
-    log = (*log, record)
-    return replace(new_state, log=log, days=count_days(log)), report
+    days = count_days(new_entries, start=local.days)
+    return replace(new_state, log=(*log, record), days=days), report

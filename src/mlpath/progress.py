@@ -229,12 +229,26 @@ def _count(days: Days, change: Change, sign: int) -> Days:
     return result
 
 
-def count_days(log: Sequence[Change]) -> Days:
-    """The per-day summary of a whole log (what the operations keep up to date)."""
-    days: Days = {}
+def count_days(log: Sequence[Change], start: Days | None = None) -> Days:
+    """The per-day summary of a whole log (what the operations keep up to date), or of
+    ``start`` with ``log`` counted in: one pass over the log."""
+    table: dict[str, dict[str, list[int]]] = {
+        roadmap_id: {day: list(counts) for day, counts in days.items()}
+        for roadmap_id, days in (start or {}).items()
+    }
     for change in log:
-        days = _count(days, change, +1)
-    return days
+        if change.action is Action.IMPORT:
+            continue
+        days = table.setdefault(change.roadmap, {})
+        days.setdefault(_day(change.at), [0, 0])[1] += 1
+        if change.session is not None:
+            days.setdefault(_day(change.session.on), [0, 0])[0] += change.session.minutes
+    result: dict[str, dict[str, tuple[int, int]]] = {}
+    for roadmap_id, days in table.items():
+        kept = {d: (m, c) for d, (m, c) in sorted(days.items()) if (m, c) != (0, 0)}
+        if kept:
+            result[roadmap_id] = kept
+    return result
 
 
 def _require_complete(state: State, what: str) -> None:
@@ -376,13 +390,8 @@ def undo(state: State) -> tuple[State, Change | None]:
     if not state.log:
         return state, None
     change = state.log[-1]
+    restored_state = undo_change(state, change)
     if change.action is Action.IMPORT:
-        restored_state = state
-        for roadmap_id, topics in change.restore.items():
-            for topic_id, progress in topics.items():
-                restored_state = restored_state.with_topic(
-                    roadmap_id, topic_id, NOT_STARTED if progress is None else progress
-                )
         # Remove the entries the import added: the last ones with those keys.
         to_remove = Counter(change.added)
         kept: list[Change] = []
@@ -393,6 +402,22 @@ def undo(state: State) -> tuple[State, Change | None]:
                 kept.append(entry)
         log = tuple(reversed(kept))
         return replace(restored_state, log=log, days=count_days(log)), change
+    days = _count(state.days, change, -1)
+    return replace(restored_state, log=state.log[:-1], days=days), change
+
+
+def undo_change(state: State, change: Change) -> State:
+    """The progress of ``state`` with the topics that ``change`` touched put back as they
+    were before it; the log and the day summary are left to the caller. ``state`` must
+    hold the notes and sessions of those topics."""
+    if change.action is Action.IMPORT:
+        restored_state = state
+        for roadmap_id, topics in change.restore.items():
+            for topic_id, progress in topics.items():
+                restored_state = restored_state.with_topic(
+                    roadmap_id, topic_id, NOT_STARTED if progress is None else progress
+                )
+        return restored_state
     current = state.topic(change.roadmap, change.topic)
     # notes and sessions are not in the snapshot: keep them, less the one being undone
     notes = _without_last(current.notes, change.note) if change.note else current.notes
@@ -404,9 +429,7 @@ def undo(state: State) -> tuple[State, Change | None]:
     else:
         minutes = sum(x.minutes for x in sessions)
         restored = replace(change.before, notes=notes, sessions=sessions, minutes=minutes)
-    new_state = state.with_topic(change.roadmap, change.topic, restored)
-    days = _count(state.days, change, -1)
-    return replace(new_state, log=state.log[:-1], days=days), change
+    return state.with_topic(change.roadmap, change.topic, restored)
 
 
 # --- questions -----------------------------------------------------------------------
@@ -678,7 +701,7 @@ def _restore_from_dict(data: object, place: str) -> dict[str, dict[str, TopicPro
     return restore
 
 
-def _change_from_dict(data: dict[str, Any], place: str) -> Change:
+def change_from_dict(data: dict[str, Any], place: str) -> Change:
     allowed = {"at", "action", "roadmap", "topic", "before", "resources", "note", "source"}
     allowed.add("session")
     session = data.get("session")
@@ -721,7 +744,7 @@ def state_from_v4_dict(data: dict[str, Any]) -> State:
     if not isinstance(log, list):
         raise StateFormatError("log: expected a list of changes")
     changes = tuple(
-        _change_from_dict(_table(c, f"log[{i}]"), f"log[{i}]") for i, c in enumerate(log)
+        change_from_dict(_table(c, f"log[{i}]"), f"log[{i}]") for i, c in enumerate(log)
     )
     return State(roadmaps, changes, count_days(changes))
 
@@ -756,7 +779,7 @@ def _topic_to_dict(progress: TopicProgress) -> dict[str, Any]:
     )
 
 
-def _change_to_dict(change: Change) -> dict[str, Any]:
+def change_to_dict(change: Change) -> dict[str, Any]:
     return _without_none(
         {
             "at": change.at,
@@ -835,7 +858,7 @@ def journal_entries(state: State) -> list[dict[str, Any]]:
     for change, key in zip(state.log, linked, strict=True):
         if key is not None:
             entries.append(_item_entry(key))
-        entries.append({"kind": "change", **_change_to_dict(change)})
+        entries.append({"kind": "change", **change_to_dict(change)})
     return entries
 
 
@@ -932,7 +955,7 @@ def _with_journal(state: State, journal: list[Any], complete: bool) -> State:
         entry = dict(_table(raw, place))
         kind = entry.pop("kind", None)
         if kind == "change":
-            log.append(_change_from_dict(entry, place))
+            log.append(change_from_dict(entry, place))
             continue
         if kind not in JOURNAL_KINDS:
             raise StateFormatError(f"{place}.kind: unknown kind {kind!r}")

@@ -1,349 +1,264 @@
-"""Where the state lives, and how it is read and written without ever losing it.
+"""The learner's state: one SQLite database, read and written through ``sqlite3``.
 
-* The folder is ``$MLPATH_HOME`` when set, else ``platformdirs.user_data_path("mlpath")``,
-  looked up on every call.
-* Every write holds a lock (``state.toml.lock``, a separate file that is never deleted)
-  across read-modify-write, and lands atomically: a temporary file in the same folder,
-  flushed and fsynced, ``os.replace``d over the state, then the folder is fsynced.
-* Before each write the previous version is saved as ``state.toml.bak``.
-* A file that cannot be understood is refused and never rewritten.
+* The database is ``state.db`` in :func:`mlpath.paths.data_dir`; its schema version is
+  ``PRAGMA user_version`` (format 6: formats 1 to 5 were TOML files, see
+  :mod:`mlpath.formats`). A newer version is refused and left untouched.
+* Every command is one transaction: writes take SQLite's write lock at once
+  (``BEGIN IMMEDIATE``) and wait up to :data:`BUSY_TIMEOUT_SECONDS` for another writer.
+  The journal mode is SQLite's default rollback journal, so the database file alone is
+  always whole between commands (docs/reliability.md says why not WAL).
+* A write compares the state before and after the pure operation and writes only the
+  difference: the rows of the topics that changed, the notes and sessions added or
+  removed, the log entries added or removed. The per-day summary follows the log by
+  triggers, inside the same transaction.
+* An old ``state.toml`` is carried into a new database on first use, in one transaction,
+  and kept beside it, renamed.
+* Snapshots are copies taken with SQLite's backup API: once a day before the first write,
+  and before every import; the newest :data:`MAX_SNAPSHOTS` are kept.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import re
-import tomllib
-import zlib
-from collections.abc import Callable, Collection, Iterator
+import sqlite3
+import stat
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mlpath.errors import StateError
+from mlpath.paths import data_dir, fsync_directory
 from mlpath.progress import (
-    STATE_VERSION,
+    NOT_STARTED,
+    Action,
+    Change,
+    Note,
+    Session,
     State,
     StateFormatError,
-    added_since,
-    days_text,
-    journal_entries,
-    state_from_dict,
-    state_from_v4_dict,
-    status_dict,
-    topic_status,
-    with_journal,
+    Status,
+    TopicProgress,
+    change_from_dict,
+    change_to_dict,
+    note_key,
+    session_key,
 )
 
-STATE_FILE = "state.toml"
-LOCK_TIMEOUT_SECONDS = 5.0
+DATABASE = "state.db"
+LEGACY_FILE = "state.toml"  # the state of mlpath before the database (formats 1 to 5)
+SNAPSHOTS = "snapshots"
+#: The database's format, kept in ``PRAGMA user_version``.
+SCHEMA_VERSION = 6
+BUSY_TIMEOUT_SECONDS = 5.0
+MAX_SNAPSHOTS = 8
+SNAPSHOT_EVERY_SECONDS = 24 * 60 * 60
 
 T = TypeVar("T")
 
-
-def data_dir() -> Path:
-    """The folder holding the state: ``$MLPATH_HOME`` or the platform's user data dir."""
-    home = os.environ.get("MLPATH_HOME")
-    if home:
-        return Path(home).expanduser()
-    import platformdirs
-
-    return platformdirs.user_data_path("mlpath")
-
-
-# --- diagnosis -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    ok: bool
-    what: str  # one sentence, already naming the file
-
-
-def diagnose(store: Store) -> list[Finding]:
-    """Check the state folder's files without changing any of them."""
-    from filelock import FileLock, Timeout
-
-    findings = [Finding(True, f"Your data lives in {store.directory}.")]
-    try:
-        raw = store._read_bytes()
-        state = State() if raw is None else store._decode(raw)
-        if raw is None:
-            findings.append(
-                Finding(True, f"{store.path} does not exist yet: no progress recorded.")
-            )
-        else:
-            topics = sum(len(t) for t in state.roadmaps.values())
-            findings.append(
-                Finding(
-                    True,
-                    f"{store.path} is readable: {topics} topic entr{'y' if topics == 1 else 'ies'} "
-                    f"in {len(state.roadmaps)} roadmap(s), {len(state.log)} change(s) in the log.",
-                )
-            )
-    except StateError as error:
-        findings.append(Finding(False, str(error)))
-    if store.backup_path.exists():
-        backup = Store(store.directory)
-        try:
-            backup._decode(store.backup_path.read_bytes())
-            findings.append(Finding(True, f"The backup {store.backup_path} is readable."))
-        except (StateError, OSError) as error:
-            findings.append(
-                Finding(False, f"The backup {store.backup_path} is not usable: {error}")
-            )
-    stale = _temporary_files(store.directory) if store.directory.is_dir() else []
-    if stale:
-        names = ", ".join(p.name for p in stale)
-        findings.append(
-            Finding(True, f"Left by an interrupted write, removed by the next one: {names}.")
-        )
-    if store.lock_path.exists():
-        try:
-            with FileLock(store.lock_path, timeout=0):
-                pass
-        except Timeout:
-            findings.append(Finding(True, f"Another mlpath is writing now ({store.lock_path})."))
-        except OSError as error:
-            findings.append(Finding(False, f"Cannot lock {store.lock_path}: {error.strerror}."))
-    return findings
-
-
-def restore_backup(store: Store, now: datetime) -> Path:
-    """Put the backup in the state file's place; the state file is kept beside it (renamed
-    ``state.toml.broken-<time>``), never deleted. Returns where it was kept."""
-    with store._locked():
-        try:
-            backup = store.backup_path.read_bytes()
-        except FileNotFoundError:
-            raise StateError(f"there is no backup at {store.backup_path} to restore.") from None
-        except OSError as error:
-            raise StateError(f"cannot read {store.backup_path}: {error.strerror}.") from None
-        store._decode(backup)  # refuse a backup that is no better
-        kept = store.directory / f"{STATE_FILE}.broken-{now.strftime('%Y%m%dT%H%M%S')}"
-        try:
-            if store.path.exists():
-                os.replace(store.path, kept)
-            atomic_write(store.path, backup, 0o600)
-        except OSError as error:
-            raise StateError(f"cannot restore the backup: {error.strerror or error}.") from None
-        return kept
-
-
-# --- the remembered roadmap ----------------------------------------------------------------
-
-CONFIG_FILE = "config.toml"
-
-
-def config_path() -> Path:
-    """``config.toml`` beside the state under ``$MLPATH_HOME``, else in the platform's user
-    config folder."""
-    home = os.environ.get("MLPATH_HOME")
-    if home:
-        return Path(home).expanduser() / CONFIG_FILE
-    import platformdirs
-
-    return platformdirs.user_config_path("mlpath") / CONFIG_FILE
-
-
-def read_config() -> dict[str, Any]:
-    path = config_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise StateError(f"cannot read the settings file {path}: {error}.") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise StateError(
-            f"the settings file {path} is not valid TOML ({error}). Fix it or delete it."
-        ) from None
-    if not isinstance(data.get("roadmap", ""), str):
-        raise StateError(f"the settings file {path}: 'roadmap' must be a path in quotes.")
-    return data
-
-
-def write_config(data: dict[str, Any]) -> None:
-    import tomli_w
-
-    path = config_path()
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write(path, tomli_w.dumps(data).encode("utf-8"), 0o600)
-    except OSError as error:
-        raise StateError(f"cannot write the settings file {path}: {error.strerror}.") from None
-
-
-@dataclass(frozen=True)
-class RoadmapChoice:
-    """Which roadmap file is active (None: the bundled one) and what chose it."""
-
-    path: Path | None
-    origin: str
-
-
-def roadmap_choice(option: Path | None) -> RoadmapChoice:
-    """``--roadmap`` first, then ``$MLPATH_ROADMAP``, then ``mlpath roadmap use``, then the
-    bundled roadmap."""
-    if option is not None:
-        return RoadmapChoice(option, "the --roadmap option")
-    env = os.environ.get("MLPATH_ROADMAP")
-    if env:
-        return RoadmapChoice(Path(env).expanduser(), "the MLPATH_ROADMAP environment variable")
-    remembered = read_config().get("roadmap")
-    if remembered:
-        return RoadmapChoice(Path(remembered), f"'mlpath roadmap use' ({config_path()})")
-    return RoadmapChoice(None, "the default")
+# One statement a string: ``executescript`` would commit the transaction it runs in.
+SCHEMA = (
+    """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID""",
+    # A topic's status, dates and study-time total: one row for every topic with more
+    # than "not started" to keep.
+    """CREATE TABLE topics (
+        roadmap TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at TEXT,
+        done_at TEXT,
+        skipped_at TEXT,
+        updated_at TEXT,
+        minutes INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (roadmap, topic)
+    ) WITHOUT ROWID""",
+    # The latest event of each checklist item: checked (1) or unchecked (0), and when.
+    """CREATE TABLE checks (
+        roadmap TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        item TEXT NOT NULL,
+        checked INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (roadmap, topic, item),
+        FOREIGN KEY (roadmap, topic) REFERENCES topics ON DELETE CASCADE
+    ) WITHOUT ROWID""",
+    """CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        roadmap TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        at TEXT NOT NULL,
+        FOREIGN KEY (roadmap, topic) REFERENCES topics ON DELETE CASCADE
+    )""",
+    """CREATE INDEX reviews_by_topic ON reviews (roadmap, topic)""",
+    """CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        roadmap TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        link TEXT
+    )""",
+    """CREATE INDEX notes_by_topic ON notes (roadmap, topic)""",
+    """CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        roadmap TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        studied_on TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        note TEXT
+    )""",
+    """CREATE INDEX sessions_by_topic ON sessions (roadmap, topic)""",
+    # The change log, oldest first (by id). ``day`` is the learner's date of ``at``;
+    # ``detail`` holds the rest of the change as JSON (the topic's fields before it, the
+    # note or session it added, an import's restore list).
+    """CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        day TEXT NOT NULL,
+        action TEXT NOT NULL,
+        roadmap TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        key TEXT NOT NULL,
+        session_day TEXT,
+        session_minutes INTEGER NOT NULL DEFAULT 0,
+        detail TEXT NOT NULL
+    )""",
+    """CREATE INDEX changes_by_topic ON changes (roadmap, topic)""",
+    """CREATE INDEX changes_by_key ON changes (key)""",
+    # Per roadmap and day: the study time and the number of changes (streaks, pace).
+    """CREATE TABLE days (
+        roadmap TEXT NOT NULL,
+        day TEXT NOT NULL,
+        minutes INTEGER NOT NULL DEFAULT 0,
+        changes INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (roadmap, day)
+    ) WITHOUT ROWID""",
+    """CREATE TRIGGER change_counted AFTER INSERT ON changes
+    WHEN NEW.action <> 'import' BEGIN
+        INSERT INTO days (roadmap, day, changes) VALUES (NEW.roadmap, NEW.day, 1)
+            ON CONFLICT (roadmap, day) DO UPDATE SET changes = changes + 1;
+        INSERT INTO days (roadmap, day, minutes)
+            SELECT NEW.roadmap, NEW.session_day, NEW.session_minutes
+            WHERE NEW.session_day IS NOT NULL
+            ON CONFLICT (roadmap, day) DO UPDATE SET minutes = minutes + excluded.minutes;
+    END""",
+    """CREATE TRIGGER change_uncounted AFTER DELETE ON changes
+    WHEN OLD.action <> 'import' BEGIN
+        UPDATE days SET changes = changes - 1 WHERE roadmap = OLD.roadmap AND day = OLD.day;
+        UPDATE days SET minutes = minutes - OLD.session_minutes
+            WHERE OLD.session_day IS NOT NULL
+            AND roadmap = OLD.roadmap AND day = OLD.session_day;
+        DELETE FROM days WHERE roadmap = OLD.roadmap
+            AND day IN (OLD.day, OLD.session_day) AND minutes = 0 AND changes = 0;
+    END""",
+)
 
 
 class Store:
+    """The database in ``directory`` (default: :func:`mlpath.paths.data_dir`)."""
+
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory if directory is not None else data_dir()
-        self.path = self.directory / STATE_FILE
-        self.backup_path = self.directory / (STATE_FILE + ".bak")
-        self.lock_path = self.directory / (STATE_FILE + ".lock")
+        self.path = self.directory / DATABASE
+        self.legacy_path = self.directory / LEGACY_FILE
+        self.snapshot_dir = self.directory / SNAPSHOTS
 
     # --- reading -----------------------------------------------------------------------
 
-    def load(self, full: bool = False, topics: Collection[tuple[str, str]] = ()) -> State:
-        """The current state; an empty one when there is no state file yet.
+    def load(
+        self, full: bool = False, topics: Collection[tuple[str, str]] = (), notes: bool = False
+    ) -> State:
+        """The current state; an empty one when there is no database yet.
 
-        By default only the first part of the file is read (statuses, checks, totals):
-        the state is then not ``complete``. ``topics`` adds the notes and study sessions
-        of those (roadmap id, topic id) pairs; ``full`` reads everything.
+        By default: every topic's status, checks and reviews, and the day summary (the
+        state is then not ``complete``). ``topics`` adds the notes and study sessions of
+        those (roadmap id, topic id) pairs, ``notes`` every note; ``full`` reads
+        everything, the log included.
         """
-        raw = self._read_bytes()
-        if raw is None:
-            return State()
-        return self._load(raw, full, topics)[0]
+        with self._connection(create=False) as conn:
+            if conn is None:
+                return State()
+            with self._transaction(conn, "BEGIN"):
+                return self._read(conn, full, topics, notes)[0]
 
-    def _load(
+    def changes(
+        self, count: int, roadmap_id: str | None = None, topic_id: str | None = None
+    ) -> list[Change]:
+        """The ``count`` most recent changes, newest first (only those of one topic when
+        ``topic_id`` is given)."""
+        with self._connection(create=False) as conn:
+            if conn is None:
+                return []
+            query = f"SELECT {_CHANGE_COLUMNS} FROM changes"
+            params: tuple[Any, ...] = ()
+            if topic_id is not None:
+                query += " WHERE roadmap = ? AND topic = ?"
+                params = (roadmap_id, topic_id)
+            query += " ORDER BY id DESC LIMIT ?"
+            with self._transaction(conn, "BEGIN"):
+                rows = conn.execute(query, (*params, count)).fetchall()
+            return [self._change(row) for row in rows]
+
+    def iter_changes(self) -> Iterator[Change]:
+        """Every change, oldest first, read a batch at a time (for exports)."""
+        with self._connection(create=False) as conn:
+            if conn is None:
+                return
+            with self._transaction(conn, "BEGIN"):
+                cursor = conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id")
+                while rows := cursor.fetchmany(1000):
+                    yield from (self._change(row) for row in rows)
+
+    def _read(
         self,
-        raw: bytes,
+        conn: sqlite3.Connection,
         full: bool,
         topics: Collection[tuple[str, str]] = (),
-        verify: bool = False,
-    ) -> tuple[State, bytes]:
-        """The state in ``raw``, and the bytes of its journal (only the first part is
-        decoded and parsed unless ``full``)."""
-        head, journal = _split(raw)
-        data = self._parse(self._text(head))
-        if data.get("version") != STATE_VERSION:  # an older (or newer) format: read it all
-            return self._decoded(self._parse(self._text(raw))), b""
-        check = data.pop("journal_check", None)
-        if check is not None:
-            # Reading commands check the journal's length (which catches a file cut
-            # short or added to); full reads and writes check its CRC as well. A journal
-            # that fails is refused, never guessed at: it may have lost entries.
-            expected = _journal_check(journal) if (full or verify) else {"bytes": len(journal)}
-            found = {k: check.get(k) for k in expected} if isinstance(check, dict) else None
-            if found != expected:
-                self._parse(self._text(raw))  # a broken file is reported with its place
-                raise self._refuse(
-                    "has a journal that does not match its check (damaged, or edited by "
-                    "hand; to keep a hand edit, delete the [journal_check] table)"
-                )
-        if full or check is None:
-            # No check (the user removed it to keep an edit): read and check it all.
-            whole = self._parse(self._text(raw))
-            whole.pop("journal_check", None)
-            return self._decoded(whole), journal
-        state = self._decoded(data, partial=True)
-        if topics:
-            state = with_journal(state, self._topic_entries(journal, topics))
-        return state, journal
-
-    def _topic_entries(
-        self, journal: bytes, topics: Collection[tuple[str, str]]
-    ) -> list[dict[str, Any]]:
-        """The notes and sessions of ``topics``, read from just their journal entries."""
-        wanted = set(topics)
-        entries: list[dict[str, Any]] = []
-        for _, topic_id in wanted:
-            mark = f'\ntopic = "{topic_id}"\n'.encode()
-            at = journal.find(mark)
-            while at >= 0:
-                start = journal.rfind(_JOURNAL_BREAK, 0, at) + 1
-                end = journal.find(_JOURNAL_BREAK, at)
-                end = len(journal) if end < 0 else end + 1
-                chunk = journal[start:end]
-                if b'\nkind = "change"\n' not in chunk:
-                    for entry in self._parse(self._text(chunk)).get("journal", []):
-                        if (entry.get("roadmap"), entry.get("topic")) in wanted:
-                            entries.append(entry)
-                at = journal.find(mark, end)
-        return entries
-
-    def _read_bytes(self) -> bytes | None:
+        notes: bool = False,
+    ) -> tuple[State, list[int]]:
+        """The state, and the ids of the log entries it holds."""
         try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            raise StateError(
-                f"cannot read the state file {self.path}: {error.strerror or error}."
-            ) from None
+            progress = _read_topics(conn)
+            days: dict[str, dict[str, tuple[int, int]]] = {}
+            for roadmap_id, day, minutes, count in conn.execute(
+                "SELECT roadmap, day, minutes, changes FROM days ORDER BY roadmap, day"
+            ):
+                if minutes or count:
+                    days.setdefault(roadmap_id, {})[day] = (minutes, count)
+            if full:
+                _add_items(conn, progress, None, notes=True, sessions=True)
+            else:
+                if notes:
+                    _add_items(conn, progress, None, notes=True, sessions=False)
+                if topics:
+                    _add_items(conn, progress, topics, notes=not notes, sessions=True)
+            log: tuple[Change, ...] = ()
+            ids: list[int] = []
+            if full:
+                rows = conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id")
+                log = tuple(self._change(row) for row in rows)
+                ids = [change_id for change_id, *_ in conn.execute("SELECT id FROM changes")]
+        except (StateFormatError, ValueError, TypeError) as error:
+            raise self._refuse(f"has unexpected content: {error}") from None
+        roadmaps = {
+            r: {t: p.build() for t, p in topics_.items()} for r, topics_ in progress.items()
+        }
+        return State(roadmaps, log, days, complete=full), ids
 
-    def _refuse(self, problem: str) -> StateError:
-        way_out = (
-            "Run 'mlpath doctor' to see how to restore the backup."
-            if self.backup_path.exists()
-            else "Fix it by hand, or move it away to start afresh."
-        )
-        return StateError(f"the state file {self.path} {problem}; it was left untouched. {way_out}")
-
-    def _text(self, raw: bytes) -> str:
+    def _change(self, row: Sequence[Any]) -> Change:
+        change_id, at, action, roadmap_id, topic_id, detail = row
         try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise self._refuse(f"is not UTF-8 text (bad byte at offset {error.start})") from None
-
-    def _parse(self, text: str) -> dict[str, Any]:
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise self._refuse(f"is not valid TOML ({error})") from None
-        except RecursionError:
-            raise self._refuse("is nested too deeply") from None
-
-    def _decoded(self, data: dict[str, Any], partial: bool = False) -> State:
-        try:
-            return state_from_dict(data) if partial else decode_state(data)
-        except NewerFormat as error:
-            raise StateError(
-                f"the state file {self.path} was written by a newer mlpath (format "
-                f"{error.version}; this one reads up to {STATE_VERSION}). Upgrade mlpath; the "
-                "file was left untouched."
-            ) from None
-        except StateFormatError as error:
+            data = {"at": at, "action": action, "roadmap": roadmap_id, "topic": topic_id}
+            data.update(json.loads(detail))
+            return change_from_dict(data, f"change {change_id}")
+        except (StateFormatError, ValueError, TypeError, AttributeError) as error:
             raise self._refuse(f"has unexpected content: {error}") from None
 
-    def _decode(self, raw: bytes) -> State:
-        """The complete state in ``raw`` (every part checked)."""
-        return self._load(raw, full=True)[0]
-
     # --- writing -----------------------------------------------------------------------
-
-    def _keep_backup(self, previous: bytes, mode: int) -> None:
-        """Make the current state file the backup. It is about to be replaced by a new
-        file, so a hard link to it keeps its bytes without copying them; where links are
-        not possible, the bytes are written out."""
-        link = self.directory / f".{STATE_FILE}.bak.{os.getpid()}.tmp"
-        try:
-            os.link(self.path, link)
-        except OSError:
-            atomic_write(self.backup_path, previous, mode)
-            return
-        try:
-            os.replace(link, self.backup_path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                link.unlink()
-            raise
 
     def update(
         self,
@@ -351,70 +266,180 @@ class Store:
         full: bool = False,
         topics: Collection[tuple[str, str]] = (),
     ) -> T:
-        """Apply ``change`` to the current state under the lock, and save the result.
+        """Apply ``change`` to the current state in one write transaction, and store the
+        result.
 
         ``change`` returns the new state and a result for the caller; when the new state is
-        the very object it was given, nothing is written. It gets the first part of the
-        state only (not ``complete``) unless ``full``: enough for every change that only
-        adds to the journal; undo and import need ``full``. ``topics`` loads those topics'
-        notes and sessions too, as for :meth:`load`.
+        the very object it was given, nothing is written. It gets the state as
+        :meth:`load` reads it (``full`` and ``topics`` as there); operations on a state
+        that is not complete may only add notes, sessions and log entries.
         """
-        with self._locked():
-            raw = self._read_bytes()
-            before, journal = (
-                (State(), b"") if raw is None else self._load(raw, full, topics, verify=True)
-            )
-            after, result = change(before)
-            if after is not before:
-                head = _split(raw)[0] if raw is not None else b""
-                self._write(self._content(before, after, head, journal), previous=raw)
+        with self._connection(create=True) as conn:
+            assert conn is not None
+            self._rolling_snapshot(conn)
+            with self._transaction(conn, "BEGIN IMMEDIATE"):
+                before, ids = self._read(conn, full, topics)
+                after, result = change(before)
+                if after is not before:
+                    _write(conn, before, after, ids)
             return result
 
-    @staticmethod
-    def _content(before: State, after: State, head: bytes, journal: bytes) -> bytes:
-        """The new file: the first part written anew, the journal appended to (or, from a
-        complete state, written anew)."""
-        import tomli_w
+    def undo(self) -> Change | None:
+        """Revert the most recent change and return it (None when the log is empty).
+        Reads only what that change touched, however long the log."""
+        from mlpath.progress import undo_change
 
-        # One table per entry, a blank line between: appending gives the same bytes as
-        # writing the whole journal at once.
-        entries = journal_entries(after if before.complete else added_since(before, after))
-        added = "\n".join(tomli_w.dumps({"journal": [entry]}) for entry in entries).encode()
-        if before.complete or not journal:
-            journal, check = added, _journal_check(added)
-        elif added:
-            old = _journal_check(journal)
-            tail = b"\n" + added
-            check = {"bytes": old["bytes"] + len(tail), "crc32": zlib.crc32(tail, old["crc32"])}
-            journal = journal + tail
-        else:
-            check = _journal_check(journal)
-        sections = None if before.complete else _head_sections(head)
-        if sections is None:
-            new_head = tomli_w.dumps({**status_dict(after), "journal_check": check}).encode()
-        else:
-            new_head = _spliced_head(before, after, sections, check)
-        return new_head + b"\n" + journal if journal else new_head
+        with self._connection(create=True) as conn:
+            assert conn is not None
+            with self._transaction(conn, "BEGIN IMMEDIATE"):
+                row = conn.execute(
+                    f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id DESC LIMIT 1"
+                ).fetchone()
+                if row is None:
+                    return None
+                last = self._change(row)
+                touched = [(last.roadmap, last.topic)]
+                if last.action is Action.IMPORT:
+                    touched = [(r, t) for r, topics in last.restore.items() for t in topics]
+                before, _ = self._read(conn, False, touched)
+                after = undo_change(before, last)
+                _write(conn, before, after, [])
+                conn.execute("DELETE FROM changes WHERE id = ?", (row[0],))
+                # An import's own entries go with it: the newest ones with their keys.
+                for key, count in Counter(last.added).items():
+                    conn.execute(
+                        "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE key = ? "
+                        "ORDER BY id DESC LIMIT ?)",
+                        (key, count),
+                    )
+                return last
+
+    def merge(self, incoming: State, now: datetime, source: str, dry_run: bool = False) -> Any:
+        """Merge a complete ``incoming`` state into the database as one undoable change
+        (see :func:`mlpath.exchange.merge_import`); returns its report. Reads only the
+        topics that ``incoming`` holds, and looks its log entries up by key."""
+        from mlpath.exchange import merge_import
+
+        touched = [(r, t) for r, topics in incoming.roadmaps.items() for t in topics]
+        keys = Counter(change.key for change in incoming.log)
+        with self._connection(create=not dry_run) as conn:
+            if conn is None:
+                return merge_import(State(), incoming, now, source)[1]
+            if not dry_run:
+                self.snapshot(conn, "import")
+            with self._transaction(conn, "BEGIN" if dry_run else "BEGIN IMMEDIATE"):
+                before, _ = self._read(conn, False, touched)
+                have = {
+                    key: conn.execute(
+                        "SELECT count(*) FROM changes WHERE key = ?", (key,)
+                    ).fetchone()[0]
+                    for key in keys
+                }
+                after, report = merge_import(before, incoming, now, source, have)
+                if after is not before and not dry_run:
+                    _write(conn, before, after, [])
+                return report
+
+    # --- the connection ------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        from filelock import FileLock, Timeout
-
-        self._ensure_directory()
-        lock = FileLock(self.lock_path, timeout=LOCK_TIMEOUT_SECONDS, mode=0o600)
+    def _connection(self, create: bool) -> Iterator[sqlite3.Connection | None]:
+        """An open connection to the database, or None when there is none and ``create``
+        is false. A first connection sets the database up (carrying an old state file
+        into it); errors become :class:`StateError`."""
+        _check_kind(self.path, "the database")
+        legacy = self.legacy_path
+        has_legacy = _exists(legacy)
+        migrated = None
+        if not _exists(self.path):
+            if not (create or has_legacy):
+                yield None
+                return
+            if has_legacy:  # an old state file mlpath cannot read makes no database
+                migrated = self._read_legacy()
+            self._ensure_directory()
+            try:
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                pass  # another mlpath made it meanwhile
+            except OSError as error:
+                raise StateError(
+                    f"cannot create the database {self.path}: {error.strerror or error}."
+                ) from None
+        with self._errors(writing=create):
+            conn = sqlite3.connect(
+                f"file:{_uri_path(self.path)}?mode=rw",
+                uri=True,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,
+            )
         try:
-            lock.acquire()
-        except Timeout:
-            raise StateError(
-                f"another mlpath is writing to {self.path} and did not finish within "
-                f"{LOCK_TIMEOUT_SECONDS:g} seconds. Try again in a moment."
-            ) from None
-        except OSError as error:
-            raise StateError(f"cannot lock {self.lock_path}: {error.strerror or error}.") from None
+            with self._errors(writing=create):
+                conn.execute("PRAGMA foreign_keys = ON")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StateError(
+                        f"the database {self.path} was written by a newer mlpath (format "
+                        f"{version}; this one reads up to {SCHEMA_VERSION}). Upgrade mlpath; "
+                        "the database was left untouched."
+                    )
+                if version == 0:
+                    self._initialise(conn, migrated)
+                elif has_legacy:
+                    self._set_legacy_aside(conn)
+            with self._errors(writing=create):
+                yield conn
+        finally:
+            conn.close()
+
+    @contextlib.contextmanager
+    def _transaction(self, conn: sqlite3.Connection, begin: str) -> Iterator[None]:
+        writing = begin != "BEGIN"
+        with self._errors(writing):
+            if writing:
+                _begin_writing(conn, begin)
+            else:
+                conn.execute(begin)
         try:
             yield
-        finally:
-            lock.release()
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+        with self._errors(writing):
+            conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _errors(self, writing: bool) -> Iterator[None]:
+        """SQLite's errors as one plain sentence each."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            text = str(error)
+            if "locked" in text or "busy" in text:
+                raise StateError(
+                    f"another mlpath is writing to {self.path} and did not finish within "
+                    f"{BUSY_TIMEOUT_SECONDS:g} seconds. Try again in a moment."
+                ) from None
+            where = self.path
+            if not os.access(self.directory, os.W_OK) and writing:
+                text += f"; the folder {self.directory} is not writable (Permission denied)"
+            verb = "write to" if writing else "read"
+            raise StateError(
+                f"cannot {verb} the database {where}: {text}. It was left as it was."
+            ) from None
+        except sqlite3.DatabaseError as error:
+            raise self._refuse(f"is not a database mlpath can read ({error})") from None
+        except UnicodeDecodeError:
+            raise self._refuse("holds text that is not UTF-8") from None
+
+    def _refuse(self, problem: str) -> StateError:
+        way_out = (
+            "Run 'mlpath doctor' to see how to restore a snapshot."
+            if self.snapshots()
+            else "Move it away to start afresh, or look into it with the sqlite3 shell."
+        )
+        return StateError(f"the database {self.path} {problem}; it was left untouched. {way_out}")
 
     def _ensure_directory(self) -> None:
         try:
@@ -424,225 +449,628 @@ class Store:
                 f"cannot create the folder {self.directory}: {error.strerror or error}."
             ) from None
 
-    def _write(self, content: bytes, previous: bytes | None) -> None:
+    # --- a new database, and the state file of earlier versions ---------------------------
+
+    def _initialise(self, conn: sqlite3.Connection, migrated: tuple[State, str] | None) -> None:
+        """Create the schema, carrying the old state file's content (``migrated``, or
+        read now) into it, in one transaction: killed halfway, nothing is kept and the
+        next run starts again from the untouched old file."""
+        with self._transaction(conn, "BEGIN EXCLUSIVE"):
+            if conn.execute("PRAGMA user_version").fetchone()[0] != 0:
+                return  # another mlpath did it while this one waited
+            if migrated is None and _exists(self.legacy_path):
+                migrated = self._read_legacy()
+            for statement in SCHEMA:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            if migrated is not None:
+                state, digest = migrated
+                _insert_state(conn, state)
+                conn.execute(
+                    "INSERT INTO meta VALUES ('migrated_from', ?)", (f"{LEGACY_FILE} {digest}",)
+                )
+        if migrated is not None:
+            self._set_legacy_aside(conn)
+
+    def _read_legacy(self) -> tuple[State, str]:
+        """The complete state in the old state file, and its digest."""
+        import hashlib
+        import tomllib
+
+        from mlpath.formats import JournalMismatch, NewerFormat, NotText, read_state_file
+
+        path = self.legacy_path
+        _check_kind(path, "the old state file")
         try:
-            mode = self.path.stat().st_mode & 0o777 if previous is not None else 0o600
-            if previous is not None:
-                self._keep_backup(previous, mode)
-            atomic_write(self.path, content, mode)
+            raw = path.read_bytes()
         except OSError as error:
-            target = error.filename or self.path
+            raise StateError(f"cannot read {path}: {error.strerror or error}.") from None
+        refused = f"the state file {path} cannot be carried into the database: it"
+        untouched = "it was left untouched. Fix it by hand, or move it away to start afresh."
+        try:
+            state = read_state_file(raw)
+        except NotText as error:
             raise StateError(
-                f"cannot write {target}: {error.strerror or error}. The state file was left "
-                "as it was."
+                f"{refused} is not UTF-8 text (bad byte at offset {error.offset}); {untouched}"
             ) from None
-        # We hold the lock, so no other writer is midway: a temporary file left here is
-        # from a writer that was killed.
-        for stale in _temporary_files(self.directory):
+        except tomllib.TOMLDecodeError as error:
+            raise StateError(f"{refused} is not valid TOML ({error}); {untouched}") from None
+        except JournalMismatch:
+            raise StateError(
+                f"{refused} has a journal that does not match its check (damaged, or edited "
+                "by hand; to keep a hand edit, delete the [journal_check] table); "
+                f"{untouched}"
+            ) from None
+        except NewerFormat as error:
+            raise StateError(
+                f"the state file {path} was written by a newer mlpath (format "
+                f"{error.version}). Upgrade mlpath; the file was left untouched."
+            ) from None
+        except StateFormatError as error:
+            raise StateError(f"{refused} has unexpected content: {error}; {untouched}") from None
+        return state, hashlib.sha256(raw).hexdigest()
+
+    def _set_legacy_aside(self, conn: sqlite3.Connection) -> None:
+        """Rename the old state file that this database was made from (never delete it).
+        A state file that is not the one migrated is left where it is (doctor reports it)."""
+        import hashlib
+
+        row = conn.execute("SELECT value FROM meta WHERE key = 'migrated_from'").fetchone()
+        try:
+            raw = self.legacy_path.read_bytes()
+        except OSError:
+            return
+        if row is None or row[0] != f"{LEGACY_FILE} {hashlib.sha256(raw).hexdigest()}":
+            return
+        with contextlib.suppress(OSError):
+            _rename_aside(self.legacy_path, self.directory / f"{LEGACY_FILE}.migrated")
+            lock = self.directory / f"{LEGACY_FILE}.lock"  # the old versions' lock file
+            if lock.is_file() and lock.stat().st_size == 0:
+                lock.unlink()
+
+    # --- snapshots ---------------------------------------------------------------------
+
+    def snapshots(self) -> list[Path]:
+        """The snapshots, oldest first."""
+        try:
+            return sorted(self.snapshot_dir.glob("state-*.db"))
+        except OSError:
+            return []
+
+    def snapshot(self, conn: sqlite3.Connection, reason: str) -> Path | None:
+        """Copy the database into a new snapshot file (SQLite's backup API), and keep
+        only the newest :data:`MAX_SNAPSHOTS`. A snapshot that cannot be taken (a full
+        disk, say) is given up without failing the command."""
+        if conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 0:
+            return None  # nothing worth keeping yet
+        try:
+            self.snapshot_dir.mkdir(mode=0o700, exist_ok=True)
+            stamp = datetime.now().astimezone().strftime("%Y%m%dT%H%M%S")
+            target = _new_file(self.snapshot_dir / f"state-{stamp}-{reason}.db")
+            copy = sqlite3.connect(target)
+            try:
+                conn.backup(copy)
+            finally:
+                copy.close()
+            fd = os.open(target, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except (OSError, sqlite3.Error):
+            with contextlib.suppress(OSError, UnboundLocalError):
+                target.unlink()
+            return None
+        for old in self.snapshots()[:-MAX_SNAPSHOTS]:
             with contextlib.suppress(OSError):
-                stale.unlink()
+                old.unlink()
+        return target
+
+    def _rolling_snapshot(self, conn: sqlite3.Connection) -> None:
+        """A snapshot before the first write of a day (when the newest is a day old)."""
+        import time
+
+        newest = self.snapshots()[-1:]
+        try:
+            if newest and time.time() - newest[0].stat().st_mtime < SNAPSHOT_EVERY_SECONDS:
+                return
+        except OSError:
+            pass
+        with self._errors(writing=True):
+            self.snapshot(conn, "daily")
 
 
-_JOURNAL_HEADER = b"[[journal]]\n"
-_JOURNAL_BREAK = b"\n" + _JOURNAL_HEADER
+def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
+    """Take the write lock, waiting up to :data:`BUSY_TIMEOUT_SECONDS` for another
+    writer. The wait is a loop of short tries, so that Ctrl-C stops it at once (SQLite's
+    own wait cannot be interrupted)."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    conn.execute("PRAGMA busy_timeout = 50")
+    try:
+        while True:
+            try:
+                conn.execute(begin)
+                return
+            except sqlite3.OperationalError as error:
+                locked = "locked" in str(error) or "busy" in str(error)
+                if not locked or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.02)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
 
-def _split(raw: bytes) -> tuple[bytes, bytes]:
-    """A format 5 file's first part, and its journal (from the first ``[[journal]]``)."""
-    if raw.startswith(_JOURNAL_HEADER):
-        return b"", raw
-    at = raw.find(_JOURNAL_BREAK)
-    return (raw, b"") if at < 0 else (raw[: at + 1], raw[at + 1 :])
+# --- reading rows ------------------------------------------------------------------------
+
+_CHANGE_COLUMNS = "id, at, action, roadmap, topic, detail"
 
 
-def _journal_check(journal: bytes) -> dict[str, int]:
-    """What the first part records of the journal, to know it is as mlpath wrote it."""
-    return {"bytes": len(journal), "crc32": zlib.crc32(journal)}
+class _Topic:
+    """A topic's fields as they are read from several tables."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Any] = {}
+        self.checked: dict[str, datetime] = {}
+        self.unchecked: dict[str, datetime] = {}
+        self.reviews: list[datetime] = []
+        self.notes: list[Note] = []
+        self.sessions: list[Session] = []
+
+    def build(self) -> TopicProgress:
+        return TopicProgress(
+            **self.fields,
+            checked=self.checked,
+            unchecked=self.unchecked,
+            reviews=tuple(sorted(self.reviews)),
+            notes=tuple(sorted(self.notes, key=note_key)),
+            sessions=tuple(sorted(self.sessions, key=session_key)),
+        )
 
 
-_HEAD_TABLE = re.compile(
-    r"\[(?:roadmaps\.(?P<roadmap>[a-z0-9-]+)"
-    r"(?:\.topics\.(?P<topic>[a-z0-9-]+)(?:\.(?:checked|unchecked))?)?|journal_check)\]"
+def _moment(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"the date and time {text!r} has no UTC offset")
+    return moment
+
+
+def _required_moment(text: str) -> datetime:
+    moment = _moment(text)
+    if moment is None:
+        raise ValueError("a date and time is missing")
+    return moment
+
+
+def _read_topics(conn: sqlite3.Connection) -> dict[str, dict[str, _Topic]]:
+    progress: dict[str, dict[str, _Topic]] = {}
+    for roadmap_id, topic_id, status, started, done, skipped, updated, minutes in conn.execute(
+        "SELECT roadmap, topic, status, started_at, done_at, skipped_at, updated_at, minutes "
+        "FROM topics"
+    ):
+        if not isinstance(minutes, int) or minutes < 0:
+            raise ValueError(f"topic {topic_id}: bad minutes {minutes!r}")
+        entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+        entry.fields = {
+            "status": Status(status),
+            "started_at": _moment(started),
+            "done_at": _moment(done),
+            "skipped_at": _moment(skipped),
+            "updated_at": _moment(updated),
+            "minutes": minutes,
+        }
+    for roadmap_id, topic_id, item, checked, at in conn.execute(
+        "SELECT roadmap, topic, item, checked, at FROM checks"
+    ):
+        entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+        (entry.checked if checked else entry.unchecked)[item] = _required_moment(at)
+    for roadmap_id, topic_id, at in conn.execute("SELECT roadmap, topic, at FROM reviews"):
+        entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+        entry.reviews.append(_required_moment(at))
+    return progress
+
+
+def _add_items(
+    conn: sqlite3.Connection,
+    progress: dict[str, dict[str, _Topic]],
+    topics: Collection[tuple[str, str]] | None,
+    notes: bool,
+    sessions: bool,
+) -> None:
+    """Add the notes and sessions of ``topics`` (None: of every topic) to ``progress``."""
+    queries = []
+    if notes:
+        queries.append(("SELECT roadmap, topic, at, text, link FROM notes", _note_row))
+    if sessions:
+        queries.append(
+            ("SELECT roadmap, topic, studied_on, minutes, note FROM sessions", _session_row)
+        )
+    for query, add in queries:
+        if topics is None:
+            rows = conn.execute(query)
+            for row in rows:
+                add(progress, row)
+            continue
+        for roadmap_id, topic_id in set(topics):
+            for row in conn.execute(
+                query + " WHERE roadmap = ? AND topic = ?", (roadmap_id, topic_id)
+            ):
+                add(progress, row)
+
+
+def _note_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
+    roadmap_id, topic_id, at, text, link = row
+    entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+    if not isinstance(text, str) or not (link is None or isinstance(link, str)):
+        raise ValueError(f"a note of {topic_id} is not text")
+    entry.notes.append(Note(_required_moment(at), text, link))
+
+
+def _session_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
+    roadmap_id, topic_id, on, minutes, note = row
+    entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+    if not isinstance(minutes, int) or minutes <= 0:
+        raise ValueError(f"a study session of {topic_id} has bad minutes {minutes!r}")
+    entry.sessions.append(Session(_required_moment(on), minutes, note))
+
+
+# --- writing rows ------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _change_row(change: Change) -> tuple[Any, ...]:
+    detail = change_to_dict(change)
+    for key in ("at", "action", "roadmap", "topic"):
+        detail.pop(key, None)
+    session = change.session
+    return (
+        change.at.isoformat(),
+        change.at.date().isoformat(),  # in the moment's own offset: the learner's date then
+        change.action.value,
+        change.roadmap,
+        change.topic,
+        change.key,
+        None if session is None else session.on.date().isoformat(),
+        0 if session is None else session.minutes,
+        json.dumps(detail, default=_json_default, ensure_ascii=False, separators=(",", ":")),
+    )
+
+
+_INSERT_CHANGE = (
+    "INSERT INTO changes (at, day, action, roadmap, topic, key, session_day, session_minutes, "
+    "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
-def _head_sections(head: bytes) -> dict[tuple[str, str], str] | None:
-    """The text of each topic's tables in a first part as mlpath writes it, or None when
-    it does not look exactly so (edited by hand, say): it is then written anew."""
+def _write(conn: sqlite3.Connection, before: State, after: State, ids: Sequence[int]) -> None:
+    """Store what ``after`` holds beyond (or short of) ``before``. ``ids`` are the row ids
+    of ``before.log``."""
+    for roadmap_id in {*before.roadmaps, *after.roadmaps}:
+        old_topics = before.roadmaps.get(roadmap_id, {})
+        new_topics = after.roadmaps.get(roadmap_id, {})
+        for topic_id in {*old_topics, *new_topics}:
+            old, new = old_topics.get(topic_id), new_topics.get(topic_id)
+            if old is not new:
+                _write_topic(conn, roadmap_id, topic_id, old or NOT_STARTED, new or NOT_STARTED)
+    common = 0
+    for old_change, new_change in zip(before.log, after.log, strict=False):
+        if old_change is not new_change:
+            break
+        common += 1
+    conn.executemany("DELETE FROM changes WHERE id = ?", [(i,) for i in ids[common:]])
+    conn.executemany(_INSERT_CHANGE, [_change_row(c) for c in after.log[common:]])
+
+
+def _write_topic(
+    conn: sqlite3.Connection, roadmap_id: str, topic_id: str, old: TopicProgress, new: TopicProgress
+) -> None:
+    where = (roadmap_id, topic_id)
+    tracked = new.tracked()
+    if old.tracked() != tracked:
+        conn.execute("DELETE FROM topics WHERE roadmap = ? AND topic = ?", where)
+        if tracked != NOT_STARTED:
+            _insert_topic(conn, roadmap_id, topic_id, tracked)
+    for note in (Counter(old.notes) - Counter(new.notes)).elements():
+        conn.execute(
+            "DELETE FROM notes WHERE id = (SELECT max(id) FROM notes WHERE roadmap = ? AND "
+            "topic = ? AND at = ? AND text = ? AND link IS ?)",
+            (*where, note.at.isoformat(), note.text, note.link),
+        )
+    added_notes = sorted((Counter(new.notes) - Counter(old.notes)).elements(), key=note_key)
+    _insert_notes(conn, roadmap_id, topic_id, added_notes)
+    for session in (Counter(old.sessions) - Counter(new.sessions)).elements():
+        conn.execute(
+            "DELETE FROM sessions WHERE id = (SELECT max(id) FROM sessions WHERE roadmap = ? "
+            "AND topic = ? AND studied_on = ? AND minutes = ? AND note IS ?)",
+            (*where, session.on.isoformat(), session.minutes, session.note),
+        )
+    added = sorted((Counter(new.sessions) - Counter(old.sessions)).elements(), key=session_key)
+    _insert_sessions(conn, roadmap_id, topic_id, added)
+
+
+def _insert_topic(
+    conn: sqlite3.Connection, roadmap_id: str, topic_id: str, progress: TopicProgress
+) -> None:
+    conn.execute(
+        "INSERT INTO topics VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            roadmap_id,
+            topic_id,
+            progress.status.value,
+            _iso(progress.started_at),
+            _iso(progress.done_at),
+            _iso(progress.skipped_at),
+            _iso(progress.updated_at),
+            progress.minutes,
+        ),
+    )
+    checks = [(item, 1, at) for item, at in progress.checked.items()]
+    checks += [(item, 0, at) for item, at in progress.unchecked.items()]
+    conn.executemany(
+        "INSERT INTO checks VALUES (?, ?, ?, ?, ?)",
+        [(roadmap_id, topic_id, item, flag, at.isoformat()) for item, flag, at in checks],
+    )
+    conn.executemany(
+        "INSERT INTO reviews (roadmap, topic, at) VALUES (?, ?, ?)",
+        [(roadmap_id, topic_id, at.isoformat()) for at in progress.reviews],
+    )
+
+
+def _insert_notes(
+    conn: sqlite3.Connection, roadmap_id: str, topic_id: str, notes: Sequence[Note]
+) -> None:
+    conn.executemany(
+        "INSERT INTO notes (roadmap, topic, at, text, link) VALUES (?, ?, ?, ?, ?)",
+        [(roadmap_id, topic_id, n.at.isoformat(), n.text, n.link) for n in notes],
+    )
+
+
+def _insert_sessions(
+    conn: sqlite3.Connection, roadmap_id: str, topic_id: str, sessions: Sequence[Session]
+) -> None:
+    conn.executemany(
+        "INSERT INTO sessions (roadmap, topic, studied_on, minutes, note) VALUES (?, ?, ?, ?, ?)",
+        [(roadmap_id, topic_id, s.on.isoformat(), s.minutes, s.note) for s in sessions],
+    )
+
+
+def _insert_state(conn: sqlite3.Connection, state: State) -> None:
+    """Insert a whole state into an empty database."""
+    for roadmap_id, topics in sorted(state.roadmaps.items()):
+        for topic_id, progress in sorted(topics.items()):
+            tracked = progress.tracked()
+            if tracked != NOT_STARTED:
+                _insert_topic(conn, roadmap_id, topic_id, tracked)
+            _insert_notes(conn, roadmap_id, topic_id, progress.notes)
+            _insert_sessions(conn, roadmap_id, topic_id, progress.sessions)
+    conn.executemany(_INSERT_CHANGE, (_change_row(c) for c in state.log))
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.absolute()))
+
+
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def _check_kind(path: Path, what: str) -> None:
+    """Refuse a path that is not a regular file (or a link to one): opening a FIFO would
+    hang, a folder or a dangling link cannot be a database."""
     try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if '"""' in text or "'''" in text:
-        return None
-    sections: dict[tuple[str, str], str] = {}
-    starts = [i for i, line in _line_starts(text) if line.startswith("[")]
-    for at, end in zip(starts, [*starts[1:], len(text)], strict=True):
-        line = text[at : text.find("\n", at)]
-        match = _HEAD_TABLE.fullmatch(line)
-        if match is None:
-            return None
-        if match["topic"]:
-            key = (match["roadmap"], match["topic"])
-            sections[key] = sections.get(key, "") + text[at:end]
-    return sections
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise StateError(
+                f"{what} {path} is a symbolic link to {os.readlink(path)}, which does not "
+                "exist. Remove the link, or make it point at your data."
+            ) from None
+        return
+    except OSError as error:
+        raise StateError(f"cannot open {what} {path}: {error.strerror or error}.") from None
+    if stat.S_ISDIR(mode):
+        raise StateError(f"{what} {path} is a folder, not a file. Move it away.")
+    if not stat.S_ISREG(mode):
+        raise StateError(
+            f"{what} {path} is not a regular file (a FIFO, socket or device). Move it away."
+        )
 
 
-def _line_starts(text: str) -> Iterator[tuple[int, str]]:
-    at = 0
-    for line in text.split("\n"):
-        yield at, line
-        at += len(line) + 1
-
-
-def _spliced_head(
-    before: State, after: State, sections: dict[tuple[str, str], str], check: dict[str, int]
-) -> bytes:
-    """The first part for ``after``, reusing the text of every topic the change did not
-    touch: the same bytes as writing it whole, for a fraction of the time."""
-    import tomli_w
-
-    parts = [f"version = {STATE_VERSION}"]
-    for roadmap_id in sorted({*after.roadmaps, *after.days}):
-        days = days_text(after.days.get(roadmap_id, {}))
-        if days:
-            parts.append(tomli_w.dumps({"roadmaps": {roadmap_id: {"days": days}}}))
-        unchanged = before.roadmaps.get(roadmap_id, {})
-        for topic_id, progress in sorted(after.roadmaps.get(roadmap_id, {}).items()):
-            if progress is unchanged.get(topic_id) and (roadmap_id, topic_id) in sections:
-                parts.append(sections[(roadmap_id, topic_id)])
-            elif status := topic_status(progress):
-                table = {"roadmaps": {roadmap_id: {"topics": {topic_id: status}}}}
-                parts.append(tomli_w.dumps(table))
-    parts.append(tomli_w.dumps({"journal_check": check}))
-    return ("\n\n".join(part.strip("\n") for part in parts) + "\n").encode("utf-8")
-
-
-class NewerFormat(Exception):
-    def __init__(self, version: int) -> None:
-        super().__init__(version)
-        self.version = version
-
-
-def decode_state(data: dict[str, Any]) -> State:
-    """State data of any known format version, migrated and checked.
-
-    Raises :class:`NewerFormat` for a format newer than this mlpath reads and
-    :class:`StateFormatError` for anything else that is wrong.
-    """
-    version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise StateFormatError("no valid format 'version'")
-    if version > STATE_VERSION:
-        raise NewerFormat(version)
-    if version < STATE_VERSION:
-        return state_from_v4_dict(migrate(data, version))
-    data = {k: v for k, v in data.items() if k != "journal_check"}
-    journal = data.get("journal", [])
-    if not isinstance(journal, list):
-        raise StateFormatError("journal: expected a list of entries")
-    return state_from_dict(data, journal)
-
-
-# --- migrations ------------------------------------------------------------------------
-# Each step takes the data of format N (as read by tomllib) and returns format N + 1. The
-# file itself is rewritten in the newest format on the next write; its old bytes become the
-# backup.
-
-
-def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """Format 1 (mlpath 0.1: ``progress.<roadmap>.<topic>`` with status and done_at) to
-    format 2 (``roadmaps.<roadmap>.topics.<topic>``, statuses, checks, notes, a log)."""
-    progress = data.get("progress", {})
-    if not isinstance(progress, dict):
-        raise StateFormatError("progress: expected a table")
-    extra = set(data) - {"version", "progress"}
-    if extra:
-        raise StateFormatError(f"unknown key '{sorted(extra)[0]}'")
-    roadmaps = {}
-    for roadmap_id, topics in progress.items():
-        if not isinstance(topics, dict):
-            raise StateFormatError(f"progress.{roadmap_id}: expected a table")
-        roadmaps[roadmap_id] = {"topics": topics}
-    return {"version": 2, "roadmaps": roadmaps}
-
-
-def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
-    """Format 2 to format 3, which adds ``updated_at`` (when a topic's status last changed,
-    for merging imports) and ``unchecked`` (when a check was removed). A topic's
-    ``updated_at`` starts as the latest of its status dates."""
-    roadmaps = data.get("roadmaps", {})
-    if not isinstance(roadmaps, dict):
-        raise StateFormatError("roadmaps: expected a table")
-    for roadmap_id, entry in roadmaps.items():
-        topics = entry.get("topics", {}) if isinstance(entry, dict) else None
-        if not isinstance(topics, dict):
-            raise StateFormatError(f"roadmaps.{roadmap_id}: expected a table of topics")
-        for topic in topics.values():
-            if isinstance(topic, dict):
-                dates = [topic.get(k) for k in ("started_at", "done_at", "skipped_at")]
-                known = [d for d in dates if isinstance(d, datetime) and d.tzinfo is not None]
-                if known:
-                    topic["updated_at"] = max(known)
-    return {**data, "version": 3}
-
-
-def _v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
-    """Format 3 to format 4, which adds study ``sessions`` and ``reviews`` to topics; both
-    start empty, so only the version changes."""
-    return {**data, "version": 4}
-
-
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    1: _v1_to_v2,
-    2: _v2_to_v3,
-    3: _v3_to_v4,
-}
-
-
-def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
-    """Carry data of format ``version`` forward to format 4. Format 4 becomes format 5
-    in memory (``state_from_v4_dict``): notes, sessions and the log move to the journal,
-    and topics gain their study-time totals and the day summary."""
-    while version < 4:
-        data = MIGRATIONS[version](data)
-        version += 1
-    return data
-
-
-def atomic_write(path: Path, content: bytes, mode: int) -> None:
-    """Write ``content`` to ``path`` so that a crash leaves either the old or the new file:
-    a temporary file in the same folder, written and fsynced, then ``os.replace``d over
-    ``path``, then the folder fsynced so the rename itself is on disk."""
-    import tempfile
-
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
+def _new_file(path: Path) -> Path:
+    """Create ``path``, or ``path`` with ``-2``, ``-3``... before its suffix when it exists:
+    never two files with one name. Created empty, 0600."""
+    for n in range(1, 1000):
+        candidate = path if n == 1 else path.with_name(f"{path.stem}-{n}{path.suffix}")
         try:
-            os.fchmod(fd, mode)
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_directory(path.parent)
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(path)
 
 
-def _temporary_files(directory: Path) -> list[Path]:
-    """Temporary files that ``atomic_write`` leaves behind when a process is killed."""
-    return sorted(directory.glob(f".{STATE_FILE}*.tmp"))
+def _rename_aside(path: Path, target: Path) -> Path:
+    """Rename ``path`` to ``target`` (or ``target-2``...) without replacing any file."""
+    for n in range(1, 1000):
+        candidate = target if n == 1 else target.with_name(f"{target.name}-{n}")
+        try:
+            os.link(path, candidate)
+        except FileExistsError:
+            continue
+        os.unlink(path)
+        fsync_directory(path.parent)
+        return candidate
+    raise FileExistsError(target)
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+# --- diagnosis and recovery ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    what: str  # one sentence, already naming the file
+
+
+def diagnose(store: Store) -> list[Finding]:
+    """Check the data folder's files without changing any of them."""
+    findings = [Finding(True, f"Your data lives in {store.directory}.")]
     try:
-        os.fsync(fd)
+        _check_kind(store.path, "the database")
+    except StateError as error:
+        return [*findings, Finding(False, str(error))]
+    if not store.path.exists():
+        if _exists(store.legacy_path):
+            try:
+                store._read_legacy()
+            except StateError as error:
+                findings.append(Finding(False, str(error)))
+            else:
+                findings.append(
+                    Finding(
+                        True,
+                        f"{store.legacy_path} will be carried into {store.path} by the next "
+                        "command.",
+                    )
+                )
+        else:
+            findings.append(
+                Finding(True, f"{store.path} does not exist yet: no progress recorded.")
+            )
+    else:
+        findings.extend(_check_database(store))
+    if _exists(store.legacy_path) and store.path.exists():
+        findings.append(
+            Finding(
+                True,
+                f"{store.legacy_path} is an old state file that is not in the database; "
+                "'mlpath import' merges it.",
+            )
+        )
+    snapshots = store.snapshots()
+    if snapshots:
+        findings.append(
+            Finding(
+                True,
+                f"{len(snapshots)} snapshot(s) in {store.snapshot_dir}, the newest "
+                f"{snapshots[-1].name}.",
+            )
+        )
+    return findings
+
+
+def _check_database(store: Store) -> list[Finding]:
+    path = store.path
+    try:
+        conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=0.5)
+    except sqlite3.Error as error:
+        return [Finding(False, f"{path} cannot be opened: {error}.")]
+    findings: list[Finding] = []
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            return [
+                Finding(
+                    False,
+                    f"{path} was written by a newer mlpath (format {version}; this one reads up "
+                    f"to {SCHEMA_VERSION}). Upgrade mlpath.",
+                )
+            ]
+        problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if problems != ["ok"]:
+            return [Finding(False, f"{path} is damaged: {'; '.join(problems[:3])}.")]
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            findings.append(
+                Finding(False, f"{path} has {len(broken)} row(s) that point at no topic.")
+            )
+        if version == 0:
+            findings.append(Finding(True, f"{path} is empty: no progress recorded."))
+            return findings
+        topics = conn.execute("SELECT count(*) FROM topics").fetchone()[0]
+        changes = conn.execute("SELECT count(*) FROM changes").fetchone()[0]
+        roadmaps = conn.execute(
+            "SELECT count(*) FROM (SELECT roadmap FROM topics UNION SELECT roadmap FROM changes "
+            "WHERE roadmap <> '')"
+        ).fetchone()[0]
+        findings.append(
+            Finding(
+                True,
+                f"{path} is sound (format {version}): {topics} topic entr"
+                f"{'y' if topics == 1 else 'ies'} in {roadmaps} roadmap(s), {changes} change(s) "
+                "in the log.",
+            )
+        )
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                findings.append(Finding(True, "Another mlpath is writing now."))
+    except sqlite3.DatabaseError as error:
+        findings.append(Finding(False, f"{path} is not a database mlpath can read: {error}."))
     finally:
-        os.close(fd)
+        conn.close()
+    return findings
+
+
+def restore_snapshot(store: Store, now: datetime) -> tuple[Path, Path | None]:
+    """Put the newest sound snapshot in the database's place. The database it replaces
+    is kept beside it (renamed ``state.db.replaced-<time>``), and the snapshot stays
+    where it is. Returns (the snapshot used, where the replaced database was kept)."""
+    snapshot = None
+    for candidate in reversed(store.snapshots()):
+        if _is_sound(candidate):
+            snapshot = candidate
+            break
+    if snapshot is None:
+        raise StateError(f"there is no sound snapshot in {store.snapshot_dir} to restore.")
+    store._ensure_directory()
+    try:
+        fresh = _new_file(store.directory / f".{DATABASE}.restoring.tmp")
+        source = sqlite3.connect(f"file:{_uri_path(snapshot)}?mode=ro", uri=True)
+        target = sqlite3.connect(fresh)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
+        kept = None
+        if _exists(store.path):
+            stamp = now.strftime("%Y%m%dT%H%M%S")
+            kept = _rename_aside(store.path, store.directory / f"{DATABASE}.replaced-{stamp}")
+        os.replace(fresh, store.path)
+        fsync_directory(store.directory)
+    except (OSError, sqlite3.Error) as error:
+        raise StateError(f"cannot restore the snapshot {snapshot}: {error}.") from None
+    return snapshot, kept
+
+
+def _is_sound(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            ok = [row[0] for row in conn.execute("PRAGMA integrity_check")] == ["ok"]
+            return ok and 0 < version <= SCHEMA_VERSION
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False

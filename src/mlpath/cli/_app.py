@@ -22,7 +22,8 @@ from mlpath.errors import EXIT_INTERRUPTED, MlpathError
 if TYPE_CHECKING:
     from mlpath.progress import Outcome, State
     from mlpath.roadmap import Roadmap
-    from mlpath.store import RoadmapChoice, Store
+    from mlpath.settings import RoadmapChoice
+    from mlpath.store import Store
 
 
 COMMAND_ORDER = (
@@ -109,7 +110,7 @@ def _main(
 
 
 def roadmap_choice() -> RoadmapChoice:
-    from mlpath.store import roadmap_choice as choose
+    from mlpath.settings import roadmap_choice as choose
 
     return choose(_Selection.roadmap)
 

@@ -199,7 +199,7 @@ def search(
     from mlpath import views
     from mlpath.search import search as find
 
-    current, state = roadmap(), store().load(full=True)  # notes are searched too
+    current, state = roadmap(), store().load(notes=True)  # notes are searched too
     query = " ".join(words)
     hits = find(current, state, query)
     if json:

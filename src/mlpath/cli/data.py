@@ -55,7 +55,7 @@ def export(
         return
     if output.exists() and not force:
         raise MlpathError(f"{output} already exists; give --force to overwrite it.")
-    from mlpath.store import atomic_write
+    from mlpath.paths import atomic_write
 
     try:
         atomic_write(output, text.encode("utf-8"), 0o644 if format_ is Format.MARKDOWN else 0o600)
@@ -96,8 +96,8 @@ def _read_document(path: Path) -> dict[str, Any]:
 
 def _incoming_state(path: Path) -> Any:
     from mlpath.exchange import EXPORT_KEY, EXPORT_VERSION
+    from mlpath.formats import NewerFormat, decode_state
     from mlpath.progress import StateFormatError
-    from mlpath.store import NewerFormat, decode_state
 
     data = _read_document(path)
     if EXPORT_KEY in data:
@@ -136,17 +136,8 @@ def import_(
     ] = False,
 ) -> None:
     """Merge progress from another machine: the most recent change wins, nothing is lost."""
-    from mlpath.exchange import merge_import
-
     incoming = _incoming_state(file)
-    moment = now()
-    source = printable(file.name)
-    if dry_run:
-        _, report = merge_import(store().load(full=True), incoming, moment, source)
-    else:
-        report = store().update(
-            lambda state: merge_import(state, incoming, moment, source), full=True
-        )
+    report = store().merge(incoming, now(), printable(file.name), dry_run)
     counts = (
         f"{report.topics_added} topic(s) added, {report.topics_updated} updated, "
         f"{report.topics_unchanged} left alone; {report.notes_added} note(s) and "
@@ -167,19 +158,22 @@ def doctor(
         bool,
         typer.Option(
             "--restore-backup",
-            help="Put the backup in place of the state file (which is kept, renamed).",
+            help="Put the newest sound snapshot in place of the database (which is kept, renamed).",
         ),
     ] = False,
 ) -> None:
-    """Check your data files and say how to recover when mlpath refuses one."""
+    """Check your data and say how to recover when mlpath refuses it."""
     from mlpath import store as storage
 
     current = store()
     if restore_backup:
-        kept = storage.restore_backup(current, now())
+        snapshot, kept = storage.restore_snapshot(current, now())
+        aside = "" if kept is None else f"; the database it replaced is kept as {kept}"
         say(
-            f"Restored {printable(str(current.path))} from its backup; the file it replaced "
-            f"is kept as {printable(str(kept))}."
+            printable(
+                f"Restored {current.path} from the snapshot {snapshot.name} (the snapshot "
+                f"stays where it is){aside}."
+            )
         )
         return
     findings = storage.diagnose(current)
@@ -187,14 +181,14 @@ def doctor(
         say(("ok       " if finding.ok else "PROBLEM  ") + printable(finding.what))
     if all(f.ok for f in findings):
         return
-    if current.backup_path.exists():
+    if current.snapshots():
         say(
-            "Way out: 'mlpath doctor --restore-backup' puts the backup (your data as it was "
-            "one change earlier) in place, keeping the damaged file beside it."
+            "Way out: 'mlpath doctor --restore-backup' puts the newest sound snapshot in "
+            "place, keeping the damaged database beside it."
         )
     else:
         say(
-            f"Way out: fix {printable(str(current.path))} by hand, or move it away to start "
-            "afresh; mlpath never changes a file it cannot read."
+            "Way out: fix the file named above, or move it away to start afresh; mlpath "
+            "never changes a file it cannot read."
         )
     raise typer.Exit(1)

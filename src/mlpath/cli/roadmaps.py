@@ -63,7 +63,7 @@ def use(
     """Remember a roadmap file as the default for every command."""
     from mlpath.errors import UsageError
     from mlpath.roadmap import load_roadmap
-    from mlpath.store import config_path, read_config, write_config
+    from mlpath.settings import config_path, read_config, write_config
 
     if (path is None) == (not bundled):
         raise UsageError("name a roadmap file, or give --bundled to go back to the bundled one.")

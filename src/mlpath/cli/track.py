@@ -239,10 +239,9 @@ def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
 def undo() -> None:
     """Revert the most recent change; repeat to go further back."""
     from mlpath.progress import describe
-    from mlpath.progress import undo as undo_last
     from mlpath.views import local_time
 
-    reverted = store().update(undo_last, full=True)
+    reverted = store().undo()
     if reverted is None:
         say("Nothing to undo.")
     else:
@@ -262,13 +261,11 @@ def history(
     """List recent changes, newest first."""
     from mlpath import views
 
-    state = store().load(full=True)
-    changes = list(reversed(state.log))
-    if topic is not None:
+    if topic is None:
+        changes = store().changes(count)
+    else:
         current = roadmap()
-        chosen = current.find_topic(topic)
-        changes = [c for c in changes if c.roadmap == current.id and c.topic == chosen.id]
-    changes = changes[:count]
+        changes = store().changes(count, current.id, current.find_topic(topic).id)
     if json:
         views.print_json(views.history_json(changes))
     else:

@@ -1,0 +1,85 @@
+"""Where mlpath keeps its files, and how a whole file is written safely.
+
+Every location is computed on each call, never at import, so ``MLPATH_HOME`` can change
+between calls (tests rely on it):
+
+* data (the database, its snapshots, the roadmap cache, the settings file) lives in
+  ``$MLPATH_HOME`` when it is set;
+* otherwise in the platform's folders: ``platformdirs.user_data_path("mlpath")`` for the
+  database, ``user_config_path`` for the settings file and ``user_cache_path`` for the
+  cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+
+def _home() -> Path | None:
+    home = os.environ.get("MLPATH_HOME")
+    return Path(home).expanduser() if home else None
+
+
+def data_dir() -> Path:
+    """The folder holding the database: ``$MLPATH_HOME`` or the platform's user data dir."""
+    home = _home()
+    if home is not None:
+        return home
+    import platformdirs
+
+    return platformdirs.user_data_path("mlpath")
+
+
+def config_dir() -> Path:
+    """The folder of ``config.toml``: ``$MLPATH_HOME`` or the platform's user config dir."""
+    home = _home()
+    if home is not None:
+        return home
+    import platformdirs
+
+    return platformdirs.user_config_path("mlpath")
+
+
+def cache_dir() -> Path:
+    """The roadmap cache: ``$MLPATH_HOME/cache`` or the platform's user cache dir."""
+    home = _home()
+    if home is not None:
+        return home / "cache"
+    import platformdirs
+
+    return platformdirs.user_cache_path("mlpath")
+
+
+def atomic_write(path: Path, content: bytes, mode: int) -> None:
+    """Write ``content`` to ``path`` so that a crash leaves either the old or the new file:
+    a temporary file in the same folder, written and fsynced, then ``os.replace``d over
+    ``path``, then the folder fsynced so the rename itself is on disk."""
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        try:
+            os.fchmod(fd, mode)
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_directory(path.parent)
+
+
+def fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
