@@ -100,7 +100,8 @@ SCHEMA = (
         topic TEXT NOT NULL,
         at TEXT NOT NULL,
         text TEXT NOT NULL,
-        link TEXT
+        link TEXT,
+        folded TEXT NOT NULL  -- text and link, lower-case without accents, for search
     )""",
     """CREATE INDEX notes_by_topic ON notes (roadmap, topic)""",
     """CREATE TABLE sessions (
@@ -170,20 +171,27 @@ class Store:
     # --- reading -----------------------------------------------------------------------
 
     def load(
-        self, full: bool = False, topics: Collection[tuple[str, str]] = (), notes: bool = False
+        self,
+        full: bool = False,
+        topics: Collection[tuple[str, str]] = (),
+        notes_with: Sequence[str] = (),
     ) -> State:
         """The current state; an empty one when there is no database yet.
 
         By default: every topic's status, checks and reviews, and the day summary (the
         state is then not ``complete``). ``topics`` adds the notes and study sessions of
-        those (roadmap id, topic id) pairs, ``notes`` every note; ``full`` reads
-        everything, the log included.
+        those (roadmap id, topic id) pairs; ``notes_with`` the notes holding any of these
+        words (folded as :func:`mlpath.search.fold` does); ``full`` reads everything, the
+        log included.
         """
         with self._connection(create=False) as conn:
             if conn is None:
                 return State()
             with self._transaction(conn, "BEGIN"):
-                return self._read(conn, full, topics, notes)[0]
+                state, _ = self._read(conn, full, topics)
+                if not notes_with:
+                    return state
+                return _with_notes(state, _matching_notes(conn, notes_with))
 
     def changes(
         self, count: int, roadmap_id: str | None = None, topic_id: str | None = None
@@ -214,11 +222,7 @@ class Store:
                     yield from (self._change(row) for row in rows)
 
     def _read(
-        self,
-        conn: sqlite3.Connection,
-        full: bool,
-        topics: Collection[tuple[str, str]] = (),
-        notes: bool = False,
+        self, conn: sqlite3.Connection, full: bool, topics: Collection[tuple[str, str]] = ()
     ) -> tuple[State, list[int]]:
         """The state, and the ids of the log entries it holds."""
         try:
@@ -230,12 +234,9 @@ class Store:
                 if minutes or count:
                     days.setdefault(roadmap_id, {})[day] = (minutes, count)
             if full:
-                _add_items(conn, progress, None, notes=True, sessions=True)
-            else:
-                if notes:
-                    _add_items(conn, progress, None, notes=True, sessions=False)
-                if topics:
-                    _add_items(conn, progress, topics, notes=not notes, sessions=True)
+                _add_items(conn, progress, None)
+            elif topics:
+                _add_items(conn, progress, topics)
             log: tuple[Change, ...] = ()
             ids: list[int] = []
             if full:
@@ -677,17 +678,12 @@ def _add_items(
     conn: sqlite3.Connection,
     progress: dict[str, dict[str, _Topic]],
     topics: Collection[tuple[str, str]] | None,
-    notes: bool,
-    sessions: bool,
 ) -> None:
     """Add the notes and sessions of ``topics`` (None: of every topic) to ``progress``."""
-    queries = []
-    if notes:
-        queries.append(("SELECT roadmap, topic, at, text, link FROM notes", _note_row))
-    if sessions:
-        queries.append(
-            ("SELECT roadmap, topic, studied_on, minutes, note FROM sessions", _session_row)
-        )
+    queries = [
+        ("SELECT roadmap, topic, at, text, link FROM notes", _note_row),
+        ("SELECT roadmap, topic, studied_on, minutes, note FROM sessions", _session_row),
+    ]
     for query, add in queries:
         if topics is None:
             rows = conn.execute(query)
@@ -699,6 +695,32 @@ def _add_items(
                 query + " WHERE roadmap = ? AND topic = ?", (roadmap_id, topic_id)
             ):
                 add(progress, row)
+
+
+def _matching_notes(conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, dict[str, _Topic]]:
+    """The notes holding any of ``words`` (already folded), by roadmap and topic."""
+    progress: dict[str, dict[str, _Topic]] = {}
+    where = " OR ".join("instr(folded, ?) > 0" for _ in words)
+    query = f"SELECT roadmap, topic, at, text, link FROM notes WHERE {where}"
+    try:
+        for row in conn.execute(query, tuple(words)):
+            _note_row(progress, row)
+    except (ValueError, TypeError) as error:
+        raise StateFormatError(str(error)) from None
+    return progress
+
+
+def _with_notes(state: State, found: dict[str, dict[str, _Topic]]) -> State:
+    from dataclasses import replace
+
+    roadmaps = {r: dict(topics) for r, topics in state.roadmaps.items()}
+    for roadmap_id, topics in found.items():
+        for topic_id, entry in topics.items():
+            current = roadmaps.setdefault(roadmap_id, {}).get(topic_id, NOT_STARTED)
+            roadmaps[roadmap_id][topic_id] = replace(
+                current, notes=tuple(sorted(entry.notes, key=note_key))
+            )
+    return replace(state, roadmaps=roadmaps)
 
 
 def _note_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
@@ -831,9 +853,21 @@ def _insert_topic(
 def _insert_notes(
     conn: sqlite3.Connection, roadmap_id: str, topic_id: str, notes: Sequence[Note]
 ) -> None:
+    from mlpath.search import fold
+
     conn.executemany(
-        "INSERT INTO notes (roadmap, topic, at, text, link) VALUES (?, ?, ?, ?, ?)",
-        [(roadmap_id, topic_id, n.at.isoformat(), n.text, n.link) for n in notes],
+        "INSERT INTO notes (roadmap, topic, at, text, link, folded) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                roadmap_id,
+                topic_id,
+                n.at.isoformat(),
+                n.text,
+                n.link,
+                fold(f"{n.text} {n.link or ''}"),
+            )
+            for n in notes
+        ],
     )
 
 

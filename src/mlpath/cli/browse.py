@@ -197,10 +197,12 @@ def search(
 ) -> None:
     """Find topics and resources by title, summary, author, alias or your notes."""
     from mlpath import views
+    from mlpath.search import fold
     from mlpath.search import search as find
 
-    current, state = roadmap(), store().load(notes=True)  # notes are searched too
     query = " ".join(words)
+    # notes are searched too: those holding any of the words are read
+    current, state = roadmap(), store().load(notes_with=sorted(set(fold(query).split())))
     hits = find(current, state, query)
     if json:
         views.print_json(views.search_json(current, query, hits))
