@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import tempfile
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,11 +16,11 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED, Result, db_rows
 from mlpath import progress as ops
-from mlpath.exchange import export_document, merge_import, merge_topic
+from mlpath.exchange import export_chunks, merge_import, merge_topic
 from mlpath.formats import decode_state
 from mlpath.progress import STATE_VERSION, Note, State
 from mlpath.roadmap import load_roadmap
-from mlpath.views import export_text
+from mlpath.store import Store
 
 Run = Callable[..., Result]
 ROADMAP = load_roadmap(BUNDLED)
@@ -62,8 +63,13 @@ def histories(draw: st.DrawFn) -> State:
 
 
 def _through_file(state: State, fmt: str) -> State:
-    """Export to text and read it back, as an import does."""
-    text = export_text(export_document(state, NOW), fmt)
+    """Store ``state`` in a database, export it to text and read it back, as an import
+    does."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder))
+        store.update(lambda before: (state, None), full=True)
+        with store.exporting() as (head, journal):
+            text = "".join(export_chunks(head, journal, NOW, fmt))
     data = json.loads(text) if fmt == "json" else tomllib.loads(text)
     data = {k: v for k, v in data.items() if k not in ("mlpath_export", "exported_at")}
     return decode_state(data)

@@ -16,7 +16,7 @@ and commutative (two machines importing each other's exports end with the same p
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -30,7 +30,7 @@ from mlpath.progress import (
     count_days,
     note_key,
     session_key,
-    state_to_dict,
+    status_dict,
 )
 
 #: The version of the export envelope; an export from a newer mlpath is refused.
@@ -41,9 +41,42 @@ _EARLIEST = datetime.min.replace(tzinfo=UTC)
 T = TypeVar("T")
 
 
-def export_document(state: State, now: datetime) -> dict[str, Any]:
-    """Everything in the state (every roadmap's progress, checks, notes and the log)."""
-    return {EXPORT_KEY: EXPORT_VERSION, "exported_at": now, **state_to_dict(state)}
+def export_chunks(
+    state: State, journal: Iterable[dict[str, Any]], now: datetime, fmt: str
+) -> Iterator[str]:
+    """An export as text, a piece at a time, for any length of history: the envelope and
+    the status part of ``state``, then each journal entry (format 5's ``journal``) as it
+    comes. JSON writes dates as ISO 8601 text; TOML as native dates."""
+    head = {EXPORT_KEY: EXPORT_VERSION, "exported_at": now, **status_dict(state)}
+    if fmt == "toml":
+        import tomli_w
+
+        yield tomli_w.dumps(head)
+        for entry in journal:
+            # one table per entry: the same as writing the whole array at once
+            yield "\n" + tomli_w.dumps({"journal": [entry]})
+        return
+    import json
+
+    def dumps(value: object) -> str:
+        return json.dumps(value, indent=2, default=_iso_text)
+
+    text = dumps(head)
+    first = True
+    for entry in journal:
+        if first:
+            yield text[:-2] + ',\n  "journal": [\n'
+            first = False
+        else:
+            yield ",\n"
+        yield "    " + dumps(entry).replace("\n", "\n    ")
+    yield text + "\n" if first else "\n  ]\n}\n"
+
+
+def _iso_text(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot export {type(value).__name__}")
 
 
 def _iso(moment: datetime | None) -> str:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _home() -> Path | None:
@@ -53,22 +55,28 @@ def cache_dir() -> Path:
 
 
 def atomic_write(path: Path, content: bytes, mode: int) -> None:
-    """Write ``content`` to ``path`` so that a crash leaves either the old or the new file:
-    a temporary file in the same folder, written and fsynced, then ``os.replace``d over
-    ``path``, then the folder fsynced so the rename itself is on disk."""
+    """Write ``content`` to ``path`` so that a crash leaves either the old or the new file
+    (see :func:`atomic_writer`)."""
+    with atomic_writer(path, mode) as handle:
+        handle.write(content)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: int) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through, so that a crash or an error leaves either the old
+    or the new file: a temporary file in the same folder, written and fsynced, then
+    ``os.replace``d over ``path``, then the folder fsynced so the rename itself is on disk.
+    """
     import tempfile
 
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
-        try:
-            os.fchmod(fd, mode)
-            view = memoryview(content)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

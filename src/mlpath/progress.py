@@ -887,7 +887,13 @@ def _item_key(item: Note | Session) -> tuple[Any, ...]:
 
 
 def _item_entry(key: tuple[str, str, Note | Session]) -> dict[str, Any]:
-    roadmap_id, topic_id, item = key
+    return journal_entry(*key)
+
+
+def journal_entry(roadmap_id: str, topic_id: str, item: Note | Session | Change) -> dict[str, Any]:
+    """One entry of format 5's journal: a note or a study session of a topic, or a change."""
+    if isinstance(item, Change):
+        return {"kind": "change", **change_to_dict(item)}
     where = {"roadmap": roadmap_id, "topic": topic_id}
     if isinstance(item, Note):
         return {"kind": "note", **where, **_note_to_dict(item)}

@@ -211,15 +211,52 @@ class Store:
                 rows = conn.execute(query, (*params, count)).fetchall()
             return [self._change(row) for row in rows]
 
-    def iter_changes(self) -> Iterator[Change]:
-        """Every change, oldest first, read a batch at a time (for exports)."""
+    @contextlib.contextmanager
+    def exporting(self) -> Iterator[tuple[State, Iterator[dict[str, Any]]]]:
+        """For an export, in one read transaction: the state without notes, sessions and
+        log, and the journal (format 5's entries: every note, then every study session,
+        then every change, oldest first), read a batch at a time while it is consumed."""
         with self._connection(create=False) as conn:
             if conn is None:
+                yield State(), iter(())
                 return
             with self._transaction(conn, "BEGIN"):
-                cursor = conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id")
+                state, _ = self._read(conn, False)
+                yield state, self._journal(conn)
+
+    def _journal(self, conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+        from mlpath.progress import journal_entry
+
+        queries: list[tuple[str, Callable[[dict[str, dict[str, _Topic]], Sequence[Any]], None]]]
+        queries = [
+            (
+                "SELECT roadmap, topic, at, text, link FROM notes ORDER BY roadmap, topic, id",
+                _note_row,
+            ),
+            (
+                "SELECT roadmap, topic, studied_on, minutes, note FROM sessions "
+                "ORDER BY roadmap, topic, id",
+                _session_row,
+            ),
+        ]
+        try:
+            for query, add in queries:
+                cursor = conn.execute(query)
                 while rows := cursor.fetchmany(1000):
-                    yield from (self._change(row) for row in rows)
+                    for row in rows:
+                        one: dict[str, dict[str, _Topic]] = {}
+                        add(one, row)
+                        entry = one[row[0]][row[1]]
+                        items: list[Note | Session] = [*entry.notes, *entry.sessions]
+                        for item in items:
+                            yield journal_entry(row[0], row[1], item)
+        except (ValueError, TypeError) as error:
+            raise self._refuse(f"has unexpected content: {error}") from None
+        cursor = conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id")
+        while rows := cursor.fetchmany(1000):
+            for row in rows:
+                change = self._change(row)
+                yield journal_entry(change.roadmap, change.topic, change)
 
     def _read(
         self, conn: sqlite3.Connection, full: bool, topics: Collection[tuple[str, str]] = ()

@@ -691,15 +691,6 @@ def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) 
 # --- export ----------------------------------------------------------------------------
 
 
-def export_text(document: dict[str, Any], fmt: str) -> str:
-    """An export document as JSON (dates as ISO 8601 text) or TOML (native dates)."""
-    if fmt == "toml":
-        import tomli_w
-
-        return tomli_w.dumps(document)
-    return json.dumps(document, indent=2, default=lambda o: o.isoformat()) + "\n"
-
-
 _MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
 
 

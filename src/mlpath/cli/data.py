@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,28 +41,41 @@ def export(
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")] = False,
 ) -> None:
     """Export your progress: every roadmap, check, note and the change log."""
+
+    if output is not None and output.exists() and not force:
+        raise MlpathError(f"{output} already exists; give --force to overwrite it.")
+    if format_ is Format.MARKDOWN:
+        from mlpath import views
+
+        current = roadmap()
+        state = store().load(topics=[(current.id, t.id) for t in current.topics])
+        chunks: Iterable[str] = [views.markdown_checklist(current, state, now())]
+        _write_out(chunks, output, 0o644)
+    else:
+        from mlpath.exchange import export_chunks
+
+        with store().exporting() as (state, journal):
+            _write_out(export_chunks(state, journal, now(), format_.value), output, 0o600)
+    if output is not None:
+        say(f"Exported your progress as {format_.value} to {printable(str(output))}.")
+
+
+def _write_out(chunks: Iterable[str], output: Path | None, mode: int) -> None:
+    """Write text to stdout, or to ``output`` as a whole file (never half of one)."""
     import sys
 
-    from mlpath import views
-    from mlpath.exchange import export_document
-
-    state = store().load(full=True)
-    if format_ is Format.MARKDOWN:
-        text = views.markdown_checklist(roadmap(), state, now())
-    else:
-        text = views.export_text(export_document(state, now()), format_.value)
     if output is None:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
         return
-    if output.exists() and not force:
-        raise MlpathError(f"{output} already exists; give --force to overwrite it.")
-    from mlpath.paths import atomic_write
+    from mlpath.paths import atomic_writer
 
     try:
-        atomic_write(output, text.encode("utf-8"), 0o644 if format_ is Format.MARKDOWN else 0o600)
+        with atomic_writer(output, mode) as handle:
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8"))
     except OSError as error:
         raise MlpathError(f"cannot write {output}: {error.strerror or error}.") from None
-    say(f"Exported your progress as {format_.value} to {printable(str(output))}.")
 
 
 def _read_document(path: Path) -> dict[str, Any]:
