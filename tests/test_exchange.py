@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from conftest import BUNDLED, Result, db_rows
 from mlpath import progress as ops
 from mlpath.exchange import export_chunks, merge_import, merge_topic
-from mlpath.formats import decode_state
+from mlpath.formats import NotJson, decode_state, document_items, json_members
 from mlpath.progress import STATE_VERSION, Note, State
 from mlpath.roadmap import load_roadmap
 from mlpath.store import Store
@@ -279,3 +279,55 @@ def test_undo_of_an_import_restores_the_state_before_it(a: State, b: State) -> N
         assert ops.undo(merged) == (a, merged.log[-1])
     else:
         assert merged is a
+
+
+# --- reading an import a piece at a time -------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+documents = st.dictionaries(
+    st.sampled_from(["journal", "log", "version", "roadmaps", "mlpath_export"])
+    | st.text(max_size=6),
+    json_values,
+    max_size=5,
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(documents, st.integers(1, 40), st.booleans())
+def test_json_read_in_pieces_gives_what_a_whole_parse_gives(
+    document: dict[str, object], size: int, indent: bool
+) -> None:
+    text = json.dumps(document, indent=2 if indent else None)
+    pieces = [text[i : i + size] for i in range(0, len(text), size)]
+    assert list(json_members(pieces)) == list(document_items(json.loads(text)))
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a": 1', '{"a" 1}', '{"journal": [1, 2', '{"a": 1} x', '{"a": 1,}']
+)
+def test_broken_json_read_in_pieces_is_refused(text: str) -> None:
+    with pytest.raises(NotJson):
+        list(json_members([text[:3], text[3:]]))
+
+
+def test_an_export_read_in_pieces_imports_like_a_whole_one(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "a"))
+    for i in range(30):
+        run("note", "foundations", f"note {i} " + "é" * (i * 37 % 500))  # pieces split letters
+        run("log", "dl", f"{i + 1}m")
+    run("done", "foundations", "book")
+    run("export", "-o", str(tmp_path / "a.json"))
+    monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "b"))
+    result = run("import", str(tmp_path / "a.json"))
+    assert "2 topic(s) added" in result.stdout and "61 history entries added" in result.stdout
+    progress_b = run("progress", "--json").stdout
+    monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "a"))
+    assert run("progress", "--json").stdout == progress_b

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from mlpath.formats import EXPORT_KEY, EXPORT_VERSION
 from mlpath.progress import (
     NOT_STARTED,
     Action,
@@ -32,10 +33,6 @@ from mlpath.progress import (
     session_key,
     status_dict,
 )
-
-#: The version of the export envelope; an export from a newer mlpath is refused.
-EXPORT_VERSION = 1
-EXPORT_KEY = "mlpath_export"
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 T = TypeVar("T")
@@ -142,26 +139,26 @@ class ImportReport:
         return bool(self.topics_added or self.topics_updated or self.notes_added or self.log_added)
 
 
-def merge_import(
-    local: State,
-    incoming: State,
-    now: datetime,
-    source: str,
-    local_keys: Mapping[str, int] | None = None,
-) -> tuple[State, ImportReport]:
-    """Merge ``incoming`` into ``local``; the import is logged as one undoable change.
+@dataclass(frozen=True)
+class TopicMerge:
+    """The topics part of an import: the merged state, each changed topic as it was before
+    (None: absent), and the counts for the report."""
 
-    ``incoming`` must be complete (with notes, sessions and log). ``local`` must hold every
-    topic that ``incoming`` has, with its notes and sessions; its log is needed only when
-    ``local_keys`` is not given: how often each of the incoming log's keys is already in
-    the local log. The new log entries are appended to ``local.log``.
-    """
-    if not incoming.complete or (local_keys is None and not local.complete):
-        raise ValueError("merging needs complete states")
+    state: State
+    restore: Mapping[str, Mapping[str, TopicProgress | None]]
+    added: int
+    updated: int
+    unchanged: int
+    notes_added: int
+
+
+def merge_topics(local: State, incoming: Mapping[str, Mapping[str, TopicProgress]]) -> TopicMerge:
+    """Merge the topics of ``incoming`` (roadmap id -> topic id -> progress, with notes and
+    sessions) into ``local``, which must hold those topics with their notes and sessions."""
     new_state = local
     restore: dict[str, dict[str, TopicProgress | None]] = {}
     added = updated = unchanged = notes_added = 0
-    for roadmap_id, topics in sorted(incoming.roadmaps.items()):
+    for roadmap_id, topics in sorted(incoming.items()):
         mine_topics = local.roadmaps.get(roadmap_id, {})
         for topic_id, theirs in sorted(topics.items()):
             mine = mine_topics.get(topic_id)
@@ -176,23 +173,27 @@ def merge_import(
             notes_added += len(merged.notes) - (len(mine.notes) if mine else 0)
             restore.setdefault(roadmap_id, {})[topic_id] = mine
             new_state = new_state.with_topic(roadmap_id, topic_id, merged)
+    return TopicMerge(new_state, restore, added, updated, unchanged, notes_added)
 
-    # The logs are combined as multisets: an entry is new when the file holds it more often
-    # than the local log does (two identical changes in one second stay two).
-    have = Counter(c.key for c in local.log) if local_keys is None else Counter(local_keys)
-    new_entries: list[Change] = []
-    for change in incoming.log:
-        if have[change.key] > 0:
-            have[change.key] -= 1
-        else:
-            new_entries.append(change)
-    report = ImportReport(added, updated, unchanged, notes_added, len(new_entries))
-    if not report.changed:
-        return local, report
-    # The local log keeps its order (undo walks it backwards); what came in goes after it,
-    # in the order it had there.
-    log = (*local.log, *new_entries)
-    record = Change(
+
+def is_new_entry(key: str, seen: Counter[str], have: int) -> bool:
+    """Whether an incoming log entry with ``key`` is new. The logs are combined as
+    multisets: an entry is new when the file holds it more often than the local log does
+    (two identical changes in one second stay two). ``seen`` counts the keys of the file
+    so far (this one is added); ``have`` is how often the local log holds ``key``."""
+    seen[key] += 1
+    return seen[key] > have
+
+
+def import_record(
+    now: datetime,
+    source: str,
+    restore: Mapping[str, Mapping[str, TopicProgress | None]],
+    added: tuple[str, ...],
+) -> Change:
+    """The log entry of an import, which undo reverts: the topics it changed as they were,
+    and the keys of the log entries it added."""
+    return Change(
         at=now,
         action=Action.IMPORT,
         roadmap="",
@@ -200,7 +201,32 @@ def merge_import(
         before=NOT_STARTED,
         source=source,
         restore=restore,
-        added=tuple(c.key for c in new_entries),
+        added=added,
     )
+
+
+def merge_import(
+    local: State,
+    incoming: State,
+    now: datetime,
+    source: str,
+) -> tuple[State, ImportReport]:
+    """Merge ``incoming`` into ``local``; the import is logged as one undoable change.
+    Both must be complete states (with notes, sessions and log). The new log entries are
+    appended to ``local.log``, then the import's own entry."""
+    if not (incoming.complete and local.complete):
+        raise ValueError("merging needs complete states")
+    topics = merge_topics(local, incoming.roadmaps)
+    have = Counter(c.key for c in local.log)
+    seen: Counter[str] = Counter()
+    new_entries = [c for c in incoming.log if is_new_entry(c.key, seen, have[c.key])]
+    report = ImportReport(
+        topics.added, topics.updated, topics.unchanged, topics.notes_added, len(new_entries)
+    )
+    if not report.changed:
+        return local, report
+    # The local log keeps its order (undo walks it backwards); what came in goes after it,
+    # in the order it had there.
+    record = import_record(now, source, topics.restore, tuple(c.key for c in new_entries))
     days = count_days(new_entries, start=local.days)
-    return replace(new_state, log=(*log, record), days=days), report
+    return replace(topics.state, log=(*local.log, *new_entries, record), days=days), report

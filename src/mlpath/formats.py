@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import tomllib
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from mlpath.progress import (
     STATE_VERSION,
+    Change,
     State,
     StateFormatError,
+    change_from_dict,
     state_from_dict,
     state_from_v4_dict,
 )
@@ -160,3 +162,225 @@ def migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
         data = MIGRATIONS[version](data)
         version += 1
     return data
+
+
+# --- reading an import a piece at a time -----------------------------------------------------
+
+#: The members whose elements are read one at a time: format 5's journal, older formats' log.
+STREAMED = ("journal", "log")
+
+
+class NotAnExport(Exception):
+    """The document is not an mlpath export or state file; the message says why."""
+
+
+class NewerExport(Exception):
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def document_items(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """A parsed document's members as :func:`json_members` yields them."""
+    for key, value in data.items():
+        if key in STREAMED and isinstance(value, list):
+            yield from ((f"{key}[]", element) for element in value)
+        else:
+            yield key, value
+
+
+def read_import(items: Iterable[tuple[str, Any]]) -> Iterator[Change | State]:
+    """Decode an export, or a state file of formats 1 to 5, from its members (as
+    :func:`json_members` or :func:`document_items` give them): each change of its log as
+    soon as it is read, then, last, its progress (every topic with its notes and study
+    sessions; no log).
+
+    Raises :class:`NotAnExport`, :class:`NewerExport`, :class:`NewerFormat` or
+    :class:`StateFormatError`.
+    """
+    head: dict[str, Any] = {}
+    pending: list[tuple[str, Any]] = []
+    items_of_v5: list[Any] = []  # notes and study sessions, until the topics are read
+    version: int | None = None
+    counts = {"journal": 0, "log": 0}
+    for key, value in items:
+        if not key.endswith("[]"):
+            head[key] = value
+            continue
+        if version is None and "version" not in head:
+            pending.append((key, value))  # the version comes later: decode these then
+            continue
+        if version is None:
+            version = _version(head)
+        change = _element(key[:-2], value, version, counts, items_of_v5)
+        if change is not None:
+            yield change
+    if version is None:
+        version = _version(head)
+    for key, value in pending:
+        change = _element(key[:-2], value, version, counts, items_of_v5)
+        if change is not None:
+            yield change
+    data = {k: v for k, v in head.items() if k not in (EXPORT_KEY, "exported_at")}
+    if version == STATE_VERSION:
+        data["journal"] = items_of_v5
+    yield decode_state(data)
+
+
+EXPORT_KEY = "mlpath_export"
+#: The version of the export envelope; an export from a newer mlpath is refused.
+EXPORT_VERSION = 1
+
+
+def _version(head: dict[str, Any]) -> int:
+    """The state format of a document, once its envelope is checked."""
+    if EXPORT_KEY in head:
+        envelope = head[EXPORT_KEY]
+        if not isinstance(envelope, int) or isinstance(envelope, bool):
+            raise NotAnExport(f"'{EXPORT_KEY}' must be a whole number")
+        if envelope > EXPORT_VERSION:
+            raise NewerExport(envelope)
+    elif "version" not in head:
+        raise NotAnExport(f"it has neither '{EXPORT_KEY}' nor 'version'")
+    version = head.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise StateFormatError("no valid format 'version'")
+    if version > STATE_VERSION:
+        raise NewerFormat(version)
+    return version
+
+
+def _element(
+    name: str, value: Any, version: int, counts: dict[str, int], items_of_v5: list[Any]
+) -> Change | None:
+    place = f"{name}[{counts[name]}]"
+    counts[name] += 1
+    expected = "journal" if version == STATE_VERSION else "log"
+    if name != expected:
+        raise StateFormatError(f"(top level): unknown key '{name}'")
+    if not isinstance(value, dict):
+        raise StateFormatError(f"{place}: expected a table, found {type(value).__name__}")
+    if version < STATE_VERSION:
+        return change_from_dict(value, place)
+    if value.get("kind") == "change":
+        return change_from_dict({k: v for k, v in value.items() if k != "kind"}, place)
+    items_of_v5.append(value)
+    return None
+
+
+class NotJson(Exception):
+    """The text is not valid JSON; the message says where."""
+
+
+def json_members(chunks: Iterable[str]) -> Iterator[tuple[str, Any]]:
+    """The members of the JSON object in ``chunks`` (pieces of text, in order), read a
+    piece at a time: ``(key, value)``, except that the elements of an array member named
+    in :data:`STREAMED` come one at a time as ``(key + "[]", element)``, so a history of
+    any length is never held whole. Raises :class:`NotJson` and :class:`NotAnExport`."""
+    reader = _JsonReader(iter(chunks))
+    if reader.peek() != "{":
+        raise NotAnExport("it is not a JSON object")
+    reader.take("{")
+    if reader.peek() == "}":
+        reader.take("}")
+        reader.end()
+        return
+    while True:
+        key = reader.value()
+        if not isinstance(key, str):
+            raise NotJson(f"expected a member name at character {reader.offset}")
+        reader.take(":")
+        if key in STREAMED and reader.peek() == "[":
+            reader.take("[")
+            if reader.peek() == "]":
+                reader.take("]")
+            else:
+                while True:
+                    yield f"{key}[]", reader.value()
+                    if reader.peek() == "]":
+                        reader.take("]")
+                        break
+                    reader.take(",")
+        else:
+            yield key, reader.value()
+        if reader.peek() == "}":
+            reader.take("}")
+            break
+        reader.take(",")
+    reader.end()
+
+
+class _JsonReader:
+    def __init__(self, chunks: Iterator[str]) -> None:
+        import json
+
+        self.chunks = chunks
+        self.buffer = ""
+        self.at = 0
+        self.dropped = 0  # characters already consumed and dropped from the buffer
+        self.done = False
+        self.decoder = json.JSONDecoder()
+
+    @property
+    def offset(self) -> int:
+        return self.dropped + self.at
+
+    def _more(self) -> bool:
+        if self.done:
+            return False
+        if self.at > 1 << 16:
+            self.dropped += self.at
+            self.buffer, self.at = self.buffer[self.at :], 0
+        for chunk in self.chunks:
+            if chunk:
+                self.buffer += chunk
+                return True
+        self.done = True
+        return False
+
+    def peek(self) -> str:
+        while True:
+            while self.at < len(self.buffer) and self.buffer[self.at] in " \t\r\n":
+                self.at += 1
+            if self.at < len(self.buffer):
+                return self.buffer[self.at]
+            if not self._more():
+                return ""
+
+    def take(self, char: str) -> None:
+        if self.peek() != char:
+            found = self.peek() or "the end of the file"
+            raise NotJson(f"expected '{char}' at character {self.offset}, found {found!r}")
+        self.at += 1
+
+    def value(self) -> Any:
+        import json
+
+        self.peek()
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.at)
+            except json.JSONDecodeError as error:
+                if self._more():
+                    continue
+                raise NotJson(f"{error.msg} at character {self.dropped + error.pos}") from None
+            except RecursionError:
+                raise NotJson(f"nested too deeply at character {self.offset}") from None
+            if _may_go_on(value, self.buffer, end) and self._more():
+                continue  # a number may go on in the next piece
+            self.at = end
+            return value
+
+    def end(self) -> None:
+        if self.peek() != "":
+            raise NotJson(f"extra data at character {self.offset}")
+
+
+def _may_go_on(value: Any, buffer: str, end: int) -> bool:
+    """Whether a value that ends at ``end`` may be longer than the buffer shows: a number
+    (``1`` of ``12``, ``0`` of ``0.5``) not yet followed by a delimiter."""
+    if end == len(buffer):
+        return True
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not any(c in ",}] \t\r\n" for c in buffer[end : end + 64])

@@ -25,13 +25,14 @@ import os
 import sqlite3
 import stat
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from mlpath.errors import StateError
+from mlpath.exchange import ImportReport, import_record, merge_topics
 from mlpath.paths import data_dir, fsync_directory
 from mlpath.progress import (
     NOT_STARTED,
@@ -352,30 +353,53 @@ class Store:
                     )
                 return last
 
-    def merge(self, incoming: State, now: datetime, source: str, dry_run: bool = False) -> Any:
-        """Merge a complete ``incoming`` state into the database as one undoable change
-        (see :func:`mlpath.exchange.merge_import`); returns its report. Reads only the
-        topics that ``incoming`` holds, and looks its log entries up by key."""
-        from mlpath.exchange import merge_import
+    def merge(
+        self,
+        incoming: Iterable[Change | State],
+        now: datetime,
+        source: str,
+        dry_run: bool = False,
+    ) -> ImportReport:
+        """Merge an import into the database as one undoable change (the rules of
+        :mod:`mlpath.exchange`) and return its report; a dry run changes nothing.
 
-        touched = [(r, t) for r, topics in incoming.roadmaps.items() for t in topics]
-        keys = Counter(change.key for change in incoming.log)
+        ``incoming`` gives the file's log entries one at a time, then its progress (as
+        :func:`mlpath.formats.read_import` does): the entries are checked against the log
+        by key and stored as they come, a batch at a time, so an import of any length
+        needs little memory. Only the topics the file holds are read. Anything wrong in
+        the file, found at any point, leaves the database as it was.
+        """
         with self._connection(create=not dry_run) as conn:
-            if conn is None:
-                return merge_import(State(), incoming, now, source)[1]
-            if not dry_run:
+            if conn is None:  # a dry run with no database yet: compare with an empty one
+                conn = sqlite3.connect(":memory:", isolation_level=None)
+                for statement in SCHEMA:
+                    conn.execute(statement)
+            elif not dry_run:
                 self.snapshot(conn, "import")
             with self._transaction(conn, "BEGIN" if dry_run else "BEGIN IMMEDIATE"):
+                last = conn.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
+                seen: Counter[str] = Counter()
+                added: list[str] = []
+                batch: list[Change] = []
+                progress = State()
+                for item in incoming:
+                    if isinstance(item, State):
+                        progress = item
+                        continue
+                    batch.append(item)
+                    if len(batch) == 500:
+                        added += _new_entries(conn, batch, last, seen, dry_run)
+                        batch = []
+                added += _new_entries(conn, batch, last, seen, dry_run)
+                touched = [(r, t) for r, topics in progress.roadmaps.items() for t in topics]
                 before, _ = self._read(conn, False, touched)
-                have = {
-                    key: conn.execute(
-                        "SELECT count(*) FROM changes WHERE key = ?", (key,)
-                    ).fetchone()[0]
-                    for key in keys
-                }
-                after, report = merge_import(before, incoming, now, source, have)
-                if after is not before and not dry_run:
-                    _write(conn, before, after, [])
+                topics = merge_topics(before, progress.roadmaps)
+                report = ImportReport(
+                    topics.added, topics.updated, topics.unchanged, topics.notes_added, len(added)
+                )
+                if report.changed and not dry_run:
+                    record = import_record(now, source, topics.restore, tuple(added))
+                    _write(conn, before, replace(topics.state, log=(record,)), [])
                 return report
 
     # --- the connection ------------------------------------------------------------------
@@ -774,6 +798,31 @@ def _session_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> 
     if not isinstance(minutes, int) or minutes <= 0:
         raise ValueError(f"a study session of {topic_id} has bad minutes {minutes!r}")
     entry.sessions.append(Session(_required_moment(on), minutes, note))
+
+
+def _new_entries(
+    conn: sqlite3.Connection, batch: list[Change], last: int, seen: Counter[str], dry_run: bool
+) -> list[str]:
+    """Store the changes of ``batch`` that the log (up to id ``last``) does not hold yet;
+    return their keys."""
+    from mlpath.exchange import is_new_entry
+
+    keys = sorted({change.key for change in batch})
+    have: dict[str, int] = {}
+    for start in range(0, len(keys), 400):
+        part = keys[start : start + 400]
+        marks = ", ".join("?" * len(part))
+        have.update(
+            conn.execute(
+                f"SELECT key, count(*) FROM changes WHERE id <= ? AND key IN ({marks}) "
+                "GROUP BY key",
+                (last, *part),
+            ).fetchall()
+        )
+    new = [c for c in batch if is_new_entry(c.key, seen, have.get(c.key, 0))]
+    if not dry_run:
+        conn.executemany(_INSERT_CHANGE, [_change_row(c) for c in new])
+    return [c.key for c in new]
 
 
 # --- writing rows ------------------------------------------------------------------------

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 import typer
 
 from mlpath.cli._app import app, now, roadmap, say, store
 from mlpath.errors import MlpathError, printable
 
-#: Import files larger than this are refused before parsing.
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
+#: TOML files (read whole, unlike JSON) larger than this are refused before parsing.
+MAX_TOML_IMPORT_BYTES = 64 * 1024 * 1024
 
 
 class Format(StrEnum):
@@ -78,66 +79,40 @@ def _write_out(chunks: Iterable[str], output: Path | None, mode: int) -> None:
         raise MlpathError(f"cannot write {output}: {error.strerror or error}.") from None
 
 
-def _read_document(path: Path) -> dict[str, Any]:
-    """Parse an export (JSON or TOML) or a state file; refuse anything else."""
-    import json
+def _members(path: Path, handle: BinaryIO) -> Iterator[tuple[str, Any]]:
+    """The members of an export or state file: JSON is read a piece at a time, TOML
+    (which cannot be) whole, up to 64 MiB."""
+    import codecs
     import tomllib
 
+    from mlpath.formats import document_items, json_members
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def pieces() -> Iterator[str]:
+        while block := handle.read(1 << 16):
+            yield decoder.decode(block)
+        yield decoder.decode(b"", final=True)
+
+    chunks = pieces()
+    first = ""
+    for chunk in chunks:
+        first += chunk
+        if first.strip():
+            break
+    if first.lstrip()[:1] in ("{", "["):
+        yield from json_members(itertools.chain([first], chunks))
+        return
+    text = first + "".join(itertools.islice(chunks, MAX_TOML_IMPORT_BYTES >> 16))
+    if next(chunks, "") != "":
+        raise MlpathError(f"{path} is larger than 64 MiB, too large to read as TOML.")
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as error:
-        raise MlpathError(f"cannot read {path}: {error.strerror or error}.") from None
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise MlpathError(f"{path} is larger than 64 MiB, too large to be an mlpath export.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MlpathError(f"{path} is not UTF-8 text, so not an mlpath export.") from None
-    try:
-        is_json = text.lstrip()[:1] in ("{", "[")
-        data = json.loads(text) if is_json else tomllib.loads(text)
-    except json.JSONDecodeError as error:
-        raise MlpathError(f"{path} is not valid JSON: {error}.") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise MlpathError(f"{path} is neither JSON nor valid TOML: {error}.") from None
     except RecursionError:
         raise MlpathError(f"{path} is nested too deeply to be an mlpath export.") from None
-    if not isinstance(data, dict):
-        raise MlpathError(f"{path} is not an mlpath export or state file.")
-    return data
-
-
-def _incoming_state(path: Path) -> Any:
-    from mlpath.exchange import EXPORT_KEY, EXPORT_VERSION
-    from mlpath.formats import NewerFormat, decode_state
-    from mlpath.progress import StateFormatError
-
-    data = _read_document(path)
-    if EXPORT_KEY in data:
-        version = data[EXPORT_KEY]
-        if not isinstance(version, int) or isinstance(version, bool):
-            raise MlpathError(f"{path}: '{EXPORT_KEY}' must be a whole number.")
-        if version > EXPORT_VERSION:
-            raise MlpathError(
-                f"{path} was exported by a newer mlpath (export format {version}). "
-                "Upgrade mlpath to import it."
-            )
-        data = {k: v for k, v in data.items() if k not in (EXPORT_KEY, "exported_at")}
-    elif "version" not in data:
-        raise MlpathError(
-            f"{path} is not an mlpath export or state file (it has neither "
-            f"'{EXPORT_KEY}' nor 'version')."
-        )
-    try:
-        return decode_state(data)
-    except NewerFormat as error:
-        raise MlpathError(
-            f"{path} holds state format {error.version}, newer than this mlpath reads. "
-            "Upgrade mlpath to import it."
-        ) from None
-    except StateFormatError as error:
-        raise MlpathError(f"{path} has unexpected content: {error}.") from None
+    yield from document_items(data)
 
 
 @app.command("import")
@@ -150,8 +125,33 @@ def import_(
     ] = False,
 ) -> None:
     """Merge progress from another machine: the most recent change wins, nothing is lost."""
-    incoming = _incoming_state(file)
-    report = store().merge(incoming, now(), printable(file.name), dry_run)
+    from mlpath import formats
+    from mlpath.progress import StateFormatError
+
+    try:
+        with file.open("rb") as handle:
+            incoming = formats.read_import(_members(file, handle))
+            report = store().merge(incoming, now(), printable(file.name), dry_run)
+    except OSError as error:
+        raise MlpathError(f"cannot read {file}: {error.strerror or error}.") from None
+    except UnicodeDecodeError:
+        raise MlpathError(f"{file} is not UTF-8 text, so not an mlpath export.") from None
+    except formats.NotJson as error:
+        raise MlpathError(f"{file} is not valid JSON: {error}.") from None
+    except formats.NotAnExport as error:
+        raise MlpathError(f"{file} is not an mlpath export or state file ({error}).") from None
+    except formats.NewerExport as error:
+        raise MlpathError(
+            f"{file} was exported by a newer mlpath (export format {error.version}). "
+            "Upgrade mlpath to import it."
+        ) from None
+    except formats.NewerFormat as error:
+        raise MlpathError(
+            f"{file} holds state format {error.version}, newer than this mlpath reads. "
+            "Upgrade mlpath to import it."
+        ) from None
+    except StateFormatError as error:
+        raise MlpathError(f"{file} has unexpected content: {error}.") from None
     counts = (
         f"{report.topics_added} topic(s) added, {report.topics_updated} updated, "
         f"{report.topics_unchanged} left alone; {report.notes_added} note(s) and "
