@@ -1,20 +1,25 @@
-"""Start-up and scale benchmark for the installed ``mlpath``. Standard library only.
+"""Benchmark of the installed ``mlpath``: every command, three sizes of history, cold starts.
 
-    python benchmarks/bench.py [--runs 15] [--warmups 2]
+    python benchmarks/bench.py [--runs 9] [--warmups 2] [--quick]
 
 Run it with the Python of the environment mlpath is installed in (``uv run python
-benchmarks/bench.py``, or a venv's python after ``pip install .``). Every command is a
-fresh process of the installed entry point. Each round runs every case once, baselines
+benchmarks/bench.py``, or a venv's python after ``pip install .``).
+
+The data: a generated roadmap of 1,000 topics in 10 areas, and three learners' states on
+it with 1,000, 10,000 and 100,000 recorded changes (notes, study time, checks, statuses,
+reviews), built with mlpath's own operations and store (``--quick`` leaves out the
+100,000). Every command is a fresh process of the installed entry point, in a copy of the
+learner's home for the commands that write. Each round runs every case once, baselines
 included, in the same order (so slow and fast moments of the machine hit all cases
 alike); the medians of the rounds after the warm-ups are compared as ratios measured in
-the same run. Prints each target with its measured ratio and PASS or FAIL, and exits 1
-if any target fails.
+the same run. Peak memory is each command's own maximum resident size at the largest
+size. Prints each target with its measured ratio and PASS or FAIL, and exits 1 if any
+target fails.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -22,25 +27,31 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 PYTHON = sys.executable
 MLPATH = str(Path(sys.executable).with_name("mlpath"))
-FLOOR_IMPORTS = "import typer, pydantic, rich.console, platformdirs, tomllib"
+#: What mlpath itself imports to answer a daily read from its cache.
+FLOOR_IMPORTS = "import typer, rich.console, tomllib"
+#: The floor the previous benchmark used: every dependency imported.
+ALL_DEPENDENCIES = "import typer, pydantic, rich.console, platformdirs, tomllib"
 
-SCALE_TOPICS = 1000
-SCALE_AREAS = 10
-SCALE_CHANGES = 10_000
+TOPICS = 1000
+AREAS = 10
+UNTOUCHED = range(990, 1000)  # topics the generated history never touches
+DONE = range(10)  # topics done at the start of every history
+IMPORT_CHANGES = 10_000
 
 
-# --- the data at scale --------------------------------------------------------------------
+# --- the data --------------------------------------------------------------------------------
 
 
-def write_big_roadmap(path: Path) -> None:
+def write_big_roadmap(path: Path, comment: str = "") -> None:
     """A valid roadmap of 1,000 topics in 10 areas, each with a book and a course."""
-    lines = ["schema = 1", 'id = "bench"', 'title = "Benchmark path"', ""]
-    for a in range(SCALE_AREAS):
+    lines = [f"# {comment}", "schema = 1", 'id = "bench"', 'title = "Benchmark path"', ""]
+    for a in range(AREAS):
         lines += [
             "[[areas]]",
             f'id = "area-{a}"',
@@ -48,12 +59,12 @@ def write_big_roadmap(path: Path) -> None:
             'summary = "An area."',
             "",
         ]
-    for t in range(SCALE_TOPICS):
+    for t in range(TOPICS):
         requires = f'["topic-{t - 1}"]' if t % 100 else "[]"
         lines += [
             "[[topics]]",
             f'id = "topic-{t}"',
-            f'area = "area-{t // (SCALE_TOPICS // SCALE_AREAS)}"',
+            f'area = "area-{t // (TOPICS // AREAS)}"',
             f'title = "Topic {t}"',
             f'summary = "Why topic {t} matters, in a sentence of ordinary length."',
             f"requires = {requires}",
@@ -80,68 +91,87 @@ def write_big_roadmap(path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def write_big_export(path: Path) -> None:
-    """An mlpath export holding 10,000 recorded changes: notes, checks and study time,
-    spread over 400 topics and two years. Imported into a home, it is the large state."""
-    start = datetime(2025, 1, 1, 9, tzinfo=UTC)
-    topics: dict[str, dict[str, object]] = {}
-    log: list[dict[str, object]] = []
-    for i in range(SCALE_CHANGES):
-        topic_id = f"topic-{i % 400}"
-        at = (start + timedelta(hours=i * 1.7)).isoformat()
-        entry = topics.setdefault(
-            topic_id,
-            {"status": "in-progress", "started_at": at, "updated_at": at, "checked": {}},
-        )
-        kind = i % 3
-        change: dict[str, object] = {
-            "at": at,
-            "roadmap": "bench",
-            "topic": topic_id,
-            "before": {"status": "in-progress"},
-        }
-        if kind == 0:
-            note = {"at": at, "text": f"note {i}: where I left off, and what to do next"}
-            entry.setdefault("notes", []).append(note)  # type: ignore[union-attr]
-            change |= {"action": "note", "note": note}
-        elif kind == 1:
-            item = "book" if i % 2 else "course"
-            entry["checked"][item] = at  # type: ignore[index]
-            change |= {"action": "check", "resources": [item]}
-        else:
-            session = {"on": at, "minutes": 30 + i % 90}
-            entry.setdefault("sessions", []).append(session)  # type: ignore[union-attr]
-            change |= {"action": "log", "session": session}
-        log.append(change)
-    document = {
-        "mlpath_export": 1,
-        "exported_at": start.isoformat(),
-        "version": 4,
-        "roadmaps": {"bench": {"topics": topics}},
-        "log": log,
-    }
-    path.write_text(json.dumps(document), encoding="utf-8")
+def build_history(home: Path, roadmap_path: Path, changes: int, start: datetime) -> None:
+    """A learner's state of ``changes`` recorded changes, made with mlpath's operations and
+    written through its store a thousand changes at a time, spread over two years."""
+    from mlpath import progress as ops
+    from mlpath.roadmap import load_roadmap
+    from mlpath.store import Store
+
+    roadmap = load_roadmap(roadmap_path)
+    store = Store(home)
+    topics = [t for t in roadmap.topics if int(t.id.split("-")[1]) not in UNTOUCHED]
+    step = timedelta(days=730) / changes
+
+    def first(state: ops.State) -> tuple[ops.State, None]:
+        for i in DONE:
+            state = ops.mark_done(state, roadmap.id, f"topic-{i}", start).state
+        return state, None
+
+    store.update(first)
+    made = len(DONE)
+    i = 0
+    while made < changes:
+
+        def batch(state: ops.State, made: int = made) -> tuple[ops.State, int]:
+            nonlocal i
+            count = 0
+            while count < 1000 and made + count < changes:
+                topic = topics[(i * 7) % len(topics)]
+                at = (start + step * (made + count)).replace(microsecond=0)
+                kind = i % 10
+                if kind in (0, 4, 9):
+                    note = ops.Note(at, f"note {i}: stopped at chapter {i % 40}, page {i % 300}")
+                    outcome = ops.add_note(state, roadmap.id, topic.id, note, at)
+                elif kind in (1, 5):
+                    outcome = ops.log_time(state, roadmap.id, topic.id, ops.Session(at, 15))
+                elif kind == 2:
+                    outcome = ops.start(state, roadmap.id, topic.id, at)
+                elif kind in (3, 6):
+                    item = ("book", "course")[kind == 6]
+                    outcome = ops.check(state, roadmap, topic, (item,), at)
+                elif kind == 7:
+                    outcome = ops.mark_done(state, roadmap.id, topic.id, at)
+                else:
+                    outcome = ops.review(state, roadmap.id, topic.id, at)
+                i += 1
+                if outcome.change is not None:
+                    state = outcome.state
+                    count += 1
+            return state, count
+
+        made += store.update(batch)
 
 
-# --- measuring ----------------------------------------------------------------------------
+# --- measuring -------------------------------------------------------------------------------
 
 
 class Case:
-    def __init__(self, name: str, argv: list[str], home: Path | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        home: Path | None = None,
+        writes: bool = False,
+        before: Callable[[int], None] | None = None,
+    ) -> None:
         self.name = name
         self.argv = argv
-        self.home = home  # a template MLPATH_HOME, copied afresh for every run
+        self.home = home  # the learner's home; a copy is used when the command writes
+        self.writes = writes
+        self.before = before  # run before each run, not timed (given the run's number)
         self.times: list[float] = []
 
     def run(self, scratch: Path, record: bool) -> None:
         env = child_env()
-        if self.home is not None:
-            home = scratch / "home"
-            shutil.rmtree(home, ignore_errors=True)
-            shutil.copytree(self.home, home)
-            env["MLPATH_HOME"] = str(home)
-        else:
+        if self.home is None:
             env["MLPATH_HOME"] = str(scratch / "unused")
+        elif self.writes:
+            env["MLPATH_HOME"] = str(copy_home(self.home, scratch / "home"))
+        else:
+            env["MLPATH_HOME"] = str(self.home)
+        if self.before is not None:
+            self.before(len(self.times) if record else -1 - len(self.times))
         began = time.perf_counter()
         result = subprocess.run(
             self.argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -157,88 +187,155 @@ class Case:
         return statistics.median(self.times)
 
 
+def copy_home(template: Path, target: Path) -> Path:
+    """A copy of a learner's home: the database copied, the rest (snapshots, cache) linked,
+    as a command that writes changes only the database."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(template, target, copy_function=os.link)
+    database = target / "state.db"
+    database.unlink()
+    shutil.copy2(template / "state.db", database)
+    return target
+
+
 def child_env() -> dict[str, str]:
     """The environment of every measured process. Python may write its bytecode cache, as
     in any normal install: a machine that sets PYTHONDONTWRITEBYTECODE would otherwise
     measure the compiler, not the program (the warm-up runs fill the cache)."""
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
     for name in ("MLPATH_ROADMAP", "PYTHONDONTWRITEBYTECODE"):
         env.pop(name, None)
     return env
 
 
-def peak_memory_mb(argv: list[str], home: Path, scratch: Path) -> float:
+def peak_memory_mb(case: Case, scratch: Path) -> float:
     """Peak resident memory of one run, from the child's rusage (a helper process runs it,
     so no earlier child's peak is mixed in)."""
-    work = scratch / "mem-home"
-    shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(home, work)
+    home = case.home if case.home is not None else scratch / "unused"
+    if case.writes and case.home is not None:
+        home = copy_home(case.home, scratch / "mem-home")
     helper = (
         "import resource, subprocess, sys\n"
         "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    env = {**child_env(), "MLPATH_HOME": str(work)}
+    env = {**child_env(), "MLPATH_HOME": str(home)}
     out = subprocess.run(
-        [PYTHON, "-c", helper, *argv], env=env, capture_output=True, text=True, check=True
+        [PYTHON, "-c", helper, *case.argv], env=env, capture_output=True, text=True, check=True
     ).stdout
     kilobytes = int(out.strip())
     return kilobytes / 1024 if sys.platform != "darwin" else kilobytes / 1024 / 1024
 
 
+def commands(prefix: list[str], export: Path) -> dict[str, tuple[list[str], bool]]:
+    """Every command of the README's table on the big roadmap: name -> (argv, writes)."""
+    m = [MLPATH, *prefix]
+    return {
+        "list": ([*m, "list"], False),
+        "list --tree": ([*m, "list", "--tree"], False),
+        "show": ([*m, "show", "topic-250"], False),
+        "next": ([*m, "next"], False),
+        "progress": ([*m, "progress"], False),
+        "stats": ([*m, "stats"], False),
+        "search": ([*m, "search", "chapter", "7"], False),
+        "open --print": ([*m, "open", "topic-250", "--print"], False),
+        "review": ([*m, "review"], False),
+        "history": ([*m, "history"], False),
+        "export": ([*m, "export"], False),
+        "doctor": ([*m, "doctor"], False),
+        "roadmap info": ([*m, "roadmap", "info"], False),
+        "start": ([*m, "start", f"topic-{UNTOUCHED[1]}"], True),
+        "done": ([*m, "done", f"topic-{UNTOUCHED[2]}"], True),
+        "skip": ([*m, "skip", f"topic-{UNTOUCHED[3]}"], True),
+        "reset": ([*m, "reset", "topic-5"], True),
+        "note": ([*m, "note", "topic-250", "Where I left off today"], True),
+        "log": ([*m, "log", "topic-250", "30m"], True),
+        "reviewed": ([*m, "reviewed", "topic-1"], True),
+        "undo": ([*m, "undo"], True),
+        "import": ([*m, "import", str(export)], True),
+    }
+
+
+WRITES = ("start", "done", "skip", "reset", "note", "log", "reviewed")
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--warmups", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="leave out the 100,000 changes")
     args = parser.parse_args()
     if not Path(MLPATH).exists():
         raise SystemExit(f"no mlpath next to {PYTHON}; install it first (pip install .)")
+    sizes = {"1k": 1_000, "10k": 10_000} | ({} if args.quick else {"100k": 100_000})
 
     with tempfile.TemporaryDirectory(prefix="mlpath-bench-") as folder:
         scratch = Path(folder)
-        empty_home = scratch / "empty-home"
-        empty_home.mkdir()
-        big_roadmap = scratch / "big-roadmap.toml"
-        write_big_roadmap(big_roadmap)
-        big_export = scratch / "big-export.json"
-        write_big_export(big_export)
-        big_home = scratch / "big-home"
+        big = scratch / "big-roadmap.toml"
+        write_big_roadmap(big)
+        start = datetime(2025, 1, 1, 9, tzinfo=UTC)
+        print("building the histories...", file=sys.stderr)
+        other = scratch / "other-home"  # another machine's history, exported for import
+        build_history(other, big, IMPORT_CHANGES, start + timedelta(hours=1))
+        export = scratch / "other.json"
         subprocess.run(
-            [MLPATH, "--roadmap", str(big_roadmap), "import", str(big_export)],
-            env={**child_env(), "MLPATH_HOME": str(big_home)},
+            [MLPATH, "--roadmap", str(big), "export", "-o", str(export)],
+            env={**child_env(), "MLPATH_HOME": str(other)},
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        big = ["--roadmap", str(big_roadmap)]
-        # A learner's home keeps mlpath's cache of checked roadmaps between runs: fill it
-        # in the templates, which every run then copies (state and cache alike).
-        for home, prefix in ((empty_home, []), (big_home, big)):
+        homes: dict[str, Path] = {}
+        for label, changes in sizes.items():
+            homes[label] = scratch / f"home-{label}"
+            build_history(homes[label], big, changes, start)
+        bundled_home = scratch / "bundled-home"
+        bundled_home.mkdir()
+        # A learner's home keeps mlpath's cache of checked roadmaps between runs: fill it.
+        for home, prefix in [
+            (bundled_home, []),
+            *((h, ["--roadmap", str(big)]) for h in homes.values()),
+        ]:
             subprocess.run(
                 [MLPATH, *prefix, "roadmap", "info"],
                 env={**child_env(), "MLPATH_HOME": str(home)},
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-
-        def commands(prefix: list[str], topic: str) -> dict[str, list[str]]:
-            return {
-                "list": [MLPATH, *prefix, "list"],
-                "show": [MLPATH, *prefix, "show", topic],
-                "progress": [MLPATH, *prefix, "progress"],
-                "next": [MLPATH, *prefix, "next"],
-                "done": [MLPATH, *prefix, "done", topic],
-            }
+        sizes_mb = {k: (h / "state.db").stat().st_size / 1e6 for k, h in homes.items()}
 
         cases: dict[str, Case] = {
+            "python -c pass": Case("python -c pass", [PYTHON, "-c", "pass"]),
             "floor": Case("floor", [PYTHON, "-c", FLOOR_IMPORTS]),
+            "all dependencies": Case("all dependencies", [PYTHON, "-c", ALL_DEPENDENCIES]),
             "import typer": Case("import typer", [PYTHON, "-c", "import typer"]),
-            "python": Case("python", [PYTHON, "-c", "pass"]),
             "--version": Case("--version", [MLPATH, "--version"]),
         }
-        for name, argv in commands([], "deep-learning").items():
-            cases[f"bundled {name}"] = Case(f"bundled {name}", argv, empty_home)
-        for name, argv in commands(big, "topic-250").items():
-            cases[f"scale {name}"] = Case(f"scale {name}", argv, big_home)
+        for name in ("list", "show", "next", "progress", "done"):
+            argv = [MLPATH, name] + (["deep-learning"] if name in ("show", "done") else [])
+            cases[f"bundled {name}"] = Case(f"bundled {name}", argv, bundled_home, name == "done")
+        # The first run after installing: no cache of the bundled roadmap yet.
+        empty = scratch / "empty-home"
+        cases["first run"] = Case(
+            "first run",
+            [MLPATH, "list"],
+            empty,
+            before=lambda _: shutil.rmtree(empty, ignore_errors=True),
+        )
+        # The first run after editing the big roadmap: its text is new, so it is checked.
+        edited = scratch / "edited-roadmap.toml"
+        cases["edited roadmap"] = Case(
+            "edited roadmap",
+            [MLPATH, "--roadmap", str(edited), "list"],
+            homes["1k"],
+            before=lambda n: write_big_roadmap(edited, f"edit {n} {time.time()}"),
+        )
+        cases["warm big list"] = Case(
+            "warm big list", [MLPATH, "--roadmap", str(big), "list"], homes["1k"]
+        )
+        table = commands(["--roadmap", str(big)], export)
+        for label, home in homes.items():
+            for name, (argv, writes) in table.items():
+                cases[f"{label} {name}"] = Case(f"{label} {name}", argv, home, writes)
 
         total = args.warmups + args.runs
         for round_number in range(total):
@@ -246,41 +343,81 @@ def main() -> int:
                 case.run(scratch, record=round_number >= args.warmups)
             print(f"\rround {round_number + 1}/{total}", end="", file=sys.stderr, flush=True)
         print(file=sys.stderr)
-        memory = max(
-            peak_memory_mb(argv, big_home, scratch) for argv in commands(big, "topic-250").values()
-        )
+        largest = list(homes)[-1]
+        memory = {name: peak_memory_mb(cases[f"{largest} {name}"], scratch) for name in table}
 
+    report(args, cases, sizes, sizes_mb, memory, largest, list(table))
+    return 1 if FAILED else 0
+
+
+FAILED: list[str] = []
+
+
+def check(label: str, value: float, limit: float, unit: str = "") -> None:
+    verdict = "PASS" if value <= limit else "FAIL"
+    if verdict == "FAIL":
+        FAILED.append(label)
+    print(f"  {label:<44} {value:7.2f}{unit}  {limit:6.2f}{unit}  {verdict}")
+
+
+def report(
+    args: argparse.Namespace,
+    cases: dict[str, Case],
+    sizes: dict[str, int],
+    sizes_mb: dict[str, float],
+    memory: dict[str, float],
+    largest: str,
+    names: list[str],
+) -> None:
     print(f"mlpath benchmark: {args.runs} runs after {args.warmups} warm-ups, medians")
-    print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores, {sys.platform}\n")
-    for case in cases.values():
-        print(f"  {case.name:<16} {case.median * 1000:7.1f} ms")
-    print(f"  peak memory at scale: {memory:.1f} MB\n")
-
+    print(f"python {sys.version.split()[0]} on {os.cpu_count()} cores, {sys.platform}")
+    print("database: " + ", ".join(f"{k} changes {v:.1f} MB" for k, v in sizes_mb.items()))
+    print()
+    print(f"  {'command':<14}" + "".join(f"{k:>10}" for k in sizes) + f"{'peak MB':>10}")
+    for name in names:
+        row = "".join(f"{cases[f'{k} {name}'].median * 1000:8.1f}ms" for k in sizes)
+        print(f"  {name:<14}{row}{memory[name]:10.1f}")
+    print()
+    for name in (
+        "python -c pass",
+        "floor",
+        "all dependencies",
+        "import typer",
+        "--version",
+        "bundled list",
+        "bundled show",
+        "bundled next",
+        "bundled progress",
+        "bundled done",
+        "first run",
+        "warm big list",
+        "edited roadmap",
+    ):
+        print(f"  {name:<20} {cases[name].median * 1000:7.1f} ms")
+    print(f'  (floor: python -c "{FLOOR_IMPORTS}"; all dependencies: "{ALL_DEPENDENCIES}")')
+    print()
+    first = cases["first run"].median / cases["bundled list"].median
+    edited = cases["edited roadmap"].median / cases["warm big list"].median
+    print(f"  first run after install / later runs (bundled list): {first:.2f}")
+    print(f"  first run after editing the 1,000-topic roadmap / later runs: {edited:.2f}")
+    print()
+    print(f"  {'target':<44} {'ratio':>7}  {'limit':>6}")
     floor = cases["floor"].median
-    results: list[tuple[str, float, float]] = []
-    for name in ("list", "show", "progress", "next"):
-        results.append((f"bundled {name} / floor", cases[f"bundled {name}"].median / floor, 1.15))
-    results.append(
-        ("--version / import typer", cases["--version"].median / cases["import typer"].median, 1.1)
-    )
-    for name in ("list", "show", "progress", "next", "done"):
-        ratio = cases[f"scale {name}"].median / cases[f"bundled {name}"].median
-        results.append((f"scale {name} / bundled {name}", ratio, 1.5))
-    for where in ("bundled", "scale"):
-        ratio = cases[f"{where} done"].median / cases[f"{where} show"].median
-        results.append((f"{where} done / {where} show", ratio, 1.3))
-
-    failed = 0
-    print(f"  {'target':<36} {'ratio':>6}  {'limit':>6}")
-    for label, ratio, limit in results:
-        verdict = "PASS" if ratio <= limit else "FAIL"
-        failed += verdict == "FAIL"
-        print(f"  {label:<36} {ratio:6.2f}  {limit:6.2f}  {verdict}")
-    verdict = "PASS" if memory < 100 else "FAIL"
-    failed += verdict == "FAIL"
-    print(f"  {'peak memory at scale (MB)':<36} {memory:6.1f}  {100:6.0f}  {verdict}")
-    print(f"\n{len(results) + 1 - failed} of {len(results) + 1} targets met.")
-    return 1 if failed else 0
+    for name in ("list", "show", "next", "progress"):
+        check(f"bundled {name} / floor", cases[f"bundled {name}"].median / floor, 1.15)
+    check("--version / import typer", cases["--version"].median / cases["import typer"].median, 1.1)
+    for name in names:
+        base = cases[f"1k {name}"].median
+        for label, limit in (("10k", 1.3), ("100k", 2.0)):
+            if label in sizes:
+                check(f"{name}: {label} / 1k", cases[f"{label} {name}"].median / base, limit)
+    for label in sizes:
+        show = cases[f"{label} show"].median
+        for name in WRITES:
+            check(f"{name} / show at {label}", cases[f"{label} {name}"].median / show, 1.2)
+    for name in names:
+        check(f"peak memory of {name} at {largest}", memory[name], 100, " MB")
+    print(f"\n{'all targets met' if not FAILED else f'{len(FAILED)} target(s) missed'}.")
 
 
 if __name__ == "__main__":

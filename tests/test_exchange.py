@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED, Result, db_rows
 from mlpath import progress as ops
-from mlpath.exchange import export_chunks, merge_import, merge_topic
+from mlpath.exchange import entry_json, export_json, export_toml, merge_import, merge_topic
 from mlpath.formats import NotJson, decode_state, document_items, json_members
 from mlpath.progress import STATE_VERSION, Note, State
 from mlpath.roadmap import load_roadmap
@@ -68,8 +68,17 @@ def _through_file(state: State, fmt: str) -> State:
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder))
         store.update(lambda before: (state, None), full=True)
-        with store.exporting() as (head, journal):
-            text = "".join(export_chunks(head, journal, NOW, fmt))
+        if fmt == "toml":
+            with store.exporting() as (head, journal):
+                text = "".join(export_toml(head, journal, NOW))
+        else:
+            with store.exporting_json() as (head, lines):
+                text = "".join(export_json(head, lines, NOW))
+            with store.exporting() as (_, journal):
+                entries = [entry_json(entry) for entry in journal]
+            assert text.split("\n")[-3 - len(entries) : -3] == [  # what SQLite wrote
+                line + ("," if i < len(entries) - 1 else "") for i, line in enumerate(entries)
+            ]
     data = json.loads(text) if fmt == "json" else tomllib.loads(text)
     data = {k: v for k, v in data.items() if k not in ("mlpath_export", "exported_at")}
     return decode_state(data)

@@ -38,36 +38,56 @@ _EARLIEST = datetime.min.replace(tzinfo=UTC)
 T = TypeVar("T")
 
 
-def export_chunks(
-    state: State, journal: Iterable[dict[str, Any]], now: datetime, fmt: str
-) -> Iterator[str]:
-    """An export as text, a piece at a time, for any length of history: the envelope and
-    the status part of ``state``, then each journal entry (format 5's ``journal``) as it
-    comes. JSON writes dates as ISO 8601 text; TOML as native dates."""
-    head = {EXPORT_KEY: EXPORT_VERSION, "exported_at": now, **status_dict(state)}
-    if fmt == "toml":
-        import tomli_w
+def export_toml(state: State, journal: Iterable[dict[str, Any]], now: datetime) -> Iterator[str]:
+    """A TOML export, a piece at a time, for any length of history: the envelope and the
+    status part of ``state``, then each entry of the journal (format 5's ``journal``) as
+    it comes. Dates are TOML's own."""
+    import tomli_w
 
-        yield tomli_w.dumps(head)
-        for entry in journal:
-            # one table per entry: the same as writing the whole array at once
-            yield "\n" + tomli_w.dumps({"journal": [entry]})
-        return
+    yield tomli_w.dumps(_export_head(state, now))
+    for entry in journal:
+        # one table per entry: the same as writing the whole array at once
+        yield "\n" + tomli_w.dumps({"journal": [entry]})
+
+
+def export_json(state: State, journal: Iterable[str], now: datetime) -> Iterator[str]:
+    """A JSON export, a piece at a time: the envelope and the status part of ``state``
+    (indented), then the journal, one entry a line, so that two exports differ by whole
+    lines. ``journal`` gives the entries as JSON text (see :func:`entry_json`), one or
+    more a piece, separated by a comma and a newline. Dates are ISO 8601 text."""
+    # roadmaps -> roadmap -> topics -> one topic a line
+    text = _layered(_export_head(state, now), 0, 4)
+    first = True
+    for line in journal:
+        yield (text[:-2] + ',\n  "journal": [\n' if first else ",\n") + line
+        first = False
+    yield text + "\n" if first else "\n  ]\n}\n"
+
+
+def entry_json(entry: dict[str, Any]) -> str:
+    """One journal entry as compact JSON text."""
     import json
 
-    def dumps(value: object) -> str:
-        return json.dumps(value, indent=2, default=_iso_text)
+    return json.dumps(entry, default=_iso_text, ensure_ascii=False, separators=(",", ":"))
 
-    text = dumps(head)
-    first = True
-    for entry in journal:
-        if first:
-            yield text[:-2] + ',\n  "journal": [\n'
-            first = False
-        else:
-            yield ",\n"
-        yield "    " + dumps(entry).replace("\n", "\n    ")
-    yield text + "\n" if first else "\n  ]\n}\n"
+
+def _export_head(state: State, now: datetime) -> dict[str, Any]:
+    return {EXPORT_KEY: EXPORT_VERSION, "exported_at": now, **status_dict(state)}
+
+
+def _layered(value: object, depth: int, levels: int) -> str:
+    """``value`` as JSON with its first ``levels`` levels of tables indented, a member a
+    line, and anything deeper compact: readable, and written by the fast encoder."""
+    import json
+
+    if levels == 0 or not isinstance(value, dict) or not value:
+        return json.dumps(value, default=_iso_text, ensure_ascii=False, separators=(",", ":"))
+    pad = "  " * (depth + 1)
+    members = ",\n".join(
+        f"{pad}{json.dumps(key, ensure_ascii=False)}: {_layered(item, depth + 1, levels - 1)}"
+        for key, item in value.items()
+    )
+    return "{\n" + members + "\n" + "  " * depth + "}"
 
 
 def _iso_text(value: object) -> str:

@@ -9,7 +9,8 @@ roadmap can be re-ordered freely. Entries for topics a roadmap no longer has are
 
 Every operation that changes something appends a :class:`Change` to the log. A change
 carries a snapshot of the topic's tracked fields (everything but its notes) from before
-it, so :func:`undo` restores the exact previous state; a note is undone by removing it.
+it, so :func:`undo` restores the exact previous state; a note or a review is undone by
+removing it.
 """
 
 from __future__ import annotations
@@ -118,7 +119,9 @@ class Change:
     action: Action
     roadmap: str
     topic: str
-    before: TopicProgress  # the topic's tracked fields before the change (no notes)
+    # The topic's tracked fields before the change (no notes), which undo puts back; a note
+    # or a review is undone by taking it away, and keeps no snapshot (NOT_STARTED).
+    before: TopicProgress
     resources: tuple[str, ...] = ()
     note: Note | None = None
     session: Session | None = None
@@ -197,13 +200,18 @@ def _record(
     completed: bool = False,
     session: Session | None = None,
 ) -> Outcome:
-    before = state.topic(roadmap_id, topic_id)
-    change = Change(now, action, roadmap_id, topic_id, before.tracked(), resources, note, session)
+    # Undo takes a note or a review away again, and needs no snapshot for it: the log of a
+    # topic that is reviewed often does not repeat its reviews in every entry.
+    before = NOT_STARTED if action in _NO_SNAPSHOT else state.topic(roadmap_id, topic_id).tracked()
+    change = Change(now, action, roadmap_id, topic_id, before, resources, note, session)
     new_state = state.with_topic(roadmap_id, topic_id, after)
     days = _count(state.days, change, +1)
     return Outcome(
         replace(new_state, log=(*state.log, change), days=days), change, after, completed
     )
+
+
+_NO_SNAPSHOT = frozenset({Action.NOTE, Action.REVIEW})
 
 
 def _day(moment: datetime) -> str:
@@ -426,6 +434,8 @@ def undo_change(state: State, change: Change) -> State:
         sessions = _without_last(sessions, change.session)
     if change.action is Action.NOTE:
         restored = replace(current, notes=notes)
+    elif change.action is Action.REVIEW:
+        restored = replace(current, reviews=_without_last(current.reviews, change.at))
     else:
         minutes = sum(x.minutes for x in sessions)
         restored = replace(change.before, notes=notes, sessions=sessions, minutes=minutes)

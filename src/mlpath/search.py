@@ -1,16 +1,16 @@
 """Full-text search over a roadmap and the learner's own notes. Pure: no I/O.
 
-A topic or a resource is a hit when every word of the query occurs in its text,
-ignoring case and accents ("Ecole" finds "École"). Each hit says which fields matched.
+A topic or a resource is a hit when every word of the query occurs in its text (a
+topic's text includes the learner's notes on it), ignoring case and accents ("Ecole"
+finds "École"). Each hit says which fields matched.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mlpath.progress import State
 from mlpath.roadmap import Resource, Roadmap, Topic
 
 
@@ -27,8 +27,11 @@ class Hit:
     fields: tuple[str, ...]  # where the words were found, e.g. ("title", "notes")
 
 
-def _match(words: Sequence[str], fields: Iterable[tuple[str, str | None]]) -> tuple[str, ...]:
-    """The names of the fields holding a word, if every word is held by some field."""
+def _match(
+    words: Sequence[str], fields: Iterable[tuple[str, str | None]], more: tuple[str, set[str]]
+) -> tuple[str, ...]:
+    """The names of the fields holding a word, if every word is held by some field.
+    ``more`` is one more field, given as the words it is already known to hold."""
     folded = [(name, fold(value)) for name, value in fields if value]
     found: set[str] = set()
     names: list[str] = []
@@ -37,26 +40,39 @@ def _match(words: Sequence[str], fields: Iterable[tuple[str, str | None]]) -> tu
         if here:
             found.update(here)
             names.append(name)
+    if more[1]:
+        found.update(more[1])
+        names.append(more[0])
     return tuple(dict.fromkeys(names)) if found == set(words) else ()
 
 
-def search(roadmap: Roadmap, state: State, query: str) -> list[Hit]:
-    """Topics and resources matching every word of ``query``, in roadmap order."""
-    words = sorted(set(fold(query).split()))
+def query_words(query: str) -> list[str]:
+    """The words of a query, folded, each once."""
+    return sorted(set(fold(query).split()))
+
+
+def search(
+    roadmap: Roadmap, query: str, note_words: Mapping[str, Collection[str]] | None = None
+) -> list[Hit]:
+    """Topics and resources matching every word of ``query``, in roadmap order.
+
+    ``note_words`` maps a topic id to the words of the query that the learner's notes on
+    it hold (text or link, folded): the notes count as one more field of the topic.
+    """
+    words = query_words(query)
     if not words:
         return []
     hits: list[Hit] = []
     for topic in roadmap.topics:
-        notes = state.topic(roadmap.id, topic.id).notes
         topic_fields = [
             ("id", topic.id),
             ("title", topic.title),
             ("summary", topic.summary),
             ("aliases", " ".join(topic.aliases)),
             ("practice", topic.practice.summary),
-            ("notes", "\n".join(f"{n.text} {n.link or ''}" for n in notes)),
         ]
-        matched = _match(words, topic_fields)
+        in_notes = set((note_words or {}).get(topic.id, ())) & set(words)
+        matched = _match(words, topic_fields, ("notes", in_notes))
         if matched:
             hits.append(Hit(topic, None, matched))
         for resource in topic.resources:
@@ -66,7 +82,7 @@ def search(roadmap: Roadmap, state: State, query: str) -> list[Hit]:
                 ("kind", resource.kind),
                 ("note", resource.note),
             ]
-            matched = _match(words, resource_fields)
+            matched = _match(words, resource_fields, ("", set()))
             if matched:
                 hits.append(Hit(topic, resource, matched))
     return hits

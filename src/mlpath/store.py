@@ -45,7 +45,6 @@ from mlpath.progress import (
     Status,
     TopicProgress,
     change_from_dict,
-    change_to_dict,
     note_key,
     session_key,
 )
@@ -102,7 +101,8 @@ SCHEMA = (
         at TEXT NOT NULL,
         text TEXT NOT NULL,
         link TEXT,
-        folded TEXT NOT NULL  -- text and link, lower-case without accents, for search
+        folded TEXT NOT NULL,  -- text and link, lower-case without accents, for search
+        entry TEXT NOT NULL  -- the note as an export writes it (JSON)
     )""",
     """CREATE INDEX notes_by_topic ON notes (roadmap, topic)""",
     """CREATE TABLE sessions (
@@ -111,12 +111,14 @@ SCHEMA = (
         topic TEXT NOT NULL,
         studied_on TEXT NOT NULL,
         minutes INTEGER NOT NULL,
-        note TEXT
+        note TEXT,
+        entry TEXT NOT NULL  -- the session as an export writes it (JSON)
     )""",
     """CREATE INDEX sessions_by_topic ON sessions (roadmap, topic)""",
-    # The change log, oldest first (by id). ``day`` is the learner's date of ``at``;
-    # ``detail`` holds the rest of the change as JSON (the topic's fields before it, the
-    # note or session it added, an import's restore list).
+    # The change log, oldest first (by id). ``entry`` is the whole change as compact JSON,
+    # exactly as an export writes it (with the topic's fields before it, the note or
+    # session it added, an import's restore list); the other columns repeat what the
+    # commands look for: ``day`` is the learner's date of ``at``.
     """CREATE TABLE changes (
         id INTEGER PRIMARY KEY,
         at TEXT NOT NULL,
@@ -125,12 +127,13 @@ SCHEMA = (
         roadmap TEXT NOT NULL,
         topic TEXT NOT NULL,
         key TEXT NOT NULL,
+        key_hash INTEGER NOT NULL,  -- CRC-32 of key: a small index to look keys up
         session_day TEXT,
         session_minutes INTEGER NOT NULL DEFAULT 0,
-        detail TEXT NOT NULL
+        entry TEXT NOT NULL
     )""",
     """CREATE INDEX changes_by_topic ON changes (roadmap, topic)""",
-    """CREATE INDEX changes_by_key ON changes (key)""",
+    """CREATE INDEX changes_by_key ON changes (key_hash)""",
     # Per roadmap and day: the study time and the number of changes (streaks, pace).
     """CREATE TABLE days (
         roadmap TEXT NOT NULL,
@@ -171,28 +174,36 @@ class Store:
 
     # --- reading -----------------------------------------------------------------------
 
-    def load(
-        self,
-        full: bool = False,
-        topics: Collection[tuple[str, str]] = (),
-        notes_with: Sequence[str] = (),
-    ) -> State:
+    def load(self, full: bool = False, topics: Collection[tuple[str, str]] = ()) -> State:
         """The current state; an empty one when there is no database yet.
 
         By default: every topic's status, checks and reviews, and the day summary (the
         state is then not ``complete``). ``topics`` adds the notes and study sessions of
-        those (roadmap id, topic id) pairs; ``notes_with`` the notes holding any of these
-        words (folded as :func:`mlpath.search.fold` does); ``full`` reads everything, the
-        log included.
+        those (roadmap id, topic id) pairs; ``full`` reads everything, the log included.
         """
         with self._connection(create=False) as conn:
             if conn is None:
                 return State()
             with self._transaction(conn, "BEGIN"):
-                state, _ = self._read(conn, full, topics)
-                if not notes_with:
-                    return state
-                return _with_notes(state, _matching_notes(conn, notes_with))
+                return self._read(conn, full, topics)[0]
+
+    def note_words(self, roadmap_id: str, words: Sequence[str]) -> dict[str, set[str]]:
+        """For search: topic id -> which of ``words`` (folded as
+        :func:`mlpath.search.fold` does) the learner's notes on it hold. The database
+        looks, so no note is read."""
+        found: dict[str, set[str]] = {}
+        with self._connection(create=False) as conn:
+            if conn is None:
+                return found
+            with self._transaction(conn, "BEGIN"):
+                for word in words:
+                    for (topic_id,) in conn.execute(
+                        "SELECT DISTINCT topic FROM notes WHERE roadmap = ? "
+                        "AND instr(folded, ?) > 0",
+                        (roadmap_id, word),
+                    ):
+                        found.setdefault(topic_id, set()).add(word)
+        return found
 
     def changes(
         self, count: int, roadmap_id: str | None = None, topic_id: str | None = None
@@ -225,18 +236,40 @@ class Store:
                 state, _ = self._read(conn, False)
                 yield state, self._journal(conn)
 
+    @contextlib.contextmanager
+    def exporting_json(self) -> Iterator[tuple[State, Iterator[str]]]:
+        """As :meth:`exporting`, with the journal's entries as compact JSON text that the
+        database writes itself (as :func:`mlpath.exchange.entry_json` would), one a line,
+        many a piece: the fast way for a long history."""
+        with self._connection(create=False) as conn:
+            if conn is None:
+                yield State(), iter(())
+                return
+            with self._transaction(conn, "BEGIN"):
+                state, _ = self._read(conn, False)
+                yield state, self._journal_json(conn)
+
+    def _journal_json(self, conn: sqlite3.Connection) -> Iterator[str]:
+        """The journal's entries as JSON text, up to a thousand a piece, one a line."""
+        for query in _JOURNAL_JSON:
+            cursor = conn.execute(query)
+            while rows := cursor.fetchmany(1000):
+                try:
+                    yield ",\n".join(line for (line,) in rows)
+                except TypeError:  # not text
+                    raise self._refuse("has a change that is not JSON text") from None
+
     def _journal(self, conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
         from mlpath.progress import journal_entry
 
         queries: list[tuple[str, Callable[[dict[str, dict[str, _Topic]], Sequence[Any]], None]]]
         queries = [
             (
-                "SELECT roadmap, topic, at, text, link FROM notes ORDER BY roadmap, topic, id",
+                "SELECT roadmap, topic, at, text, link FROM notes ORDER BY id",
                 _note_row,
             ),
             (
-                "SELECT roadmap, topic, studied_on, minutes, note FROM sessions "
-                "ORDER BY roadmap, topic, id",
+                "SELECT roadmap, topic, studied_on, minutes, note FROM sessions ORDER BY id",
                 _session_row,
             ),
         ]
@@ -289,10 +322,11 @@ class Store:
         return State(roadmaps, log, days, complete=full), ids
 
     def _change(self, row: Sequence[Any]) -> Change:
-        change_id, at, action, roadmap_id, topic_id, detail = row
+        change_id, entry = row
         try:
-            data = {"at": at, "action": action, "roadmap": roadmap_id, "topic": topic_id}
-            data.update(json.loads(detail))
+            data = json.loads(entry)
+            if data.pop("kind", None) != "change":
+                raise StateFormatError("not a change")
             return change_from_dict(data, f"change {change_id}")
         except (StateFormatError, ValueError, TypeError, AttributeError) as error:
             raise self._refuse(f"has unexpected content: {error}") from None
@@ -347,9 +381,9 @@ class Store:
                 # An import's own entries go with it: the newest ones with their keys.
                 for key, count in Counter(last.added).items():
                     conn.execute(
-                        "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE key = ? "
-                        "ORDER BY id DESC LIMIT ?)",
-                        (key, count),
+                        "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE "
+                        "key_hash = ? AND key = ? ORDER BY id DESC LIMIT ?)",
+                        (_key_hash(key), key, count),
                     )
                 return last
 
@@ -642,6 +676,14 @@ class Store:
             self.snapshot(conn, "daily")
 
 
+# The journal as JSON text, one entry a row, as ``entry_json(journal_entry(...))`` wrote it.
+_JOURNAL_JSON = (
+    "SELECT entry FROM notes ORDER BY id",
+    "SELECT entry FROM sessions ORDER BY id",
+    "SELECT entry FROM changes ORDER BY id",
+)
+
+
 def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
     """Take the write lock, waiting up to :data:`BUSY_TIMEOUT_SECONDS` for another
     writer. The wait is a loop of short tries, so that Ctrl-C stops it at once (SQLite's
@@ -666,7 +708,7 @@ def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
 
 # --- reading rows ------------------------------------------------------------------------
 
-_CHANGE_COLUMNS = "id, at, action, roadmap, topic, detail"
+_CHANGE_COLUMNS = "id, entry"
 
 
 class _Topic:
@@ -758,32 +800,6 @@ def _add_items(
                 add(progress, row)
 
 
-def _matching_notes(conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, dict[str, _Topic]]:
-    """The notes holding any of ``words`` (already folded), by roadmap and topic."""
-    progress: dict[str, dict[str, _Topic]] = {}
-    where = " OR ".join("instr(folded, ?) > 0" for _ in words)
-    query = f"SELECT roadmap, topic, at, text, link FROM notes WHERE {where}"
-    try:
-        for row in conn.execute(query, tuple(words)):
-            _note_row(progress, row)
-    except (ValueError, TypeError) as error:
-        raise StateFormatError(str(error)) from None
-    return progress
-
-
-def _with_notes(state: State, found: dict[str, dict[str, _Topic]]) -> State:
-    from dataclasses import replace
-
-    roadmaps = {r: dict(topics) for r, topics in state.roadmaps.items()}
-    for roadmap_id, topics in found.items():
-        for topic_id, entry in topics.items():
-            current = roadmaps.setdefault(roadmap_id, {}).get(topic_id, NOT_STARTED)
-            roadmaps[roadmap_id][topic_id] = replace(
-                current, notes=tuple(sorted(entry.notes, key=note_key))
-            )
-    return replace(state, roadmaps=roadmaps)
-
-
 def _note_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
     roadmap_id, topic_id, at, text, link = row
     entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
@@ -814,9 +830,9 @@ def _new_entries(
         marks = ", ".join("?" * len(part))
         have.update(
             conn.execute(
-                f"SELECT key, count(*) FROM changes WHERE id <= ? AND key IN ({marks}) "
-                "GROUP BY key",
-                (last, *part),
+                f"SELECT key, count(*) FROM changes WHERE key_hash IN ({marks}) AND id <= ? "
+                f"AND key IN ({marks}) GROUP BY key",
+                (*(_key_hash(k) for k in part), last, *part),
             ).fetchall()
         )
     new = [c for c in batch if is_new_entry(c.key, seen, have.get(c.key, 0))]
@@ -832,16 +848,10 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _json_default(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
 def _change_row(change: Change) -> tuple[Any, ...]:
-    detail = change_to_dict(change)
-    for key in ("at", "action", "roadmap", "topic"):
-        detail.pop(key, None)
+    from mlpath.exchange import entry_json
+    from mlpath.progress import journal_entry
+
     session = change.session
     return (
         change.at.isoformat(),
@@ -850,16 +860,23 @@ def _change_row(change: Change) -> tuple[Any, ...]:
         change.roadmap,
         change.topic,
         change.key,
+        _key_hash(change.key),
         None if session is None else session.on.date().isoformat(),
         0 if session is None else session.minutes,
-        json.dumps(detail, default=_json_default, ensure_ascii=False, separators=(",", ":")),
+        entry_json(journal_entry(change.roadmap, change.topic, change)),
     )
 
 
 _INSERT_CHANGE = (
-    "INSERT INTO changes (at, day, action, roadmap, topic, key, session_day, session_minutes, "
-    "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO changes (at, day, action, roadmap, topic, key, key_hash, session_day, "
+    "session_minutes, entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _key_hash(key: str) -> int:
+    import zlib
+
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
 
 
 def _write(conn: sqlite3.Connection, before: State, after: State, ids: Sequence[int]) -> None:
@@ -939,10 +956,13 @@ def _insert_topic(
 def _insert_notes(
     conn: sqlite3.Connection, roadmap_id: str, topic_id: str, notes: Sequence[Note]
 ) -> None:
+    from mlpath.exchange import entry_json
+    from mlpath.progress import journal_entry
     from mlpath.search import fold
 
     conn.executemany(
-        "INSERT INTO notes (roadmap, topic, at, text, link, folded) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notes (roadmap, topic, at, text, link, folded, entry) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 roadmap_id,
@@ -951,6 +971,7 @@ def _insert_notes(
                 n.text,
                 n.link,
                 fold(f"{n.text} {n.link or ''}"),
+                entry_json(journal_entry(roadmap_id, topic_id, n)),
             )
             for n in notes
         ],
@@ -960,9 +981,23 @@ def _insert_notes(
 def _insert_sessions(
     conn: sqlite3.Connection, roadmap_id: str, topic_id: str, sessions: Sequence[Session]
 ) -> None:
+    from mlpath.exchange import entry_json
+    from mlpath.progress import journal_entry
+
     conn.executemany(
-        "INSERT INTO sessions (roadmap, topic, studied_on, minutes, note) VALUES (?, ?, ?, ?, ?)",
-        [(roadmap_id, topic_id, s.on.isoformat(), s.minutes, s.note) for s in sessions],
+        "INSERT INTO sessions (roadmap, topic, studied_on, minutes, note, entry) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                roadmap_id,
+                topic_id,
+                s.on.isoformat(),
+                s.minutes,
+                s.note,
+                entry_json(journal_entry(roadmap_id, topic_id, s)),
+            )
+            for s in sessions
+        ],
     )
 
 
@@ -1049,8 +1084,10 @@ class Finding:
     what: str  # one sentence, already naming the file
 
 
-def diagnose(store: Store) -> list[Finding]:
-    """Check the data folder's files without changing any of them."""
+def diagnose(store: Store, full: bool = False) -> list[Finding]:
+    """Check the data folder's files without changing any of them. The database gets
+    SQLite's quick check (every page and row), or with ``full`` its integrity check
+    (which also compares every index with its table)."""
     findings = [Finding(True, f"Your data lives in {store.directory}.")]
     try:
         _check_kind(store.path, "the database")
@@ -1075,7 +1112,7 @@ def diagnose(store: Store) -> list[Finding]:
                 Finding(True, f"{store.path} does not exist yet: no progress recorded.")
             )
     else:
-        findings.extend(_check_database(store))
+        findings.extend(_check_database(store, full))
     if _exists(store.legacy_path) and store.path.exists():
         findings.append(
             Finding(
@@ -1096,7 +1133,7 @@ def diagnose(store: Store) -> list[Finding]:
     return findings
 
 
-def _check_database(store: Store) -> list[Finding]:
+def _check_database(store: Store, full: bool) -> list[Finding]:
     path = store.path
     try:
         conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=0.5)
@@ -1113,7 +1150,8 @@ def _check_database(store: Store) -> list[Finding]:
                     f"to {SCHEMA_VERSION}). Upgrade mlpath.",
                 )
             ]
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        check = "integrity_check" if full else "quick_check"
+        problems = [row[0] for row in conn.execute(f"PRAGMA {check}")]
         if problems != ["ok"]:
             return [Finding(False, f"{path} is damaged: {'; '.join(problems[:3])}.")]
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()

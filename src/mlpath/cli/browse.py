@@ -197,13 +197,12 @@ def search(
 ) -> None:
     """Find topics and resources by title, summary, author, alias or your notes."""
     from mlpath import views
-    from mlpath.search import fold
+    from mlpath.search import query_words
     from mlpath.search import search as find
 
     query = " ".join(words)
-    # notes are searched too: those holding any of the words are read
-    current, state = roadmap(), store().load(notes_with=sorted(set(fold(query).split())))
-    hits = find(current, state, query)
+    current = roadmap()
+    hits = find(current, query, store().note_words(current.id, query_words(query)))
     if json:
         views.print_json(views.search_json(current, query, hits))
     elif not hits:

@@ -53,10 +53,14 @@ def export(
         chunks: Iterable[str] = [views.markdown_checklist(current, state, now())]
         _write_out(chunks, output, 0o644)
     else:
-        from mlpath.exchange import export_chunks
+        from mlpath.exchange import export_json, export_toml
 
-        with store().exporting() as (state, journal):
-            _write_out(export_chunks(state, journal, now(), format_.value), output, 0o600)
+        if format_ is Format.TOML:
+            with store().exporting() as (state, journal):
+                _write_out(export_toml(state, journal, now()), output, 0o600)
+        else:
+            with store().exporting_json() as (state, lines):
+                _write_out(export_json(state, lines, now()), output, 0o600)
     if output is not None:
         say(f"Exported your progress as {format_.value} to {printable(str(output))}.")
 
@@ -175,6 +179,12 @@ def doctor(
             help="Put the newest sound snapshot in place of the database (which is kept, renamed).",
         ),
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Also check every index of the database (slower on a long history)."
+        ),
+    ] = False,
 ) -> None:
     """Check your data and say how to recover when mlpath refuses it."""
     from mlpath import store as storage
@@ -190,7 +200,7 @@ def doctor(
             )
         )
         return
-    findings = storage.diagnose(current)
+    findings = storage.diagnose(current, full)
     for finding in findings:
         say(("ok       " if finding.ok else "PROBLEM  ") + printable(finding.what))
     if all(f.ok for f in findings):
