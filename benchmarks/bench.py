@@ -193,8 +193,9 @@ def copy_home(template: Path, target: Path) -> Path:
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(template, target, copy_function=os.link)
     database = target / "state.db"
-    database.unlink()
-    shutil.copy2(template / "state.db", database)
+    if database.exists():
+        database.unlink()
+        shutil.copy2(template / "state.db", database)
     return target
 
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED, Result, db_rows
 from mlpath import progress as ops
-from mlpath.exchange import entry_json, export_json, export_toml, merge_import, merge_topic
+from mlpath.exchange import export_json, export_toml, merge_import, merge_topic
 from mlpath.formats import NotJson, decode_state, document_items, json_members
-from mlpath.progress import STATE_VERSION, Note, State
+from mlpath.progress import STATE_VERSION, Note, State, entry_json
 from mlpath.roadmap import load_roadmap
 from mlpath.store import Store
 

@@ -402,3 +402,11 @@ def test_snapshots_are_bounded(mlpath_home: Path, monkeypatch: pytest.MonkeyPatc
     assert len(store.snapshots()) == 2
     names = [p.name for p in store.snapshots()]
     assert len(set(names)) == 2
+
+
+def test_permissions_are_kept_across_writes(mlpath_home: Path) -> None:
+    store = Store()
+    store.update(_done)
+    store.path.chmod(0o640)
+    store.update(lambda s: _done(s, "algorithms"))
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o640

@@ -64,13 +64,6 @@ def export_json(state: State, journal: Iterable[str], now: datetime) -> Iterator
     yield text + "\n" if first else "\n  ]\n}\n"
 
 
-def entry_json(entry: dict[str, Any]) -> str:
-    """One journal entry as compact JSON text."""
-    import json
-
-    return json.dumps(entry, default=_iso_text, ensure_ascii=False, separators=(",", ":"))
-
-
 def _export_head(state: State, now: datetime) -> dict[str, Any]:
     return {EXPORT_KEY: EXPORT_VERSION, "exported_at": now, **status_dict(state)}
 

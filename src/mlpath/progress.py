@@ -910,6 +910,19 @@ def journal_entry(roadmap_id: str, topic_id: str, item: Note | Session | Change)
     return {"kind": "session", **where, **_session_to_dict(item)}
 
 
+def entry_json(entry: dict[str, Any]) -> str:
+    """One journal entry (see :func:`journal_entry`) as compact JSON text, dates as
+    ISO 8601 text: how the database keeps it and a JSON export writes it."""
+    import json
+
+    def iso(value: object) -> str:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+    return json.dumps(entry, default=iso, ensure_ascii=False, separators=(",", ":"))
+
+
 def state_to_dict(state: State) -> dict[str, Any]:
     """The whole state in format 5 (the state file, and exports)."""
     _require_complete(state, "writing the whole state")

@@ -29,10 +29,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlpath.errors import StateError
-from mlpath.exchange import ImportReport, import_record, merge_topics
 from mlpath.paths import data_dir, fsync_directory
 from mlpath.progress import (
     NOT_STARTED,
@@ -45,8 +44,11 @@ from mlpath.progress import (
     Status,
     TopicProgress,
     change_from_dict,
+    entry_json,
+    journal_entry,
     note_key,
     session_key,
+    undo_change,
 )
 
 DATABASE = "state.db"
@@ -57,6 +59,9 @@ SCHEMA_VERSION = 6
 BUSY_TIMEOUT_SECONDS = 5.0
 MAX_SNAPSHOTS = 8
 SNAPSHOT_EVERY_SECONDS = 24 * 60 * 60
+
+if TYPE_CHECKING:
+    from mlpath.exchange import ImportReport
 
 T = TypeVar("T")
 
@@ -239,7 +244,7 @@ class Store:
     @contextlib.contextmanager
     def exporting_json(self) -> Iterator[tuple[State, Iterator[str]]]:
         """As :meth:`exporting`, with the journal's entries as compact JSON text that the
-        database writes itself (as :func:`mlpath.exchange.entry_json` would), one a line,
+        database writes itself (as :func:`mlpath.progress.entry_json` would), one a line,
         many a piece: the fast way for a long history."""
         with self._connection(create=False) as conn:
             if conn is None:
@@ -260,7 +265,6 @@ class Store:
                     raise self._refuse("has a change that is not JSON text") from None
 
     def _journal(self, conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-        from mlpath.progress import journal_entry
 
         queries: list[tuple[str, Callable[[dict[str, dict[str, _Topic]], Sequence[Any]], None]]]
         queries = [
@@ -360,7 +364,6 @@ class Store:
     def undo(self) -> Change | None:
         """Revert the most recent change and return it (None when the log is empty).
         Reads only what that change touched, however long the log."""
-        from mlpath.progress import undo_change
 
         with self._connection(create=True) as conn:
             assert conn is not None
@@ -403,6 +406,8 @@ class Store:
         needs little memory. Only the topics the file holds are read. Anything wrong in
         the file, found at any point, leaves the database as it was.
         """
+        from mlpath.exchange import ImportReport, import_record, merge_topics
+
         with self._connection(create=not dry_run) as conn:
             if conn is None:  # a dry run with no database yet: compare with an empty one
                 conn = sqlite3.connect(":memory:", isolation_level=None)
@@ -849,8 +854,6 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _change_row(change: Change) -> tuple[Any, ...]:
-    from mlpath.exchange import entry_json
-    from mlpath.progress import journal_entry
 
     session = change.session
     return (
@@ -956,8 +959,6 @@ def _insert_topic(
 def _insert_notes(
     conn: sqlite3.Connection, roadmap_id: str, topic_id: str, notes: Sequence[Note]
 ) -> None:
-    from mlpath.exchange import entry_json
-    from mlpath.progress import journal_entry
     from mlpath.search import fold
 
     conn.executemany(
@@ -981,8 +982,6 @@ def _insert_notes(
 def _insert_sessions(
     conn: sqlite3.Connection, roadmap_id: str, topic_id: str, sessions: Sequence[Session]
 ) -> None:
-    from mlpath.exchange import entry_json
-    from mlpath.progress import journal_entry
 
     conn.executemany(
         "INSERT INTO sessions (roadmap, topic, studied_on, minutes, note, entry) "
