@@ -7,6 +7,7 @@ import json
 import tempfile
 import tomllib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from conftest import BUNDLED, Result, db_rows
 from mlpath import progress as ops
 from mlpath.exchange import export_json, export_toml, merge_import, merge_topic
 from mlpath.formats import NotJson, decode_state, document_items, json_members
-from mlpath.progress import STATE_VERSION, Note, State, entry_json
+from mlpath.progress import STATE_VERSION, Note, Session, State, entry_json
 from mlpath.roadmap import load_roadmap
 from mlpath.store import Store
 
@@ -28,9 +29,9 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 # --- generated progress -----------------------------------------------------------------
 
-moments = st.datetimes(
+moments = st.sampled_from([datetime(2026, 1, d, tzinfo=UTC) for d in (1, 2)]) | st.datetimes(
     min_value=datetime(2020, 1, 1), max_value=datetime(2026, 11, 1), timezones=st.just(UTC)
-)
+)  # the same moments often, so that two machines' histories share entries
 topics = st.sampled_from([t.id for t in ROADMAP.topics] + ["retired-topic"])
 roadmap_ids = st.sampled_from(["ml-engineer", "team-path"])
 
@@ -42,13 +43,19 @@ def histories(draw: st.DrawFn) -> State:
     for _ in range(draw(st.integers(0, 10))):
         rid, tid, now = draw(roadmap_ids), draw(topics), draw(moments)
         action = draw(
-            st.sampled_from(["start", "done", "skip", "reset", "note", "check", "uncheck"])
+            st.sampled_from(
+                ["start", "done", "skip", "reset", "note", "check", "uncheck", "log", "review"]
+            )
         )
         if action == "note":
             link = draw(st.none() | st.just("https://example.org/nb"))
-            s = ops.add_note(
-                s, rid, tid, Note(now, draw(st.text(min_size=1, max_size=15)), link), now
-            ).state
+            text = draw(st.sampled_from(["ch. 1", "ch. 2"]) | st.text(min_size=1, max_size=15))
+            s = ops.add_note(s, rid, tid, Note(now, text, link), now).state
+        elif action == "log":
+            minutes = draw(st.sampled_from([30, 45]))
+            s = ops.log_time(s, rid, tid, Session(now, minutes)).state
+        elif action == "review":
+            s = ops.review(s, rid, tid, now).state
         elif action in ("check", "uncheck") and tid != "retired-topic":
             topic = ROADMAP.topic(tid)
             item = draw(st.sampled_from(topic.item_ids))
@@ -340,3 +347,24 @@ def test_an_export_read_in_pieces_imports_like_a_whole_one(
     progress_b = run("progress", "--json").stdout
     monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "a"))
     assert run("progress", "--json").stdout == progress_b
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(histories(), histories(), st.booleans())
+def test_the_database_merges_exactly_as_the_merge_in_memory(
+    a: State, b: State, twice: bool
+) -> None:
+    expected, expected_report = merge_import(a, b, NOW, "b")
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder))
+        store.update(lambda _: (a, None), full=True)
+        incoming = [*b.log, replace(b, log=())]  # as read_import gives a file
+        assert store.merge(iter(incoming), NOW, "b", dry_run=True) == expected_report
+        assert store.load(full=True) == a  # a dry run writes nothing
+        assert store.merge(iter(incoming), NOW, "b") == expected_report
+        assert store.load(full=True) == expected
+        if twice:  # again: nothing new
+            assert not store.merge(iter(incoming), NOW, "b").changed
+        if expected_report.changed:
+            assert store.undo() == expected.log[-1]
+            assert store.load(full=True) == a

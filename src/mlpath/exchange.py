@@ -26,6 +26,8 @@ from mlpath.progress import (
     NOT_STARTED,
     Action,
     Change,
+    Note,
+    Session,
     State,
     TopicProgress,
     count_days,
@@ -154,11 +156,13 @@ class ImportReport:
 
 @dataclass(frozen=True)
 class TopicMerge:
-    """The topics part of an import: the merged state, each changed topic as it was before
-    (None: absent), and the counts for the report."""
+    """The topics part of an import: the merged state, each changed topic's tracked
+    fields as they were before (None: absent), the notes and sessions it brought, and the
+    counts for the report."""
 
     state: State
     restore: Mapping[str, Mapping[str, TopicProgress | None]]
+    brought: tuple[tuple[str, str, Note | Session], ...]
     added: int
     updated: int
     unchanged: int
@@ -170,6 +174,7 @@ def merge_topics(local: State, incoming: Mapping[str, Mapping[str, TopicProgress
     sessions) into ``local``, which must hold those topics with their notes and sessions."""
     new_state = local
     restore: dict[str, dict[str, TopicProgress | None]] = {}
+    brought: list[tuple[str, str, Note | Session]] = []
     added = updated = unchanged = notes_added = 0
     for roadmap_id, topics in sorted(incoming.items()):
         mine_topics = local.roadmaps.get(roadmap_id, {})
@@ -183,10 +188,19 @@ def merge_topics(local: State, incoming: Mapping[str, Mapping[str, TopicProgress
                 added += 1
             else:
                 updated += 1
-            notes_added += len(merged.notes) - (len(mine.notes) if mine else 0)
-            restore.setdefault(roadmap_id, {})[topic_id] = mine
+            old = mine or NOT_STARTED
+            new_notes = sorted(
+                (Counter(merged.notes) - Counter(old.notes)).elements(), key=note_key
+            )
+            new_sessions = sorted(
+                (Counter(merged.sessions) - Counter(old.sessions)).elements(), key=session_key
+            )
+            notes_added += len(new_notes)
+            items: list[Note | Session] = [*new_notes, *new_sessions]
+            brought += [(roadmap_id, topic_id, x) for x in items]
+            restore.setdefault(roadmap_id, {})[topic_id] = None if mine is None else mine.tracked()
             new_state = new_state.with_topic(roadmap_id, topic_id, merged)
-    return TopicMerge(new_state, restore, added, updated, unchanged, notes_added)
+    return TopicMerge(new_state, restore, tuple(brought), added, updated, unchanged, notes_added)
 
 
 def is_new_entry(key: str, seen: Counter[str], have: int) -> bool:
@@ -202,10 +216,12 @@ def import_record(
     now: datetime,
     source: str,
     restore: Mapping[str, Mapping[str, TopicProgress | None]],
+    brought: tuple[tuple[str, str, Note | Session], ...],
     added: tuple[str, ...],
 ) -> Change:
-    """The log entry of an import, which undo reverts: the topics it changed as they were,
-    and the keys of the log entries it added."""
+    """The log entry of an import, which undo reverts: the topics it changed as they were
+    (tracked fields), the notes and sessions it brought, and the keys of the log entries
+    it added."""
     return Change(
         at=now,
         action=Action.IMPORT,
@@ -215,6 +231,7 @@ def import_record(
         source=source,
         restore=restore,
         added=added,
+        brought=brought,
     )
 
 
@@ -240,6 +257,7 @@ def merge_import(
         return local, report
     # The local log keeps its order (undo walks it backwards); what came in goes after it,
     # in the order it had there.
-    record = import_record(now, source, topics.restore, tuple(c.key for c in new_entries))
+    keys = tuple(c.key for c in new_entries)
+    record = import_record(now, source, topics.restore, topics.brought, keys)
     days = count_days(new_entries, start=local.days)
     return replace(topics.state, log=(*local.log, *new_entries, record), days=days), report

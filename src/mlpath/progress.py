@@ -126,10 +126,14 @@ class Change:
     note: Note | None = None
     session: Session | None = None
     # An import: the file it came from, every topic it changed as it was before (None:
-    # absent), and the keys of the log entries it added.
+    # absent), the keys of the log entries it added, and the notes and study sessions it
+    # brought (roadmap id, topic id, item). Undo puts each topic's tracked fields back and
+    # takes away what was brought. Imports recorded before ``brought`` existed (None) kept
+    # each topic whole, notes and sessions included, in ``restore``.
     source: str | None = None
     restore: Mapping[str, Mapping[str, TopicProgress | None]] = field(default_factory=dict)
     added: tuple[str, ...] = ()
+    brought: tuple[tuple[str, str, Note | Session], ...] | None = None
 
     @property
     def key(self) -> str:
@@ -422,9 +426,19 @@ def undo_change(state: State, change: Change) -> State:
         restored_state = state
         for roadmap_id, topics in change.restore.items():
             for topic_id, progress in topics.items():
-                restored_state = restored_state.with_topic(
-                    roadmap_id, topic_id, NOT_STARTED if progress is None else progress
-                )
+                before = NOT_STARTED if progress is None else progress
+                if change.brought is not None:
+                    current = state.topic(roadmap_id, topic_id)
+                    notes, sessions = current.notes, current.sessions
+                    for r, t, item in change.brought:
+                        if (r, t) != (roadmap_id, topic_id):
+                            continue
+                        if isinstance(item, Note):
+                            notes = _without_last(notes, item)
+                        else:
+                            sessions = _without_last(sessions, item)
+                    before = replace(before, notes=notes, sessions=sessions)
+                restored_state = restored_state.with_topic(roadmap_id, topic_id, before)
         return restored_state
     current = state.topic(change.roadmap, change.topic)
     # notes and sessions are not in the snapshot: keep them, less the one being undone
@@ -715,9 +729,10 @@ def change_from_dict(data: dict[str, Any], place: str) -> Change:
     allowed = {"at", "action", "roadmap", "topic", "before", "resources", "note", "source"}
     allowed.add("session")
     session = data.get("session")
-    _keys(data, allowed | {"restore", "added"}, place)
+    _keys(data, allowed | {"restore", "added", "brought"}, place)
     note = data.get("note")
     source = data.get("source")
+    brought = data.get("brought")
     return Change(
         at=_datetime(data.get("at"), f"{place}.at"),
         action=_enum(Action, data.get("action"), f"{place}.action"),
@@ -732,7 +747,27 @@ def change_from_dict(data: dict[str, Any], place: str) -> Change:
         source=None if source is None else _string(source, f"{place}.source"),
         restore=_restore_from_dict(data.get("restore", {}), f"{place}.restore"),
         added=_ids(data, "added", place),
+        brought=None if brought is None else _brought_from_list(brought, f"{place}.brought"),
     )
+
+
+def _brought_from_list(value: object, place: str) -> tuple[tuple[str, str, Note | Session], ...]:
+    if not isinstance(value, list):
+        raise StateFormatError(f"{place}: expected a list")
+    items: list[tuple[str, str, Note | Session]] = []
+    for i, raw in enumerate(value):
+        where = f"{place}[{i}]"
+        entry = dict(_table(raw, where))
+        kind = entry.pop("kind", None)
+        roadmap_id = _string(entry.pop("roadmap", None), f"{where}.roadmap")
+        topic_id = _string(entry.pop("topic", None), f"{where}.topic")
+        if kind == "note":
+            items.append((roadmap_id, topic_id, _note_from_dict(entry, where)))
+        elif kind == "session":
+            items.append((roadmap_id, topic_id, _session_from_dict(entry, where)))
+        else:
+            raise StateFormatError(f"{where}.kind: unknown kind {kind!r}")
+    return tuple(items)
 
 
 def state_from_v4_dict(data: dict[str, Any]) -> State:
@@ -790,6 +825,13 @@ def _topic_to_dict(progress: TopicProgress) -> dict[str, Any]:
 
 
 def change_to_dict(change: Change) -> dict[str, Any]:
+    data = _change_fields(change)
+    if change.brought is not None:  # kept even when empty: it says how to undo
+        data["brought"] = [journal_entry(*item) for item in change.brought]
+    return data
+
+
+def _change_fields(change: Change) -> dict[str, Any]:
     return _without_none(
         {
             "at": change.at,

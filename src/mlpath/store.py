@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from mlpath.exchange import ImportReport
 
 T = TypeVar("T")
+Item = TypeVar("Item", Note, Session)
 
 # One statement a string: ``executescript`` would commit the transaction it runs in.
 SCHEMA = (
@@ -406,7 +407,7 @@ class Store:
         needs little memory. Only the topics the file holds are read. Anything wrong in
         the file, found at any point, leaves the database as it was.
         """
-        from mlpath.exchange import ImportReport, import_record, merge_topics
+        from mlpath.exchange import ImportReport, import_record
 
         with self._connection(create=not dry_run) as conn:
             if conn is None:  # a dry run with no database yet: compare with an empty one
@@ -430,15 +431,18 @@ class Store:
                         added += _new_entries(conn, batch, last, seen, dry_run)
                         batch = []
                 added += _new_entries(conn, batch, last, seen, dry_run)
-                touched = [(r, t) for r, topics in progress.roadmaps.items() for t in topics]
-                before, _ = self._read(conn, False, touched)
-                topics = merge_topics(before, progress.roadmaps)
+                before, _ = self._read(conn, False)
+                merge = _TopicMerge(conn, before)
+                for roadmap_id, topics in sorted(progress.roadmaps.items()):
+                    for topic_id, theirs in sorted(topics.items()):
+                        merge.topic(roadmap_id, topic_id, theirs, dry_run)
                 report = ImportReport(
-                    topics.added, topics.updated, topics.unchanged, topics.notes_added, len(added)
+                    merge.added, merge.updated, merge.unchanged, merge.notes_added, len(added)
                 )
                 if report.changed and not dry_run:
-                    record = import_record(now, source, topics.restore, tuple(added))
-                    _write(conn, before, replace(topics.state, log=(record,)), [])
+                    brought = tuple(merge.brought)
+                    record = import_record(now, source, merge.restore, brought, tuple(added))
+                    conn.execute(_INSERT_CHANGE, _change_row(record))
                 return report
 
     # --- the connection ------------------------------------------------------------------
@@ -819,6 +823,88 @@ def _session_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> 
     if not isinstance(minutes, int) or minutes <= 0:
         raise ValueError(f"a study session of {topic_id} has bad minutes {minutes!r}")
     entry.sessions.append(Session(_required_moment(on), minutes, note))
+
+
+class _TopicMerge:
+    """The topics part of an import, merged into the database as
+    :func:`mlpath.exchange.merge_topics` merges in memory, with the same result: the
+    tracked fields by :func:`mlpath.exchange.merge_topic`, and the notes and sessions as
+    multisets, by looking each of the file's up in the database (no note is read)."""
+
+    def __init__(self, conn: sqlite3.Connection, before: State) -> None:
+        self.conn = conn
+        self.before = before  # tracked fields only
+        self.restore: dict[str, dict[str, TopicProgress | None]] = {}
+        self.brought: list[tuple[str, str, Note | Session]] = []
+        self.added = self.updated = self.unchanged = self.notes_added = 0
+
+    def topic(self, roadmap_id: str, topic_id: str, theirs: TopicProgress, dry_run: bool) -> None:
+        from mlpath.exchange import merge_topic
+
+        conn, where = self.conn, (roadmap_id, topic_id)
+        row = self.before.roadmaps.get(roadmap_id, {}).get(topic_id)
+        notes: list[Note] = self._new(
+            theirs.notes,
+            "SELECT count(*) FROM notes WHERE roadmap = ? AND topic = ? AND at = ? AND "
+            "text = ? AND link IS ?",
+            lambda n: (*where, n.at.isoformat(), n.text, n.link),
+            note_key,
+        )
+        sessions: list[Session] = self._new(
+            theirs.sessions,
+            "SELECT count(*) FROM sessions WHERE roadmap = ? AND topic = ? AND studied_on = ? "
+            "AND minutes = ? AND note IS ?",
+            lambda x: (*where, x.on.isoformat(), x.minutes, x.note),
+            session_key,
+        )
+        exists = (
+            row is not None
+            or conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM notes WHERE roadmap = ? AND topic = ?) OR "
+                "EXISTS (SELECT 1 FROM sessions WHERE roadmap = ? AND topic = ?)",
+                (*where, *where),
+            ).fetchone()[0]
+        )
+        mine = (row or NOT_STARTED) if exists else None
+        if mine is None:
+            merged = theirs.tracked()
+        else:
+            studied = conn.execute(
+                "SELECT coalesce(sum(minutes), 0) FROM sessions WHERE roadmap = ? AND topic = ?",
+                where,
+            ).fetchone()[0]
+            combined = merge_topic(mine, theirs.tracked())
+            merged = replace(combined, minutes=studied + sum(x.minutes for x in sessions))
+        if merged == (mine or NOT_STARTED) and not notes and not sessions:
+            self.unchanged += 1
+            return
+        if mine is None:
+            self.added += 1
+        else:
+            self.updated += 1
+        self.notes_added += len(notes)
+        items: list[Note | Session] = [*notes, *sessions]
+        self.brought += [(roadmap_id, topic_id, x) for x in items]
+        self.restore.setdefault(roadmap_id, {})[topic_id] = mine
+        if not dry_run:
+            _write_topic(conn, roadmap_id, topic_id, mine or NOT_STARTED, merged)
+            _insert_notes(conn, roadmap_id, topic_id, notes)
+            _insert_sessions(conn, roadmap_id, topic_id, sessions)
+
+    def _new(
+        self,
+        items: Sequence[Item],
+        query: str,
+        params: Callable[[Item], tuple[Any, ...]],
+        order: Callable[[Item], Any],
+    ) -> list[Item]:
+        """The copies of ``items`` that the database does not hold yet, as multisets:
+        what the file holds twice and the database once comes once more."""
+        new: list[Item] = []
+        for item, count in Counter(items).items():
+            have = self.conn.execute(query, params(item)).fetchone()[0]
+            new += [item] * max(0, count - have)
+        return sorted(new, key=order)
 
 
 def _new_entries(
