@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import sqlite3
 import stat
@@ -110,7 +111,7 @@ SCHEMA = (
         folded TEXT NOT NULL,  -- text and link, lower-case without accents, for search
         entry TEXT NOT NULL  -- the note as an export writes it (JSON)
     )""",
-    """CREATE INDEX notes_by_topic ON notes (roadmap, topic)""",
+    """CREATE INDEX notes_by_topic ON notes (roadmap, topic, at)""",
     """CREATE TABLE sessions (
         id INTEGER PRIMARY KEY,
         roadmap TEXT NOT NULL,
@@ -120,7 +121,7 @@ SCHEMA = (
         note TEXT,
         entry TEXT NOT NULL  -- the session as an export writes it (JSON)
     )""",
-    """CREATE INDEX sessions_by_topic ON sessions (roadmap, topic)""",
+    """CREATE INDEX sessions_by_topic ON sessions (roadmap, topic, studied_on)""",
     # The change log, oldest first (by id). ``entry`` is the whole change as compact JSON,
     # exactly as an export writes it (with the topic's fields before it, the note or
     # session it added, an import's restore list); the other columns repeat what the
@@ -261,7 +262,7 @@ class Store:
             cursor = conn.execute(query)
             while rows := cursor.fetchmany(1000):
                 try:
-                    yield ",\n".join(line for (line,) in rows)
+                    yield ",\n".join(map(_first, rows))
                 except TypeError:  # not text
                     raise self._refuse("has a change that is not JSON text") from None
 
@@ -685,6 +686,8 @@ class Store:
             self.snapshot(conn, "daily")
 
 
+_first = operator.itemgetter(0)
+
 # The journal as JSON text, one entry a row, as ``entry_json(journal_entry(...))`` wrote it.
 _JOURNAL_JSON = (
     "SELECT entry FROM notes ORDER BY id",
@@ -758,6 +761,14 @@ def _required_moment(text: str) -> datetime:
     return moment
 
 
+def _entry(progress: dict[str, dict[str, _Topic]], roadmap_id: str, topic_id: str) -> _Topic:
+    topics = progress.setdefault(roadmap_id, {})
+    entry = topics.get(topic_id)
+    if entry is None:
+        entry = topics[topic_id] = _Topic()
+    return entry
+
+
 def _read_topics(conn: sqlite3.Connection) -> dict[str, dict[str, _Topic]]:
     progress: dict[str, dict[str, _Topic]] = {}
     for roadmap_id, topic_id, status, started, done, skipped, updated, minutes in conn.execute(
@@ -766,7 +777,7 @@ def _read_topics(conn: sqlite3.Connection) -> dict[str, dict[str, _Topic]]:
     ):
         if not isinstance(minutes, int) or minutes < 0:
             raise ValueError(f"topic {topic_id}: bad minutes {minutes!r}")
-        entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+        entry = _entry(progress, roadmap_id, topic_id)
         entry.fields = {
             "status": Status(status),
             "started_at": _moment(started),
@@ -778,10 +789,10 @@ def _read_topics(conn: sqlite3.Connection) -> dict[str, dict[str, _Topic]]:
     for roadmap_id, topic_id, item, checked, at in conn.execute(
         "SELECT roadmap, topic, item, checked, at FROM checks"
     ):
-        entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+        entry = _entry(progress, roadmap_id, topic_id)
         (entry.checked if checked else entry.unchecked)[item] = _required_moment(at)
     for roadmap_id, topic_id, at in conn.execute("SELECT roadmap, topic, at FROM reviews"):
-        entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+        entry = _entry(progress, roadmap_id, topic_id)
         entry.reviews.append(_required_moment(at))
     return progress
 
@@ -811,7 +822,7 @@ def _add_items(
 
 def _note_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
     roadmap_id, topic_id, at, text, link = row
-    entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+    entry = _entry(progress, roadmap_id, topic_id)
     if not isinstance(text, str) or not (link is None or isinstance(link, str)):
         raise ValueError(f"a note of {topic_id} is not text")
     entry.notes.append(Note(_required_moment(at), text, link))
@@ -819,7 +830,7 @@ def _note_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> Non
 
 def _session_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
     roadmap_id, topic_id, on, minutes, note = row
-    entry = progress.setdefault(roadmap_id, {}).setdefault(topic_id, _Topic())
+    entry = _entry(progress, roadmap_id, topic_id)
     if not isinstance(minutes, int) or minutes <= 0:
         raise ValueError(f"a study session of {topic_id} has bad minutes {minutes!r}")
     entry.sessions.append(Session(_required_moment(on), minutes, note))
