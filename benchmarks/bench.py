@@ -196,6 +196,13 @@ def copy_home(template: Path, target: Path) -> Path:
     if database.exists():
         database.unlink()
         shutil.copy2(template / "state.db", database)
+        # On disk before the command starts, as a learner's database is: otherwise the
+        # command's first sync would also write out the whole fresh copy.
+        fd = os.open(database, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     return target
 
 

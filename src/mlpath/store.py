@@ -369,6 +369,7 @@ class Store:
 
         with self._connection(create=True) as conn:
             assert conn is not None
+            self._rolling_snapshot(conn)
             with self._transaction(conn, "BEGIN IMMEDIATE"):
                 row = conn.execute(
                     f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id DESC LIMIT 1"
