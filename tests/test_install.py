@@ -55,3 +55,11 @@ def test_the_wheel_carries_the_roadmap_from_data(tmp_path: Path) -> None:
         names = archive.namelist()
     assert "mlpath/cli/__init__.py" in names
     assert not any(name.startswith("tests/") for name in names)
+
+
+def test_the_licence_is_in_the_installed_metadata() -> None:
+    from importlib.metadata import files, metadata
+
+    assert metadata("mlpath")["License-Expression"] == "MIT"
+    licence = [f for f in files("mlpath") or [] if f.name == "LICENSE"]
+    assert licence and "MIT License" in licence[0].read_text()
