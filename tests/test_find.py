@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import webbrowser
@@ -15,7 +16,7 @@ import pytest
 
 from conftest import BUNDLED, Result
 from mlpath import progress as ops
-from mlpath.cli import _app, browse
+from mlpath.cli import browse
 from mlpath.progress import State
 from mlpath.roadmap import Roadmap, load_roadmap
 
@@ -208,19 +209,44 @@ def test_open_practice_has_no_link(run: Run) -> None:
     assert result.exit_code == 2
 
 
-def test_completion_callback_returns_matching_ids_and_aliases() -> None:
-    names = [name for name, _ in _app.complete_topic("de")]
-    assert names == ["deep-learning"]
-    assert [n for n, _ in _app.complete_topic("d")] == [
+def _bash_completes(words: list[str], tmp_path: Path) -> list[str]:
+    """What bash offers for ``words`` (the last one being completed), through the
+    completion script that ``mlpath --show-completion bash`` prints."""
+    script = Path(sys.executable).with_name("mlpath")
+    line = " ".join(shlex.quote(w) for w in words)
+    code = (
+        f"source <({shlex.quote(str(script))} --show-completion bash); "
+        f"COMP_WORDS=({line}); COMP_CWORD={len(words) - 1}; "
+        f'_mlpath_completion {shlex.quote(str(script))}; printf "%s\\n" "${{COMPREPLY[@]}}"'
+    )
+    result = subprocess.run(
+        ["bash", "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return [w for w in result.stdout.split("\n") if w]
+
+
+def test_bash_completes_topic_ids_and_aliases(tmp_path: Path) -> None:
+    assert _bash_completes(["mlpath", "show", "de"], tmp_path) == ["deep-learning"]
+    assert _bash_completes(["mlpath", "done", "d"], tmp_path) == [
         "deep-learning",
         "dl",
         "dsa",
         "data-structures",
     ]
-    assert ("concurrency", "Advanced engineering topics such as concurrency") in (
-        _app.complete_topic("conc")
-    )
-    assert _app.complete_topic("zzz") == []
+    assert _bash_completes(["mlpath", "show", "zzz"], tmp_path) == []
+
+
+def test_bash_completes_the_topics_of_the_roadmap_given_with_roadmap(
+    run: Run, tmp_path: Path
+) -> None:
+    mine = tmp_path / "mine.toml"
+    assert run("roadmap", "init", str(mine)).exit_code == 0
+    ids = [t.id for t in load_roadmap(mine).topics]
+    offered = _bash_completes(["mlpath", "--roadmap", str(mine), "show", ""], tmp_path)
+    aliases = [a for t in load_roadmap(mine).topics for a in t.aliases]
+    assert offered and set(offered) <= {*ids, *aliases}
+    assert "deep-learning" not in offered
 
 
 def test_shell_completion_through_the_installed_program(tmp_path: Path) -> None:

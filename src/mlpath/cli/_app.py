@@ -71,12 +71,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-class _Selection:
-    """The --roadmap option of this invocation (set by the app's callback)."""
-
-    roadmap: Path | None = None
-
-
 @app.callback()
 def _main(
     ctx: typer.Context,
@@ -101,7 +95,6 @@ def _main(
     Progress is kept in one local file (see 'Your data' in the README); set MLPATH_HOME
     to keep it in another folder.
     """
-    _Selection.roadmap = roadmap_file
     if ctx.invoked_subcommand is None:
         sys.stdout.write(ctx.get_help() + "\n")
 
@@ -109,19 +102,33 @@ def _main(
 # --- shared by the commands -------------------------------------------------------------
 
 
-def roadmap_choice() -> RoadmapChoice:
+def roadmap_option(ctx: typer.Context | None = None) -> Path | None:
+    """The --roadmap option of this invocation, from the command line's root context:
+    commands and shell completion alike (Click does not run the app's callback while
+    completing). A completion is given its context; a command finds the current one."""
+    found: Any = ctx
+    if found is None:
+        # Typer keeps its own copy of Click; this is Click's get_current_context.
+        from typer._click.globals import get_current_context
+
+        found = get_current_context(silent=True)
+    value = None if found is None else found.find_root().params.get("roadmap_file")
+    return Path(value) if isinstance(value, str | Path) and str(value) else None
+
+
+def roadmap_choice(ctx: typer.Context | None = None) -> RoadmapChoice:
     from mlpath.settings import roadmap_choice as choose
 
-    return choose(_Selection.roadmap)
+    return choose(roadmap_option(ctx))
 
 
-def roadmap() -> Roadmap:
+def roadmap(ctx: typer.Context | None = None) -> Roadmap:
     """The active roadmap, loaded and checked."""
     from mlpath.cache import load_roadmap
     from mlpath.errors import RoadmapError
     from mlpath.roadmap import bundled_roadmap_path
 
-    choice = roadmap_choice()
+    choice = roadmap_choice(ctx)
     if choice.path is None:
         return load_roadmap(bundled_roadmap_path())
     try:
@@ -180,12 +187,12 @@ def render(renderable: Any) -> None:
     console().print(renderable)
 
 
-def complete_topic(incomplete: str) -> list[tuple[str, str]]:
+def complete_topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for topic arguments: matching ids and aliases, with titles."""
     from mlpath.errors import printable
 
     try:
-        current = roadmap()
+        current = roadmap(ctx)
     except MlpathError:
         return []
     wanted = incomplete.lower()
