@@ -63,3 +63,21 @@ def test_the_licence_is_in_the_installed_metadata() -> None:
     assert metadata("mlpath")["License-Expression"] == "MIT"
     licence = [f for f in files("mlpath") or [] if f.name == "LICENSE"]
     assert licence and "MIT License" in licence[0].read_text()
+
+
+@pytest.mark.parametrize(
+    "args", [("done", "foundations"), ("note", "dl", "a note"), ("progress", "--json")]
+)
+def test_writes_and_json_load_no_rich(mlpath_home: Path, args: tuple[str, ...]) -> None:
+    """Rich is for drawing: a command that records progress or prints JSON never loads it."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "mlpath", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = [line.split("|")[-1].strip() for line in result.stderr.splitlines()]
+    assert "mlpath.store" in loaded or "mlpath.text" in loaded  # the trace is real
+    assert not [name for name in loaded if name.split(".")[0] == "rich"]

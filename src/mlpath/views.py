@@ -1,4 +1,5 @@
-"""Everything the user sees: Rich renderables for people, JSON documents for scripts.
+"""What people see in the terminal: Rich renderables (the JSON documents, the Markdown
+checklist and plain helpers are in :mod:`mlpath.text`, which loads no Rich).
 
 All text from a roadmap or the state is untrusted. It reaches Rich only as
 :class:`rich.text.Text` built by :func:`safe`, so Rich markup in it prints literally, and
@@ -7,10 +8,7 @@ control characters are shown as visible escapes instead of reaching the terminal
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,13 +21,19 @@ from rich.text import Text
 from mlpath.errors import printable
 from mlpath.progress import Change, Note, State, Status, Summary, Tally, TopicProgress, describe
 from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
+from mlpath.text import (
+    first_resource,
+    hours_text,
+    local_date,
+    local_time,
+    roadmap_info_json,
+    why_next,
+)
 
 if TYPE_CHECKING:
     from mlpath.pace import PaceSummary, Review
     from mlpath.search import Hit
 
-#: Bumped when a JSON document's shape changes incompatibly.
-JSON_VERSION = 1
 
 _STATUS_STYLE = {
     Status.NOT_STARTED: ("·", "dim"),
@@ -50,39 +54,9 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
-def print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps({"version": JSON_VERSION, **document}, indent=2) + "\n")
-
-
-def _roadmap_json(roadmap: Roadmap) -> dict[str, str]:
-    return {"id": roadmap.id, "title": roadmap.title}
-
-
-def local_time(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def day_or_time(moment: datetime) -> str:
-    """The local date, with the time unless it is midnight (a date given alone)."""
-    local = moment.astimezone()
-    return local_date(local) if local.time() == datetime.min.time() else local_time(local)
-
-
-def local_date(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d")
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
-
-
 def status_text(status: Status) -> Text:
     mark, style = _STATUS_STYLE[status]
     return Text(f"{mark} {status.label}", style=style)
-
-
-def topic_name(topic: Topic) -> str:
-    return printable(f"{topic.title} ({topic.id})")
 
 
 # --- list ------------------------------------------------------------------------------
@@ -191,43 +165,6 @@ def _tally_line(tally: Tally) -> Text:
     return line
 
 
-def list_json(
-    roadmap: Roadmap, state: State, summary: Summary, selection: Sequence[str]
-) -> dict[str, Any]:
-    chosen = set(selection)
-    return {
-        "roadmap": _roadmap_json(roadmap),
-        **_tally_json(summary.overall),
-        "areas": [
-            {
-                "id": area.id,
-                "title": area.title,
-                "topics": [
-                    {
-                        "id": topic.id,
-                        "title": topic.title,
-                        "requires": list(topic.requires),
-                        **_progress_json(state.topic(roadmap.id, topic.id)),
-                    }
-                    for topic in roadmap.topics_in(area.id)
-                    if topic.id in chosen
-                ],
-            }
-            for area in roadmap.areas
-            if any(t.id in chosen for t in roadmap.topics_in(area.id))
-        ],
-    }
-
-
-def _progress_json(progress: TopicProgress) -> dict[str, Any]:
-    return {
-        "status": progress.status.value,
-        "started_at": _iso(progress.started_at),
-        "done_at": _iso(progress.done_at),
-        "skipped_at": _iso(progress.skipped_at),
-    }
-
-
 # --- show ------------------------------------------------------------------------------
 
 _READING_KINDS = ("book", "course")
@@ -327,35 +264,6 @@ def show_view(
     return Group(*parts)
 
 
-def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
-    progress = state.topic(roadmap.id, topic.id)
-    area = roadmap.area(topic.area)
-
-    def checked(item_id: str) -> str | None:
-        return _iso(progress.checked.get(item_id))
-
-    return {
-        "roadmap": _roadmap_json(roadmap),
-        "topic": {
-            "id": topic.id,
-            "title": topic.title,
-            "area": {"id": area.id, "title": area.title},
-            "aliases": list(topic.aliases),
-            "summary": topic.summary,
-            "practice": {"summary": topic.practice.summary, "checked_at": checked(PRACTICE_ID)},
-            "requires": [
-                {"id": req, "status": state.topic(roadmap.id, req).status.value}
-                for req in topic.requires
-            ],
-            "resources": [{**r.to_dict(), "checked_at": checked(r.id)} for r in topic.resources],
-            **_progress_json(progress),
-            "notes": [
-                {"at": _iso(n.at), "text": n.text, "link": n.link} for n in reversed(progress.notes)
-            ],
-        },
-    }
-
-
 # --- progress --------------------------------------------------------------------------
 
 
@@ -369,10 +277,6 @@ def _topic_list(roadmap: Roadmap, label: str, topic_ids: Sequence[str], style: s
     line = Text(label, style=f"bold {style}")
     line.append_text(safe(", ".join(f"{roadmap.topic(t).title} ({t})" for t in topic_ids), style))
     return line
-
-
-def _hours(minutes: int) -> str:
-    return f"{minutes / 60:.1f} h"
 
 
 def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> RenderableType:
@@ -389,7 +293,7 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
             bar(tally.done, tally.total),
             f"{tally.done}/{tally.total}",
             f"{tally.percent}%",
-            _hours(minutes),
+            hours_text(minutes),
         )
 
     row(Text("Overall", style="bold"), summary.overall, pace.total_minutes)
@@ -426,7 +330,9 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
 def _pace_lines(pace: PaceSummary) -> Text:
     streak = pace.streaks
     text = Text("Time: ", style="bold")
-    text.append(f"{_hours(pace.total_minutes)} logged, {_hours(pace.week_minutes)} this week.")
+    text.append(
+        f"{hours_text(pace.total_minutes)} logged, {hours_text(pace.week_minutes)} this week."
+    )
     text.append("  Streak: ", style="bold")
     text.append(
         f"{streak.current} day{'s' if streak.current != 1 else ''} (longest {streak.longest}).\n"
@@ -454,49 +360,6 @@ def reviews_due_line(due: Sequence[Review]) -> Text:
     return line
 
 
-def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict[str, Any]:
-    nxt = summary.next_topic
-    projection = pace.projection
-    return {
-        "roadmap": _roadmap_json(roadmap),
-        "overall": {**_tally_json(summary.overall), "hours": pace.total_minutes / 60},
-        "areas": [
-            {
-                "id": area_id,
-                "title": roadmap.area(area_id).title,
-                **_tally_json(tally),
-                "hours": pace.area_minutes[area_id] / 60,
-            }
-            for area_id, tally in summary.areas
-        ],
-        "in_progress": summary.in_progress,
-        "skipped": summary.skipped,
-        "next": None if nxt is None else {"id": nxt.id, "title": nxt.title},
-        "orphans": summary.orphans,
-        "hours_this_week": pace.week_minutes / 60,
-        "streak": {"current": pace.streaks.current, "longest": pace.streaks.longest},
-        "projection": {
-            "finish": None if projection.finish is None else projection.finish.isoformat(),
-            "pace_hours_per_week": projection.pace_hours_per_week,
-            "remaining_hours": projection.remaining_hours,
-            "topics_without_estimate": projection.unestimated,
-            "reason": projection.reason,
-            "pace_window_days": projection.window_days,
-        },
-        "reviews_due": [r.topic.id for r in pace.reviews_due],
-    }
-
-
-def _tally_json(tally: Tally) -> dict[str, int]:
-    return {
-        "done": tally.done,
-        "total": tally.total,
-        "percent": tally.percent,
-        "in_progress": tally.in_progress,
-        "skipped": tally.skipped,
-    }
-
-
 # --- history ---------------------------------------------------------------------------
 
 
@@ -512,35 +375,7 @@ def history_view(changes: Sequence[Change]) -> RenderableType:
     return table
 
 
-def history_json(changes: Sequence[Change]) -> dict[str, Any]:
-    return {
-        "changes": [
-            {
-                "at": _iso(c.at),
-                "action": c.action.value,
-                "roadmap": c.roadmap,
-                "topic": c.topic,
-                "resources": list(c.resources),
-                "note": None
-                if c.note is None
-                else {"text": c.note.text, "link": c.note.link, "at": _iso(c.note.at)},
-                "description": describe(c),
-            }
-            for c in changes
-        ]
-    }
-
-
 # --- next ------------------------------------------------------------------------------
-
-
-def _why(roadmap: Roadmap, state: State, topic: Topic) -> str:
-    progress = state.topic(roadmap.id, topic.id)
-    if progress.status is Status.IN_PROGRESS and progress.started_at is not None:
-        return f"you started it on {day_or_time(progress.started_at)}; finish it first."
-    if not topic.requires:
-        return "it needs nothing before it, a good place to start."
-    return "its prerequisites are behind you: " + ", ".join(topic.requires) + "."
 
 
 def _brief(resource: Resource | None, kind: str, topic: Topic) -> Text:
@@ -558,11 +393,6 @@ def _brief(resource: Resource | None, kind: str, topic: Topic) -> Text:
     return line
 
 
-def _first(topic: Topic, kind: str) -> Resource | None:
-    found = topic.resources_of_kind(kind)
-    return found[0] if found else None
-
-
 def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> RenderableType:
     parts: list[RenderableType] = []
     for i, topic in enumerate(topics):
@@ -570,14 +400,14 @@ def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> Render
         head.append_text(safe(topic.title, "bold"))
         head.append_text(safe(f"  [{topic.id}]", "dim"))
         body = Text("Why now: ", style="bold")
-        body.append_text(safe(_why(roadmap, state, topic)))
+        body.append_text(safe(why_next(roadmap, state, topic)))
         body.append("\n")
         body.append("Practice: ", style="bold")
         body.append_text(safe(topic.practice.summary))
         body.append("\n")
-        body.append_text(_brief(_first(topic, "book"), "book", topic))
+        body.append_text(_brief(first_resource(topic, "book"), "book", topic))
         body.append("\n")
-        body.append_text(_brief(_first(topic, "course"), "course", topic))
+        body.append_text(_brief(first_resource(topic, "course"), "course", topic))
         parts += [head, Padding(body, (0, 0, 1, 2), expand=False)]
     return Group(*parts)
 
@@ -592,32 +422,6 @@ def nothing_next_view(roadmap: Roadmap, state: State) -> RenderableType:
     for topic_id, missing in blocked.items():
         lines.append_text(safe(f"  {topic_id} needs {', '.join(missing)}\n"))
     return lines
-
-
-def _resource_json(resource: Resource | None) -> dict[str, Any] | None:
-    return None if resource is None else resource.to_dict()
-
-
-def next_json(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> dict[str, Any]:
-    from mlpath.progress import blocked_topics
-
-    return {
-        "roadmap": _roadmap_json(roadmap),
-        "topics": [
-            {
-                "id": t.id,
-                "title": t.title,
-                "status": state.topic(roadmap.id, t.id).status.value,
-                "requires": list(t.requires),
-                "why": _why(roadmap, state, t),
-                "practice": t.practice.summary,
-                "book": _resource_json(_first(t, "book")),
-                "course": _resource_json(_first(t, "course")),
-            }
-            for t in topics
-        ],
-        "blocked": blocked_topics(roadmap, state) if not topics else {},
-    }
 
 
 # --- search ----------------------------------------------------------------------------
@@ -641,34 +445,7 @@ def search_view(hits: Sequence[Hit]) -> RenderableType:
     return Group(table, Text(f"{count} match{'es' if count != 1 else ''}."))
 
 
-def search_json(roadmap: Roadmap, query: str, hits: Sequence[Hit]) -> dict[str, Any]:
-    return {
-        "roadmap": _roadmap_json(roadmap),
-        "query": query,
-        "hits": [
-            {
-                "topic": {"id": h.topic.id, "title": h.topic.title},
-                "resource": _resource_json(h.resource),
-                "fields": list(h.fields),
-            }
-            for h in hits
-        ],
-    }
-
-
 # --- roadmap info ----------------------------------------------------------------------
-
-
-def roadmap_info_json(roadmap: Roadmap, path: Path, bundled: bool, origin: str) -> dict[str, Any]:
-    return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title, "source": roadmap.source},
-        "path": str(path),
-        "bundled": bundled,
-        "chosen_by": origin,
-        "areas": len(roadmap.areas),
-        "topics": len(roadmap.topics),
-        "resources": sum(len(t.resources) for t in roadmap.topics),
-    }
 
 
 def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) -> RenderableType:
@@ -691,61 +468,6 @@ def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) 
 # --- export ----------------------------------------------------------------------------
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
-
-
-def _md(text: str) -> str:
-    """Untrusted text for Markdown: printable, one line, markup characters escaped."""
-    return " ".join(printable(text).split()).translate(_MARKDOWN_SPECIAL)
-
-
-def _md_link(url: str | None) -> str:
-    from mlpath.roadmap import is_http_url
-
-    return f" <{url}>" if url and is_http_url(url) else ""
-
-
-def markdown_checklist(roadmap: Roadmap, state: State, now: datetime) -> str:
-    """The active roadmap's progress as a Markdown checklist to share."""
-    from mlpath.progress import summarize
-
-    summary = summarize(roadmap, state)
-    tally = summary.overall
-    lines = [
-        f"# {_md(roadmap.title)}",
-        "",
-        f"{tally.done} of {tally.total} topics done ({tally.percent}%)"
-        + (f", {tally.skipped} skipped" if tally.skipped else "")
-        + f". Exported by mlpath on {now.date().isoformat()}.",
-    ]
-    for area in roadmap.areas:
-        lines += ["", f"## {_md(area.title)}", ""]
-        for topic in roadmap.topics_in(area.id):
-            progress = state.topic(roadmap.id, topic.id)
-            mark = "x" if progress.status is Status.DONE else " "
-            status = (
-                ""
-                if progress.status in (Status.DONE, Status.NOT_STARTED)
-                else (f" ({progress.status.label})")
-            )
-            lines.append(f"- [{mark}] **{_md(topic.title)}**{status}")
-            practice = "x" if PRACTICE_ID in progress.checked else " "
-            lines.append(f"  - [{practice}] Practice: {_md(topic.practice.summary)}")
-            for resource in topic.resources:
-                check = "x" if resource.id in progress.checked else " "
-                by = f", {_md(resource.by)}" if resource.by else ""
-                lines.append(
-                    f"  - [{check}] {_md(resource.kind.capitalize())}: "
-                    f"{_md(resource.title)}{by}{_md_link(resource.url)}"
-                )
-            for note in progress.notes:
-                lines.append(
-                    f"  - Note ({note.at.date().isoformat()}): {_md(note.text)}"
-                    f"{_md_link(note.link)}"
-                )
-    return "\n".join(lines) + "\n"
-
-
 def recorded_console() -> Console:
     """A console that records what is printed, for --svg and --html pictures."""
     import io
@@ -763,24 +485,6 @@ def recorded_console() -> Console:
 
 
 # --- review and stats ------------------------------------------------------------------
-
-
-def _review_json(review: Review) -> dict[str, Any]:
-    return {
-        "topic": {"id": review.topic.id, "title": review.topic.title},
-        "due": review.due.isoformat(),
-        "review": review.number,
-    }
-
-
-def review_json(
-    roadmap: Roadmap, due: Sequence[Review], upcoming: Sequence[Review]
-) -> dict[str, Any]:
-    return {
-        "roadmap": _roadmap_json(roadmap),
-        "due": [_review_json(r) for r in due],
-        "upcoming": [_review_json(r) for r in upcoming],
-    }
 
 
 def review_view(
@@ -809,35 +513,10 @@ def review_view(
         body.append("Practice: ", style="bold")
         body.append_text(safe(review.topic.practice.summary))
         body.append("\n")
-        body.append_text(_brief(_first(review.topic, "book"), "book", review.topic))
+        body.append_text(_brief(first_resource(review.topic, "book"), "book", review.topic))
         parts += [head, Padding(body, (0, 0, 1, 2), expand=False)]
     parts.append(Text("When you have gone over one: mlpath reviewed TOPIC", style="dim"))
     return Group(*parts)
-
-
-def stats_json(
-    roadmap: Roadmap,
-    state: State,
-    minutes: dict[str, int],
-    per_week: Sequence[tuple[Any, int]],
-    pace: PaceSummary,
-) -> dict[str, Any]:
-    return {
-        "roadmap": _roadmap_json(roadmap),
-        "topics": [
-            {
-                "id": t.id,
-                "title": t.title,
-                "status": state.topic(roadmap.id, t.id).status.value,
-                "hours": minutes[t.id] / 60,
-                "estimate_hours": t.estimate_hours,
-            }
-            for t in roadmap.topics
-        ],
-        "weeks": [{"start": start.isoformat(), "hours": m / 60} for start, m in per_week],
-        "total_hours": pace.total_minutes / 60,
-        "streak": {"current": pace.streaks.current, "longest": pace.streaks.longest},
-    }
 
 
 def stats_view(
@@ -859,7 +538,7 @@ def stats_view(
         table.add_row(
             safe(topic.id),
             status_text(state.topic(roadmap.id, topic.id).status),
-            _hours(spent),
+            hours_text(spent),
             "-" if estimate is None else f"{estimate:g} h",
             bar(min(spent, round(estimate * 60)), round(estimate * 60), 12) if estimate else "",
         )
@@ -871,7 +550,7 @@ def stats_view(
     for start, week in per_week:
         filled = round(30 * week / most) if most else 0
         chart.add_row(
-            f"week of {start.isoformat()}", Text("█" * filled, style="cyan"), _hours(week)
+            f"week of {start.isoformat()}", Text("█" * filled, style="cyan"), hours_text(week)
         )
     return Group(
         table,

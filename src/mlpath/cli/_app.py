@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -181,10 +182,12 @@ def say(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def render(renderable: Any) -> None:
-    from mlpath.views import console
+def render(build: Callable[[ModuleType], Any]) -> None:
+    """Draw for people what ``build`` makes from :mod:`mlpath.views` (given to it, so
+    that Rich is loaded only by the commands that draw, and only when they draw)."""
+    from mlpath import views
 
-    console().print(renderable)
+    views.console().print(build(views))
 
 
 def complete_topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:

@@ -63,7 +63,7 @@ def list_(
     json: JsonOption = False,
 ) -> None:
     """List the areas and topics of the path with your status on each."""
-    from mlpath import views
+    from mlpath import text
     from mlpath.errors import UsageError
     from mlpath.progress import Status, summarize
 
@@ -83,17 +83,17 @@ def list_(
     selection = [t.id for t in current.topics if shown(t.id, t.area)]
     summary = summarize(current, state)
     if json:
-        views.print_json(views.list_json(current, state, summary, selection))
+        text.print_json(text.list_json(current, state, summary, selection))
     elif tree:
-        render(views.tree_view(current, state, summary, selection))
+        render(lambda views: views.tree_view(current, state, summary, selection))
     else:
-        render(views.list_view(current, state, summary, selection))
+        render(lambda views: views.list_view(current, state, summary, selection))
 
 
 @app.command()
 def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
     """Show a topic: why it matters, how to learn it, its book and course, your status."""
-    from mlpath import views
+    from mlpath import text
     from mlpath.progress import next_topic
 
     current, data = roadmap(), store()
@@ -105,16 +105,16 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
         found = next_topic(current, state)
         if found is None:
             if json:
-                views.print_json(views.next_json(current, state, []))
+                text.print_json(text.next_json(current, state, []))
             else:
-                render(views.nothing_next_view(current, state))
+                render(lambda views: views.nothing_next_view(current, state))
             return
         chosen = found
         state = data.load(topics=[(current.id, chosen.id)])
     if json:
-        views.print_json(views.show_json(current, state, chosen))
+        text.print_json(text.show_json(current, state, chosen))
     else:
-        render(views.show_view(current, state, chosen, None if topic else "Next up"))
+        render(lambda views: views.show_view(current, state, chosen, None if topic else "Next up"))
 
 
 @app.command("next")
@@ -123,7 +123,7 @@ def next_(
     json: JsonOption = False,
 ) -> None:
     """What to study now, why, and its practice, book and course in brief."""
-    from mlpath import views
+    from mlpath import text
     from mlpath.pace import reviews_due
     from mlpath.progress import ready_topics
 
@@ -132,15 +132,17 @@ def next_(
     chosen = ready if all_ else ready[:1]
     due = reviews_due(current, state, now())
     if json:
-        views.print_json({**views.next_json(current, state, chosen), "reviews_due": len(due)})
+        text.print_json({**text.next_json(current, state, chosen), "reviews_due": len(due)})
         return
     render(
-        views.next_view(current, state, chosen)
-        if chosen
-        else views.nothing_next_view(current, state)
+        lambda views: (
+            views.next_view(current, state, chosen)
+            if chosen
+            else views.nothing_next_view(current, state)
+        )
     )
     if due:
-        render(views.reviews_due_line(due))
+        render(lambda views: views.reviews_due_line(due))
 
 
 @app.command()
@@ -156,7 +158,7 @@ def progress(
     ] = None,
 ) -> None:
     """Show how far you are, overall and per area, and the next topic to study."""
-    from mlpath import views
+    from mlpath import text
     from mlpath.pace import pace_summary
     from mlpath.progress import summarize
 
@@ -164,11 +166,13 @@ def progress(
     summary = summarize(current, state)
     pace = pace_summary(current, state, now())
     if json:
-        views.print_json(views.progress_json(current, summary, pace))
+        text.print_json(text.progress_json(current, summary, pace))
     else:
-        render(views.progress_view(current, summary, pace))
+        render(lambda views: views.progress_view(current, summary, pace))
     if svg is None and html is None:
         return
+    from mlpath import views
+
     recorder = views.recorded_console()
     recorder.print(views.progress_view(current, summary, pace))
     title = f"mlpath: {printable(current.title)}"
@@ -196,7 +200,7 @@ def search(
     json: JsonOption = False,
 ) -> None:
     """Find topics and resources by title, summary, author, alias or your notes."""
-    from mlpath import views
+    from mlpath import text
     from mlpath.search import query_words
     from mlpath.search import search as find
 
@@ -204,11 +208,11 @@ def search(
     current = roadmap()
     hits = find(current, query, store().note_words(current.id, query_words(query)))
     if json:
-        views.print_json(views.search_json(current, query, hits))
+        text.print_json(text.search_json(current, query, hits))
     elif not hits:
         say(f"Nothing in {printable(current.title)} matches '{printable(query)}'.")
     else:
-        render(views.search_view(hits))
+        render(lambda views: views.search_view(hits))
 
 
 @app.command("open")
@@ -258,7 +262,7 @@ def open_(
 @app.command()
 def review(json: JsonOption = False) -> None:
     """List the done topics due for review, oldest first, with their book and practice."""
-    from mlpath import views
+    from mlpath import text
     from mlpath.pace import reviews, reviews_due
 
     current, state = roadmap(), store().load()
@@ -266,9 +270,9 @@ def review(json: JsonOption = False) -> None:
     due = reviews_due(current, state, moment)
     upcoming = [r for r in reviews(current, state) if r not in due]
     if json:
-        views.print_json(views.review_json(current, due, upcoming))
+        text.print_json(text.review_json(current, due, upcoming))
     else:
-        render(views.review_view(current, state, due, upcoming))
+        render(lambda views: views.review_view(current, state, due, upcoming))
 
 
 @app.command()
@@ -279,7 +283,7 @@ def stats(
     json: JsonOption = False,
 ) -> None:
     """Study time in detail: hours per topic against its estimate, and per week."""
-    from mlpath import views
+    from mlpath import text
     from mlpath.pace import pace_summary, topic_minutes, weekly_minutes
 
     current, state = roadmap(), store().load()
@@ -288,6 +292,6 @@ def stats(
     minutes = topic_minutes(current, state)
     per_week = weekly_minutes(current, state, moment, weeks)
     if json:
-        views.print_json(views.stats_json(current, state, minutes, per_week, pace))
+        text.print_json(text.stats_json(current, state, minutes, per_week, pace))
     else:
-        render(views.stats_view(current, state, minutes, per_week, pace))
+        render(lambda views: views.stats_view(current, state, minutes, per_week, pace))

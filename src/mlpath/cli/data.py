@@ -46,11 +46,11 @@ def export(
     if output is not None and output.exists() and not force:
         raise MlpathError(f"{output} already exists; give --force to overwrite it.")
     if format_ is Format.MARKDOWN:
-        from mlpath import views
+        from mlpath import text
 
         current = roadmap()
         state = store().load(topics=[(current.id, t.id) for t in current.topics])
-        chunks: Iterable[str] = [views.markdown_checklist(current, state, now())]
+        chunks: Iterable[str] = [text.markdown_checklist(current, state, now())]
         _write_out(chunks, output, 0o644)
     else:
         from mlpath.exchange import export_json, export_toml

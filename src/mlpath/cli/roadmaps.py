@@ -37,7 +37,7 @@ def _roadmap_group(ctx: typer.Context) -> None:
 @roadmap_app.command()
 def info(json: JsonOption = False) -> None:
     """Say which roadmap is active, where it comes from and what it holds."""
-    from mlpath import views
+    from mlpath import text
     from mlpath.roadmap import bundled_roadmap_path
 
     choice = roadmap_choice()
@@ -45,9 +45,9 @@ def info(json: JsonOption = False) -> None:
     path = choice.path if choice.path is not None else bundled_roadmap_path()
     origin = "the bundled roadmap" if choice.path is None else choice.origin
     if json:
-        views.print_json(views.roadmap_info_json(current, path, choice.path is None, origin))
+        text.print_json(text.roadmap_info_json(current, path, choice.path is None, origin))
     else:
-        render(views.roadmap_info_view(current, path, choice.path is None, origin))
+        render(lambda views: views.roadmap_info_view(current, path, choice.path is None, origin))
 
 
 @roadmap_app.command()

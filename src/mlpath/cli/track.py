@@ -29,7 +29,7 @@ from mlpath.errors import printable
 def start(topic: TopicArgument, on: WhenOption = None) -> None:
     """Mark a topic as in progress (also to study a done or skipped one again)."""
     from mlpath import progress as ops
-    from mlpath.views import topic_name
+    from mlpath.text import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -62,7 +62,7 @@ def done(
     """
     from mlpath import progress as ops
     from mlpath.errors import UsageError
-    from mlpath.views import local_time, topic_name
+    from mlpath.text import local_time, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -98,7 +98,7 @@ def done(
 def skip(topic: TopicArgument, on: WhenOption = None) -> None:
     """Set a topic aside: it is then left out of the progress count."""
     from mlpath import progress as ops
-    from mlpath.views import topic_name
+    from mlpath.text import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -116,7 +116,7 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
     resource."""
     from mlpath import progress as ops
     from mlpath.progress import duration_text
-    from mlpath.views import topic_name
+    from mlpath.text import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -159,7 +159,7 @@ def note(
     from mlpath import progress as ops
     from mlpath.errors import UsageError
     from mlpath.roadmap import is_http_url
-    from mlpath.views import topic_name
+    from mlpath.text import topic_name
 
     if not text.strip():
         raise UsageError("a note needs some text.")
@@ -189,7 +189,7 @@ def log_(
     from mlpath.errors import UsageError
     from mlpath.pace import parse_duration
     from mlpath.progress import Session, Status, duration_text
-    from mlpath.views import day_or_time, topic_name
+    from mlpath.text import day_or_time, topic_name
 
     try:
         minutes = parse_duration(duration)
@@ -217,7 +217,7 @@ def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
     from mlpath.errors import MlpathError
     from mlpath.pace import next_review
     from mlpath.progress import Status
-    from mlpath.views import local_date, topic_name
+    from mlpath.text import local_date, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -239,7 +239,7 @@ def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
 def undo() -> None:
     """Revert the most recent change; repeat to go further back."""
     from mlpath.progress import describe
-    from mlpath.views import local_time
+    from mlpath.text import local_time
 
     reverted = store().undo()
     if reverted is None:
@@ -259,7 +259,7 @@ def history(
     json: JsonOption = False,
 ) -> None:
     """List recent changes, newest first."""
-    from mlpath import views
+    from mlpath import text
 
     if topic is None:
         changes = store().changes(count)
@@ -267,6 +267,6 @@ def history(
         current = roadmap()
         changes = store().changes(count, current.id, current.find_topic(topic).id)
     if json:
-        views.print_json(views.history_json(changes))
+        text.print_json(text.history_json(changes))
     else:
-        render(views.history_view(changes))
+        render(lambda views: views.history_view(changes))
