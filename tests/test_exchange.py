@@ -77,10 +77,10 @@ def _through_file(state: State, fmt: str) -> State:
         store.update(lambda before: (state, None), full=True)
         if fmt == "toml":
             with store.exporting() as (head, journal):
-                text = "".join(export_toml(head, journal, NOW))
+                text = b"".join(export_toml(head, journal, NOW)).decode()
         else:
             with store.exporting_json() as (head, lines):
-                text = "".join(export_json(head, lines, NOW))
+                text = b"".join(export_json(head, lines, NOW)).decode()
             with store.exporting() as (_, journal):
                 entries = [entry_json(entry) for entry in journal]
             assert text.split("\n")[-3 - len(entries) : -3] == [  # what SQLite wrote

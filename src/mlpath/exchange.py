@@ -40,30 +40,31 @@ _EARLIEST = datetime.min.replace(tzinfo=UTC)
 T = TypeVar("T")
 
 
-def export_toml(state: State, journal: Iterable[dict[str, Any]], now: datetime) -> Iterator[str]:
-    """A TOML export, a piece at a time, for any length of history: the envelope and the
-    status part of ``state``, then each entry of the journal (format 5's ``journal``) as
-    it comes. Dates are TOML's own."""
+def export_toml(state: State, journal: Iterable[dict[str, Any]], now: datetime) -> Iterator[bytes]:
+    """A TOML export in UTF-8, a piece at a time, for any length of history: the envelope
+    and the status part of ``state``, then each entry of the journal (format 5's
+    ``journal``) as it comes. Dates are TOML's own."""
     import tomli_w
 
-    yield tomli_w.dumps(_export_head(state, now))
+    yield tomli_w.dumps(_export_head(state, now)).encode("utf-8")
     for entry in journal:
         # one table per entry: the same as writing the whole array at once
-        yield "\n" + tomli_w.dumps({"journal": [entry]})
+        yield ("\n" + tomli_w.dumps({"journal": [entry]})).encode("utf-8")
 
 
-def export_json(state: State, journal: Iterable[str], now: datetime) -> Iterator[str]:
-    """A JSON export, a piece at a time: the envelope and the status part of ``state``
-    (indented), then the journal, one entry a line, so that two exports differ by whole
-    lines. ``journal`` gives the entries as JSON text (see :func:`entry_json`), one or
-    more a piece, separated by a comma and a newline. Dates are ISO 8601 text."""
+def export_json(state: State, journal: Iterable[bytes], now: datetime) -> Iterator[bytes]:
+    """A JSON export in UTF-8, a piece at a time: the envelope and the status part of
+    ``state`` (indented), then the journal, one entry a line, so that two exports differ
+    by whole lines. ``journal`` gives the entries as JSON text in UTF-8 (see
+    :func:`mlpath.progress.entry_json`), one or more a piece, separated by a comma and a
+    newline. Dates are ISO 8601 text."""
     # roadmaps -> roadmap -> topics -> one topic a line
-    text = _layered(_export_head(state, now), 0, 4)
+    text = _layered(_export_head(state, now), 0, 4).encode("utf-8")
     first = True
-    for line in journal:
-        yield (text[:-2] + ',\n  "journal": [\n' if first else ",\n") + line
+    for piece in journal:
+        yield (text[:-2] + b',\n  "journal": [\n' if first else b",\n") + piece
         first = False
-    yield text + "\n" if first else "\n  ]\n}\n"
+    yield text + b"\n" if first else b"\n  ]\n}\n"
 
 
 def _export_head(state: State, now: datetime) -> dict[str, Any]:

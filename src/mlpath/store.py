@@ -244,7 +244,7 @@ class Store:
                 yield state, self._journal(conn)
 
     @contextlib.contextmanager
-    def exporting_json(self) -> Iterator[tuple[State, Iterator[str]]]:
+    def exporting_json(self) -> Iterator[tuple[State, Iterator[bytes]]]:
         """As :meth:`exporting`, with the journal's entries as compact JSON text that the
         database writes itself (as :func:`mlpath.progress.entry_json` would), one a line,
         many a piece: the fast way for a long history."""
@@ -256,15 +256,20 @@ class Store:
                 state, _ = self._read(conn, False)
                 yield state, self._journal_json(conn)
 
-    def _journal_json(self, conn: sqlite3.Connection) -> Iterator[str]:
-        """The journal's entries as JSON text, up to a thousand a piece, one a line."""
-        for query in _JOURNAL_JSON:
-            cursor = conn.execute(query)
-            while rows := cursor.fetchmany(1000):
-                try:
-                    yield ",\n".join(map(_first, rows))
-                except TypeError:  # not text
-                    raise self._refuse("has a change that is not JSON text") from None
+    def _journal_json(self, conn: sqlite3.Connection) -> Iterator[bytes]:
+        """The journal's entries as JSON text in UTF-8, up to a thousand a piece, one a
+        line (bytes as they are stored: nothing is decoded only to be encoded again)."""
+        conn.text_factory = bytes
+        try:
+            for query in _JOURNAL_JSON:
+                cursor = conn.execute(query)
+                while rows := cursor.fetchmany(1000):
+                    try:
+                        yield b",\n".join(map(_first, rows))
+                    except TypeError:  # not text
+                        raise self._refuse("has an entry that is not JSON text") from None
+        finally:
+            conn.text_factory = str
 
     def _journal(self, conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
 

@@ -50,7 +50,7 @@ def export(
 
         current = roadmap()
         state = store().load(topics=[(current.id, t.id) for t in current.topics])
-        chunks: Iterable[str] = [text.markdown_checklist(current, state, now())]
+        chunks = [text.markdown_checklist(current, state, now()).encode("utf-8")]
         _write_out(chunks, output, 0o644)
     else:
         from mlpath.exchange import export_json, export_toml
@@ -65,20 +65,22 @@ def export(
         say(f"Exported your progress as {format_.value} to {printable(str(output))}.")
 
 
-def _write_out(chunks: Iterable[str], output: Path | None, mode: int) -> None:
-    """Write text to stdout, or to ``output`` as a whole file (never half of one)."""
+def _write_out(chunks: Iterable[bytes], output: Path | None, mode: int) -> None:
+    """Write UTF-8 text to stdout, or to ``output`` as a whole file (never half of one)."""
     import sys
 
     if output is None:
+        sys.stdout.flush()
         for chunk in chunks:
-            sys.stdout.write(chunk)
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
         return
     from mlpath.paths import atomic_writer
 
     try:
         with atomic_writer(output, mode) as handle:
             for chunk in chunks:
-                handle.write(chunk.encode("utf-8"))
+                handle.write(chunk)
     except OSError as error:
         raise MlpathError(f"cannot write {output}: {error.strerror or error}.") from None
 
