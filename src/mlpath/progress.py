@@ -423,23 +423,7 @@ def undo_change(state: State, change: Change) -> State:
     were before it; the log and the day summary are left to the caller. ``state`` must
     hold the notes and sessions of those topics."""
     if change.action is Action.IMPORT:
-        restored_state = state
-        for roadmap_id, topics in change.restore.items():
-            for topic_id, progress in topics.items():
-                before = NOT_STARTED if progress is None else progress
-                if change.brought is not None:
-                    current = state.topic(roadmap_id, topic_id)
-                    notes, sessions = current.notes, current.sessions
-                    for r, t, item in change.brought:
-                        if (r, t) != (roadmap_id, topic_id):
-                            continue
-                        if isinstance(item, Note):
-                            notes = _without_last(notes, item)
-                        else:
-                            sessions = _without_last(sessions, item)
-                    before = replace(before, notes=notes, sessions=sessions)
-                restored_state = restored_state.with_topic(roadmap_id, topic_id, before)
-        return restored_state
+        return _undo_import(state, change)
     current = state.topic(change.roadmap, change.topic)
     # notes and sessions are not in the snapshot: keep them, less the one being undone
     notes = _without_last(current.notes, change.note) if change.note else current.notes
@@ -454,6 +438,27 @@ def undo_change(state: State, change: Change) -> State:
         minutes = sum(x.minutes for x in sessions)
         restored = replace(change.before, notes=notes, sessions=sessions, minutes=minutes)
     return state.with_topic(change.roadmap, change.topic, restored)
+
+
+def _undo_import(state: State, change: Change) -> State:
+    """Put back each topic an import changed: its tracked fields as they were, and its
+    notes and sessions less those the import brought (an import recorded before
+    ``brought`` existed kept each topic whole)."""
+    restored_state = state
+    for roadmap_id, topics in change.restore.items():
+        for topic_id, progress in topics.items():
+            before = NOT_STARTED if progress is None else progress
+            if change.brought is not None:
+                current = state.topic(roadmap_id, topic_id)
+                notes, sessions = current.notes, current.sessions
+                for item in (x for r, t, x in change.brought if (r, t) == (roadmap_id, topic_id)):
+                    if isinstance(item, Note):
+                        notes = _without_last(notes, item)
+                    else:
+                        sessions = _without_last(sessions, item)
+                before = replace(before, notes=notes, sessions=sessions)
+            restored_state = restored_state.with_topic(roadmap_id, topic_id, before)
+    return restored_state
 
 
 # --- questions -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -291,91 +291,95 @@ def _cross_check(data: dict[str, Any]) -> list[str]:
     Works on the parsed TOML, skipping values of the wrong type (the models report
     those), so that a file's every problem can be listed at once.
     """
-    problems: list[str] = []
-    area_ids: set[str] = set()
-    for i, area in _entries(data, "areas"):
-        area_id = _str(area, "id")
-        if area_id in area_ids:
-            problems.append(f"areas[{i}] ({area_id}).id: another area already has this id")
-        if area_id is not None:
-            area_ids.add(area_id)
-
+    areas, problems = _unique_ids(_entries(data, "areas"), "areas", "area")
     topics = _entries(data, "topics")
-    topic_ids: set[str] = set()
-    for i, topic in topics:
-        topic_id = _str(topic, "id")
-        if topic_id in topic_ids:
-            problems.append(f"topics[{i}] ({topic_id}).id: another topic already has this id")
-        if topic_id is not None:
-            topic_ids.add(topic_id)
-
-    names: dict[str, str] = {t: t for t in topic_ids}
-    graph: dict[str, list[str]] = {}
+    topic_ids, more = _unique_ids(topics, "topics", "topic")
+    problems += more
+    names: dict[str, str] = {t: t for t in topic_ids}  # alias or id -> its topic
+    graph: dict[str, list[str]] = {}  # topic -> the topics it requires
     for i, topic in topics:
         topic_id = _str(topic, "id") or "?"
         place = f"topics[{i}] ({topic_id})"
-        area_id = _str(topic, "area")
-        if area_id is not None and area_id not in area_ids:
-            problems.append(f"{place}.area: no area '{area_id}'.{suggestion(area_id, area_ids)}")
-        requires = _strs(topic, "requires")
-        for req in requires:
-            if req == topic_id:
-                problems.append(f"{place}.requires: a topic cannot require itself")
-            elif req not in topic_ids:
-                problems.append(f"{place}.requires: no topic '{req}'.{suggestion(req, topic_ids)}")
-        graph.setdefault(topic_id, []).extend(
-            r for r in requires if r != topic_id and r in topic_ids
-        )
-        for alias in _strs(topic, "aliases"):
-            owner = names.get(alias)
-            if owner is not None and owner != topic_id:
-                what = "a topic id" if alias in topic_ids else f"an alias of '{owner}'"
-                problems.append(f"{place}.aliases: '{alias}' is already {what}")
-            names.setdefault(alias, topic_id)
-        resource_ids: set[str] = set()
-        for j, resource in _entries(topic, "resources"):
-            resource_id = _str(resource, "id")
-            if resource_id == PRACTICE_ID:
-                problems.append(
-                    f"{place}.resources[{j}] ({resource_id}).id: '{PRACTICE_ID}' is reserved "
-                    "for the topic's practice"
-                )
-            elif resource_id in resource_ids:
-                problems.append(
-                    f"{place}.resources[{j}] ({resource_id}).id: "
-                    "another resource of this topic already has this id"
-                )
-            if resource_id is not None:
-                resource_ids.add(resource_id)
+        problems += _reference_problems(place, topic, topic_id, areas, topic_ids)
+        problems += _alias_problems(place, topic, topic_id, topic_ids, names)
+        problems += _resource_problems(place, topic)
+        requires = [r for r in _strs(topic, "requires") if r != topic_id and r in topic_ids]
+        graph.setdefault(topic_id, []).extend(requires)
+    return problems + _cycle_problems(graph)
 
-    cycle = _find_cycle(graph)
-    if cycle:
-        problems.append("requires: prerequisites form a cycle: " + " -> ".join(cycle))
+
+def _unique_ids(
+    entries: list[tuple[int, dict[str, Any]]], key: str, what: str
+) -> tuple[set[str], list[str]]:
+    """The ids of ``entries`` (the ``key`` list), and a problem for each one repeated."""
+    ids: set[str] = set()
+    problems: list[str] = []
+    for i, entry in entries:
+        entry_id = _str(entry, "id")
+        if entry_id in ids:
+            problems.append(f"{key}[{i}] ({entry_id}).id: another {what} already has this id")
+        if entry_id is not None:
+            ids.add(entry_id)
+    return ids, problems
+
+
+def _reference_problems(
+    place: str, topic: dict[str, Any], topic_id: str, areas: set[str], topic_ids: set[str]
+) -> list[str]:
+    """A topic's area and prerequisites must exist (and not be the topic itself)."""
+    problems: list[str] = []
+    area_id = _str(topic, "area")
+    if area_id is not None and area_id not in areas:
+        problems.append(f"{place}.area: no area '{area_id}'.{suggestion(area_id, areas)}")
+    for req in _strs(topic, "requires"):
+        if req == topic_id:
+            problems.append(f"{place}.requires: a topic cannot require itself")
+        elif req not in topic_ids:
+            problems.append(f"{place}.requires: no topic '{req}'.{suggestion(req, topic_ids)}")
     return problems
 
 
-def _find_cycle(graph: dict[str, list[str]]) -> list[str]:
-    """Return one cycle of ``graph`` as a path of ids (first id repeated last), or []."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = finished
-    for start in graph:
-        if state.get(start):
-            continue
-        path: list[str] = [start]
-        stack: list[Iterator[str]] = [iter(graph[start])]
-        state[start] = 1
-        while stack:
-            child = next(stack[-1], None)
-            if child is None:
-                state[path.pop()] = 2
-                stack.pop()
-            elif child not in graph or state.get(child) == 2:
-                continue
-            elif state.get(child) == 1:
-                return [*path[path.index(child) :], child]
-            else:
-                state[child] = 1
-                path.append(child)
-                stack.append(iter(graph[child]))
+def _alias_problems(
+    place: str, topic: dict[str, Any], topic_id: str, topic_ids: set[str], names: dict[str, str]
+) -> list[str]:
+    """An alias may name one topic only, and no other topic's id (``names`` grows)."""
+    problems: list[str] = []
+    for alias in _strs(topic, "aliases"):
+        owner = names.get(alias)
+        if owner is not None and owner != topic_id:
+            what = "a topic id" if alias in topic_ids else f"an alias of '{owner}'"
+            problems.append(f"{place}.aliases: '{alias}' is already {what}")
+        names.setdefault(alias, topic_id)
+    return problems
+
+
+def _resource_problems(place: str, topic: dict[str, Any]) -> list[str]:
+    """A topic's resource ids are unique, and none is the practice's."""
+    problems: list[str] = []
+    resource_ids: set[str] = set()
+    for j, resource in _entries(topic, "resources"):
+        resource_id = _str(resource, "id")
+        where = f"{place}.resources[{j}] ({resource_id}).id"
+        if resource_id == PRACTICE_ID:
+            problems.append(f"{where}: '{PRACTICE_ID}' is reserved for the topic's practice")
+        elif resource_id in resource_ids:
+            problems.append(f"{where}: another resource of this topic already has this id")
+        if resource_id is not None:
+            resource_ids.add(resource_id)
+    return problems
+
+
+def _cycle_problems(graph: dict[str, list[str]]) -> list[str]:
+    """One problem naming a cycle of prerequisites, if there is one: ``a -> b -> a``
+    where a requires b."""
+    import graphlib
+
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        # graphlib lists each node before the one that requires it: read it backwards.
+        cycle = list(reversed(error.args[1]))
+        return ["requires: prerequisites form a cycle: " + " -> ".join(cycle)]
     return []
 
 

@@ -322,9 +322,9 @@ class Store:
             log: tuple[Change, ...] = ()
             ids: list[int] = []
             if full:
-                rows = conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id")
+                rows = conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id").fetchall()
                 log = tuple(self._change(row) for row in rows)
-                ids = [change_id for change_id, *_ in conn.execute("SELECT id FROM changes")]
+                ids = [row[0] for row in rows]
         except (StateFormatError, ValueError, TypeError) as error:
             raise self._refuse(f"has unexpected content: {error}") from None
         roadmaps = {
@@ -1228,11 +1228,15 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
         findings.append(
             Finding(
                 True,
-                f"{len(snapshots)} snapshot(s) in {store.snapshot_dir}, the newest "
+                f"{_plural(len(snapshots), 'snapshot')} in {store.snapshot_dir}, the newest "
                 f"{snapshots[-1].name}.",
             )
         )
     return findings
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def _check_database(store: Store, full: bool) -> list[Finding]:
@@ -1259,7 +1263,7 @@ def _check_database(store: Store, full: bool) -> list[Finding]:
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             findings.append(
-                Finding(False, f"{path} has {len(broken)} row(s) that point at no topic.")
+                Finding(False, f"{path} has {_plural(len(broken), 'row')} that point at no topic.")
             )
         if version == 0:
             findings.append(Finding(True, f"{path} is empty: no progress recorded."))
@@ -1267,23 +1271,24 @@ def _check_database(store: Store, full: bool) -> list[Finding]:
         topics = conn.execute("SELECT count(*) FROM topics").fetchone()[0]
         changes = conn.execute("SELECT count(*) FROM changes").fetchone()[0]
         roadmaps = conn.execute(
-            "SELECT count(*) FROM (SELECT roadmap FROM topics UNION SELECT roadmap FROM changes "
-            "WHERE roadmap <> '')"
+            "SELECT count(*) FROM (SELECT roadmap FROM topics UNION SELECT roadmap FROM days)"
         ).fetchone()[0]
         findings.append(
             Finding(
                 True,
-                f"{path} is sound (format {version}): {topics} topic entr"
-                f"{'y' if topics == 1 else 'ies'} in {roadmaps} roadmap(s), {changes} change(s) "
-                "in the log.",
+                f"{path} is sound (format {version}): "
+                f"{_plural(topics, 'topic entry', 'topic entries')} in "
+                f"{_plural(roadmaps, 'roadmap')}, {_plural(changes, 'change')} in the log.",
             )
         )
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                findings.append(Finding(True, "Another mlpath is writing now."))
+        if _exists(path.with_name(path.name + "-journal")):
+            findings.append(
+                Finding(
+                    True,
+                    "Another mlpath is writing now, or one was stopped mid-write (the next "
+                    "command rolls its change back).",
+                )
+            )
     except sqlite3.DatabaseError as error:
         findings.append(Finding(False, f"{path} is not a database mlpath can read: {error}."))
     finally:
