@@ -44,6 +44,18 @@ AREAS = 10
 UNTOUCHED = range(990, 1000)  # topics the generated history never touches
 DONE = range(10)  # topics done at the start of every history
 IMPORT_CHANGES = 10_000
+#: A two-command Typer app, run: what typer itself costs at start-up beyond its import.
+#: mlpath keeps typer below 0.29, which builds a pydantic TypeAdapter for every parameter
+#: (measured 2.5 times this app's start-up); this line says when that changes.
+TYPER_APP = """
+import typer
+app = typer.Typer()
+@app.command()
+def one(name: str = "x", count: int = 1) -> None: pass
+@app.command()
+def two(flag: bool = False) -> None: pass
+app(["one", "--count", "2"], standalone_mode=False)
+"""
 
 
 # --- the data --------------------------------------------------------------------------------
@@ -320,6 +332,7 @@ def main() -> int:
             "floor": Case("floor", [PYTHON, "-c", FLOOR_IMPORTS]),
             "all dependencies": Case("all dependencies", [PYTHON, "-c", ALL_DEPENDENCIES]),
             "import typer": Case("import typer", [PYTHON, "-c", "import typer"]),
+            "typer app": Case("typer app", [PYTHON, "-c", TYPER_APP]),
             "--version": Case("--version", [MLPATH, "--version"]),
         }
         for name in ("list", "show", "next", "progress", "done"):
@@ -365,6 +378,12 @@ def main() -> int:
 FAILED: list[str] = []
 
 
+def _typer_version() -> str:
+    from importlib.metadata import version
+
+    return version("typer")
+
+
 def check(label: str, value: float, limit: float, unit: str = "") -> None:
     verdict = "PASS" if value <= limit else "FAIL"
     if verdict == "FAIL":
@@ -401,6 +420,7 @@ def report_start_up(cases: dict[str, Case]) -> None:
         "floor",
         "all dependencies",
         "import typer",
+        "typer app",
         "--version",
         "bundled list",
         "bundled show",
@@ -416,6 +436,8 @@ def report_start_up(cases: dict[str, Case]) -> None:
     print()
     first = cases["first run"].median / cases["bundled list"].median
     edited = cases["edited roadmap"].median / cases["warm big list"].median
+    typer_app = cases["typer app"].median / cases["import typer"].median
+    print(f"  a two-command typer app / import typer (typer {_typer_version()}): {typer_app:.2f}")
     print(f"  first run after install / later runs (bundled list): {first:.2f}")
     print(f"  first run after editing the 1,000-topic roadmap / later runs: {edited:.2f}")
     print()
