@@ -17,18 +17,40 @@ DOC = (REPO / "docs" / "json.md").read_text()
 EXAMPLES = re.findall(r"\$ mlpath (.+?)\n\n```json\n(.*?)\n```", DOC, re.DOTALL)
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return repr(type(value).__name__)
+    return "number" if isinstance(value, int | float) else type(value).__name__
+
+
 def _same_fields(documented: Any, actual: Any, where: str = "") -> list[str]:
-    """Where the two documents' keys differ (lists compare their first items)."""
-    if isinstance(documented, dict) and isinstance(actual, dict):
+    """Where the two documents differ in keys or in the kind of a value (text, number,
+    table, list, true/false, null); lists compare their first items, and a list empty on
+    one side only is a difference (its items could not be compared)."""
+    place = where or "."
+    if _kind(documented) != _kind(actual):
+        return [f"{place}: {_kind(documented)} != {_kind(actual)}"]
+    if isinstance(documented, dict):
         problems = []
         if set(documented) != set(actual):
-            problems.append(f"{where or '.'}: {sorted(documented)} != {sorted(actual)}")
+            problems.append(f"{place}: {sorted(documented)} != {sorted(actual)}")
         for key in set(documented) & set(actual):
             problems += _same_fields(documented[key], actual[key], f"{where}.{key}")
         return problems
-    if isinstance(documented, list) and isinstance(actual, list) and documented and actual:
-        return _same_fields(documented[0], actual[0], f"{where}[0]")
+    if isinstance(documented, list):
+        if bool(documented) != bool(actual):
+            return [f"{place}: a list empty on one side only"]
+        if documented:
+            return _same_fields(documented[0], actual[0], f"{where}[0]")
     return []
+
+
+def test_same_fields_finds_what_differs() -> None:
+    assert _same_fields({"a": [{"b": 1}]}, {"a": [{"b": 2.5}]}) == []
+    assert _same_fields({"a": "x"}, {"a": 1}) == [".a: str != number"]
+    assert _same_fields({"a": [1]}, {"a": []}) == [".a: a list empty on one side only"]
+    assert _same_fields({"a": None}, {"a": {}}) != []
+    assert _same_fields({"a": 1}, {"b": 1}) != []
 
 
 def test_every_read_command_is_documented() -> None:
