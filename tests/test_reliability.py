@@ -76,18 +76,21 @@ def _mlpath(*args: str, home: Path) -> subprocess.Popen[str]:
 # --- 1. concurrent writers -------------------------------------------------------------------
 
 
-def test_32_concurrent_processes_all_record(tmp_path: Path, mlpath_home: Path) -> None:
+@pytest.mark.parametrize(
+    "count", [pytest.param(8, id="short"), pytest.param(32, id="long", marks=pytest.mark.slow)]
+)
+def test_32_concurrent_processes_all_record(tmp_path: Path, mlpath_home: Path, count: int) -> None:
     roadmap = _roadmap_file(tmp_path, 40)
     procs = [
         _mlpath("--roadmap", str(roadmap), "done", f"topic-{i}", home=mlpath_home)
-        for i in range(32)
+        for i in range(count)
     ]
     results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
     assert all(code == 0 for code, _ in results), results
     state = Store(mlpath_home).load(full=True)
     done = {t for t, p in state.roadmaps["generated"].items() if p.status == "done"}
-    assert done == {f"topic-{i}" for i in range(32)}
-    assert len(state.log) == 32
+    assert done == {f"topic-{i}" for i in range(count)}
+    assert len(state.log) == count
 
 
 def _race_worker(home: str, role: str, reps: int, barrier: Any) -> None:
@@ -315,16 +318,27 @@ def _hold_lock(database: Path, seconds: float) -> subprocess.Popen[str]:
     return holder
 
 
-def test_a_held_lock_makes_writers_give_up_cleanly(run: Run, mlpath_home: Path) -> None:
+@pytest.mark.parametrize(
+    "wait", [pytest.param(1.0, id="short"), pytest.param(None, id="long", marks=pytest.mark.slow)]
+)
+def test_a_held_lock_makes_writers_give_up_cleanly(
+    run: Run, mlpath_home: Path, monkeypatch: pytest.MonkeyPatch, wait: float | None
+) -> None:
+    """A writer waits for the lock (5 seconds, or MLPATH_LOCK_TIMEOUT), then gives up."""
+    if wait is not None:
+        monkeypatch.setenv("MLPATH_LOCK_TIMEOUT", str(wait))
     run("done", "foundations")
     state_file = mlpath_home / "state.db"
     before = db_rows(state_file)
     holder = _hold_lock(state_file, 12)
     try:
+        began = time.monotonic()
         proc = _mlpath("done", "algorithms", home=mlpath_home)
         _, err = proc.communicate(timeout=60)
+        waited = time.monotonic() - began
         assert proc.returncode == 1
         assert "another mlpath is writing" in err
+        assert f"within {wait or 5:g} seconds" in err and waited >= (wait or 5)
         reader = _mlpath("list", home=mlpath_home)  # reading goes on meanwhile
         assert reader.wait(timeout=60) == 0
     finally:

@@ -796,7 +796,7 @@ def state_from_v4_dict(data: dict[str, Any]) -> State:
     changes = tuple(
         change_from_dict(_table(c, f"log[{i}]"), f"log[{i}]") for i, c in enumerate(log)
     )
-    return State(roadmaps, changes, count_days(changes))
+    return State(_without_empty(roadmaps), changes, count_days(changes))
 
 
 def _note_to_dict(note: Note) -> dict[str, Any]:
@@ -998,9 +998,19 @@ def state_from_dict(data: dict[str, Any], journal: list[Any] | None = None) -> S
             for topic_id, value in topics.items()
         }
         days[roadmap_id] = _days_from_text(entry.get("days", ""), f"{place}.days")
+    roadmaps, days = _without_empty(roadmaps), _without_empty(days)
     if journal is None:
         return State(roadmaps, (), days, complete=False)
     return _with_journal(State(roadmaps, (), days), journal, complete=True)
+
+
+V = TypeVar("V")
+
+
+def _without_empty(tables: dict[str, dict[str, V]]) -> dict[str, dict[str, V]]:
+    """Leave out the roadmaps with nothing in them, as the operations do: the same
+    progress is always the same value, however it was written."""
+    return {key: value for key, value in tables.items() if value}
 
 
 def _days_from_text(value: object, place: str) -> dict[str, tuple[int, int]]:

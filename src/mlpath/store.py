@@ -4,7 +4,7 @@
   ``PRAGMA user_version`` (format 6: formats 1 to 5 were TOML files, see
   :mod:`mlpath.formats`). A newer version is refused and left untouched.
 * Every command is one transaction: writes take SQLite's write lock at once
-  (``BEGIN IMMEDIATE``) and wait up to :data:`BUSY_TIMEOUT_SECONDS` for another writer.
+  (``BEGIN IMMEDIATE``) and wait up to :func:`busy_timeout` seconds for another writer.
   The journal mode is SQLite's default rollback journal, so the database file alone is
   always whole between commands (docs/reliability.md says why not WAL).
 * A write compares the state before and after the pure operation and writes only the
@@ -57,7 +57,7 @@ LEGACY_FILE = "state.toml"  # the state of mlpath before the database (formats 1
 SNAPSHOTS = "snapshots"
 #: The database's format, kept in ``PRAGMA user_version``.
 SCHEMA_VERSION = 6
-BUSY_TIMEOUT_SECONDS = 5.0
+BUSY_TIMEOUT_SECONDS = 5.0  # unless MLPATH_LOCK_TIMEOUT says otherwise
 MAX_SNAPSHOTS = 8
 SNAPSHOT_EVERY_SECONDS = 24 * 60 * 60
 
@@ -482,7 +482,7 @@ class Store:
             conn = sqlite3.connect(
                 f"file:{_uri_path(self.path)}?mode=rw",
                 uri=True,
-                timeout=BUSY_TIMEOUT_SECONDS,
+                timeout=busy_timeout(),
                 isolation_level=None,
             )
         try:
@@ -531,7 +531,7 @@ class Store:
             if "locked" in text or "busy" in text:
                 raise StateError(
                     f"another mlpath is writing to {self.path} and did not finish within "
-                    f"{BUSY_TIMEOUT_SECONDS:g} seconds. Try again in a moment."
+                    f"{busy_timeout():g} seconds. Try again in a moment."
                 ) from None
             where = self.path
             if not os.access(self.directory, os.W_OK) and writing:
@@ -702,13 +702,26 @@ _JOURNAL_JSON = (
 )
 
 
+def busy_timeout() -> float:
+    """How long a command waits for another mlpath's write: ``$MLPATH_LOCK_TIMEOUT``
+    seconds (0.1 to 600) when that is set to a number, else :data:`BUSY_TIMEOUT_SECONDS`."""
+    import math
+
+    text = os.environ.get("MLPATH_LOCK_TIMEOUT", "")
+    try:
+        seconds = float(text) if 0 < len(text) <= 10 else math.nan
+    except ValueError:
+        return BUSY_TIMEOUT_SECONDS
+    return seconds if 0.1 <= seconds <= 600 else BUSY_TIMEOUT_SECONDS
+
+
 def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
-    """Take the write lock, waiting up to :data:`BUSY_TIMEOUT_SECONDS` for another
+    """Take the write lock, waiting up to :func:`busy_timeout` seconds for another
     writer. The wait is a loop of short tries, so that Ctrl-C stops it at once (SQLite's
     own wait cannot be interrupted)."""
     import time
 
-    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    deadline = time.monotonic() + busy_timeout()
     conn.execute("PRAGMA busy_timeout = 50")
     try:
         while True:
@@ -721,7 +734,7 @@ def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
                     raise
             time.sleep(0.02)
     finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
 
 
 # --- reading rows ------------------------------------------------------------------------
@@ -797,9 +810,12 @@ def _read_topics(conn: sqlite3.Connection) -> dict[str, dict[str, _Topic]]:
     ):
         entry = _entry(progress, roadmap_id, topic_id)
         (entry.checked if checked else entry.unchecked)[item] = _required_moment(at)
-    for roadmap_id, topic_id, at in conn.execute("SELECT roadmap, topic, at FROM reviews"):
+    # One row a topic: a topic reviewed often is one row, not one per review.
+    for roadmap_id, topic_id, moments in conn.execute(
+        "SELECT roadmap, topic, group_concat(at, ' ') FROM reviews GROUP BY roadmap, topic"
+    ):
         entry = _entry(progress, roadmap_id, topic_id)
-        entry.reviews.append(_required_moment(at))
+        entry.reviews.extend(_required_moment(at) for at in str(moments).split(" "))
     return progress
 
 
@@ -1119,9 +1135,9 @@ def _insert_state(conn: sqlite3.Connection, state: State) -> None:
 
 
 def _uri_path(path: Path) -> str:
-    from urllib.parse import quote
-
-    return quote(str(path.absolute()))
+    """``path`` for a ``file:`` URI: the characters that URIs give a meaning escaped."""
+    text = str(path.absolute())
+    return text.replace("%", "%25").replace("?", "%3f").replace("#", "%23")
 
 
 def _exists(path: Path) -> bool:
