@@ -54,7 +54,7 @@ def histories(draw: st.DrawFn) -> State:
         elif action == "log":
             minutes = draw(st.sampled_from([30, 45]))
             s = ops.log_time(s, rid, tid, Session(now, minutes)).state
-        elif action == "review":
+        elif action == "review" and s.topic(rid, tid).status == "done":
             s = ops.review(s, rid, tid, now).state
         elif action in ("check", "uncheck") and tid != "retired-topic":
             topic = ROADMAP.topic(tid)

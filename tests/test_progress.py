@@ -233,3 +233,11 @@ def states(draw: st.DrawFn) -> State:
 def test_state_survives_a_toml_round_trip(state: State) -> None:
     text = tomli_w.dumps(ops.state_to_dict(state))
     assert decode_state(tomllib.loads(text)) == state
+
+
+def test_only_a_done_topic_can_be_reviewed() -> None:
+    s = ops.start(State(), RID, "foundations", at(1)).state
+    with pytest.raises(ops.NotDone, match="foundations is not done"):
+        ops.review(s, RID, "foundations", at(2))
+    s = ops.mark_done(s, RID, "foundations", at(3)).state
+    assert ops.review(s, RID, "foundations", at(4)).change is not None

@@ -341,6 +341,8 @@ def test_writes_equal_the_pure_operations(
     store = Store(Path(tempfile.mkdtemp(dir=mlpath_home)))
     expected = State()
     for kind, topic, at in history:
+        if kind == "review" and expected.topic(RID, topic).status is not Status.DONE:
+            continue  # only a done topic can be reviewed
         op = _op(kind, topic, at)
         if op is None:
             store.undo()

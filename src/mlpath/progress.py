@@ -381,9 +381,15 @@ def log_time(state: State, roadmap_id: str, topic_id: str, session: Session) -> 
     return _record(state, roadmap_id, topic_id, Action.LOG, session.on, after, session=session)
 
 
+class NotDone(ValueError):
+    """Only a done topic comes up for review; the message says which topic is not done."""
+
+
 def review(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
-    """Record that a done topic was reviewed at ``now``."""
+    """Record that a done topic was reviewed at ``now``; :class:`NotDone` for any other."""
     current = state.topic(roadmap_id, topic_id)
+    if current.status is not Status.DONE:
+        raise NotDone(f"{topic_id} is not done; only done topics come up for review.")
     after = replace(current, reviews=tuple(sorted((*current.reviews, now))))
     return _record(state, roadmap_id, topic_id, Action.REVIEW, now, after)
 

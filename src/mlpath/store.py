@@ -63,6 +63,7 @@ SNAPSHOT_EVERY_SECONDS = 24 * 60 * 60
 
 if TYPE_CHECKING:
     from mlpath.exchange import ImportReport
+    from mlpath.roadmap import Topic
 
 T = TypeVar("T")
 Item = TypeVar("Item", Note, Session)
@@ -193,6 +194,34 @@ class Store:
                 return State()
             with self._transaction(conn, "BEGIN"):
                 return self._read(conn, full, topics)[0]
+
+    def load_with_notes(
+        self, choose: Callable[[State], Topic | None], roadmap_id: str
+    ) -> tuple[State, Topic | None]:
+        """The state as :meth:`load` reads it, with the notes and study sessions of the
+        topic that ``choose`` picks from it (if any), in one read."""
+        with self._connection(create=False) as conn:
+            if conn is None:
+                return State(), choose(State())
+            with self._transaction(conn, "BEGIN"):
+                state, _ = self._read(conn, False)
+                chosen = choose(state)
+                if chosen is None:
+                    return state, None
+                items: dict[str, dict[str, _Topic]] = {}
+                try:
+                    _add_items(conn, items, [(roadmap_id, chosen.id)])
+                except (ValueError, TypeError) as error:
+                    raise self._refuse(f"has unexpected content: {error}") from None
+                entry = items.get(roadmap_id, {}).get(chosen.id)
+                if entry is None:
+                    return state, chosen
+                topic = replace(
+                    state.topic(roadmap_id, chosen.id),
+                    notes=tuple(sorted(entry.notes, key=note_key)),
+                    sessions=tuple(sorted(entry.sessions, key=session_key)),
+                )
+                return state.with_topic(roadmap_id, chosen.id, topic), chosen
 
     def note_words(self, roadmap_id: str, words: Sequence[str]) -> dict[str, set[str]]:
         """For search: topic id -> which of ``words`` (folded as
@@ -878,16 +907,14 @@ class _TopicMerge:
         row = self.before.roadmaps.get(roadmap_id, {}).get(topic_id)
         notes: list[Note] = self._new(
             theirs.notes,
-            "SELECT count(*) FROM notes WHERE roadmap = ? AND topic = ? AND at = ? AND "
-            "text = ? AND link IS ?",
-            lambda n: (*where, n.at.isoformat(), n.text, n.link),
+            f"SELECT count(*) FROM notes WHERE {_SAME_NOTE}",
+            lambda n: (*where, *_note_fields(n)),
             note_key,
         )
         sessions: list[Session] = self._new(
             theirs.sessions,
-            "SELECT count(*) FROM sessions WHERE roadmap = ? AND topic = ? AND studied_on = ? "
-            "AND minutes = ? AND note IS ?",
-            lambda x: (*where, x.on.isoformat(), x.minutes, x.note),
+            f"SELECT count(*) FROM sessions WHERE {_SAME_SESSION}",
+            lambda x: (*where, *_session_fields(x)),
             session_key,
         )
         exists = (
@@ -1029,22 +1056,38 @@ def _write_topic(
         conn.execute("DELETE FROM topics WHERE roadmap = ? AND topic = ?", where)
         if tracked != NOT_STARTED:
             _insert_topic(conn, roadmap_id, topic_id, tracked)
+    # Notes and sessions as multisets: the newest copy of each one gone is deleted.
     for note in (Counter(old.notes) - Counter(new.notes)).elements():
         conn.execute(
-            "DELETE FROM notes WHERE id = (SELECT max(id) FROM notes WHERE roadmap = ? AND "
-            "topic = ? AND at = ? AND text = ? AND link IS ?)",
-            (*where, note.at.isoformat(), note.text, note.link),
+            f"DELETE FROM notes WHERE id = (SELECT max(id) FROM notes WHERE {_SAME_NOTE})",
+            (*where, *_note_fields(note)),
         )
-    added_notes = sorted((Counter(new.notes) - Counter(old.notes)).elements(), key=note_key)
-    _insert_notes(conn, roadmap_id, topic_id, added_notes)
     for session in (Counter(old.sessions) - Counter(new.sessions)).elements():
         conn.execute(
-            "DELETE FROM sessions WHERE id = (SELECT max(id) FROM sessions WHERE roadmap = ? "
-            "AND topic = ? AND studied_on = ? AND minutes = ? AND note IS ?)",
-            (*where, session.on.isoformat(), session.minutes, session.note),
+            f"DELETE FROM sessions WHERE id = (SELECT max(id) FROM sessions WHERE {_SAME_SESSION})",
+            (*where, *_session_fields(session)),
         )
-    added = sorted((Counter(new.sessions) - Counter(old.sessions)).elements(), key=session_key)
-    _insert_sessions(conn, roadmap_id, topic_id, added)
+    _insert_notes(conn, roadmap_id, topic_id, _added(old.notes, new.notes, note_key))
+    _insert_sessions(conn, roadmap_id, topic_id, _added(old.sessions, new.sessions, session_key))
+
+
+# A note or a session of a topic, found by its fields (the parameters: roadmap, topic,
+# then those of ``_note_fields`` or ``_session_fields``).
+_SAME_NOTE = "roadmap = ? AND topic = ? AND at = ? AND text = ? AND link IS ?"
+_SAME_SESSION = "roadmap = ? AND topic = ? AND studied_on = ? AND minutes = ? AND note IS ?"
+
+
+def _note_fields(note: Note) -> tuple[Any, ...]:
+    return (note.at.isoformat(), note.text, note.link)
+
+
+def _session_fields(session: Session) -> tuple[Any, ...]:
+    return (session.on.isoformat(), session.minutes, session.note)
+
+
+def _added(old: Sequence[Item], new: Sequence[Item], order: Callable[[Item], Any]) -> list[Item]:
+    """What ``new`` holds beyond ``old``, as multisets, in order."""
+    return sorted((Counter(new) - Counter(old)).elements(), key=order)
 
 
 def _insert_topic(

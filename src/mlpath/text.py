@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -207,9 +207,13 @@ def _resource_json(resource: Resource | None) -> dict[str, Any] | None:
     return None if resource is None else resource.to_dict()
 
 
-def next_json(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> dict[str, Any]:
-    from mlpath.progress import blocked_topics
-
+def next_json(
+    roadmap: Roadmap,
+    state: State,
+    topics: Sequence[Topic],
+    blocked: Mapping[str, Sequence[str]],
+) -> dict[str, Any]:
+    """The topics to study now; with none, ``blocked`` says what waits on what."""
     return {
         "roadmap": roadmap_json(roadmap),
         "topics": [
@@ -225,7 +229,7 @@ def next_json(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> dict[s
             }
             for t in topics
         ],
-        "blocked": blocked_topics(roadmap, state) if not topics else {},
+        "blocked": {} if topics else {k: list(v) for k, v in blocked.items()},
     }
 
 
@@ -270,11 +274,9 @@ def _md_link(url: str | None) -> str:
     return f" <{url}>" if url and is_http_url(url) else ""
 
 
-def markdown_checklist(roadmap: Roadmap, state: State, now: datetime) -> str:
-    """The active roadmap's progress as a Markdown checklist to share."""
-    from mlpath.progress import summarize
-
-    summary = summarize(roadmap, state)
+def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: datetime) -> str:
+    """The active roadmap's progress (``summary`` of ``state``) as a Markdown checklist to
+    share."""
     tally = summary.overall
     lines = [
         f"# {_md(roadmap.title)}",

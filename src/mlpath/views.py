@@ -8,7 +8,7 @@ control characters are shown as visible escapes instead of reaching the terminal
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -412,10 +412,9 @@ def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> Render
     return Group(*parts)
 
 
-def nothing_next_view(roadmap: Roadmap, state: State) -> RenderableType:
-    from mlpath.progress import blocked_topics
-
-    blocked = blocked_topics(roadmap, state)
+def nothing_next_view(blocked: Mapping[str, Sequence[str]]) -> RenderableType:
+    """Why nothing is next: every topic is finished, or those left wait on others
+    (``blocked``: topic id -> the prerequisites it waits on)."""
     if not blocked:
         return Text("Every topic is done or skipped: nothing is next. Well done!", style="green")
     lines = Text("Nothing is ready to study: every topic left waits on another.\n")

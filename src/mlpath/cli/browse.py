@@ -94,23 +94,22 @@ def list_(
 def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
     """Show a topic: why it matters, how to learn it, its book and course, your status."""
     from mlpath import text
-    from mlpath.progress import next_topic
+    from mlpath.progress import blocked_topics, next_topic
 
-    current, data = roadmap(), store()
+    current = roadmap()
     if topic is not None:
         chosen = current.find_topic(topic)
-        state = data.load(topics=[(current.id, chosen.id)])  # with its notes
+        state = store().load(topics=[(current.id, chosen.id)])  # with its notes
     else:
-        state = data.load()
-        found = next_topic(current, state)
+        state, found = store().load_with_notes(lambda s: next_topic(current, s), current.id)
         if found is None:
+            blocked = blocked_topics(current, state)
             if json:
-                text.print_json(text.next_json(current, state, []))
+                text.print_json(text.next_json(current, state, [], blocked))
             else:
-                render(lambda views: views.nothing_next_view(current, state))
+                render(lambda views: views.nothing_next_view(blocked))
             return
         chosen = found
-        state = data.load(topics=[(current.id, chosen.id)])
     if json:
         text.print_json(text.show_json(current, state, chosen))
     else:
@@ -125,20 +124,20 @@ def next_(
     """What to study now, why, and its practice, book and course in brief."""
     from mlpath import text
     from mlpath.pace import reviews_due
-    from mlpath.progress import ready_topics
+    from mlpath.progress import blocked_topics, ready_topics
 
     current, state = roadmap(), store().load()
     ready = ready_topics(current, state)
     chosen = ready if all_ else ready[:1]
     due = reviews_due(current, state, now())
+    blocked = {} if chosen else blocked_topics(current, state)
     if json:
-        text.print_json({**text.next_json(current, state, chosen), "reviews_due": len(due)})
+        document = text.next_json(current, state, chosen, blocked)
+        text.print_json({**document, "reviews_due": len(due)})
         return
     render(
         lambda views: (
-            views.next_view(current, state, chosen)
-            if chosen
-            else views.nothing_next_view(current, state)
+            views.next_view(current, state, chosen) if chosen else views.nothing_next_view(blocked)
         )
     )
     if due:

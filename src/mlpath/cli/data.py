@@ -50,7 +50,10 @@ def export(
 
         current = roadmap()
         state = store().load(topics=[(current.id, t.id) for t in current.topics])
-        chunks = [text.markdown_checklist(current, state, now()).encode("utf-8")]
+        from mlpath.progress import summarize
+
+        checklist = text.markdown_checklist(current, state, summarize(current, state), now())
+        chunks = [checklist.encode("utf-8")]
         _write_out(chunks, output, 0o644)
     else:
         from mlpath.exchange import export_json, export_toml

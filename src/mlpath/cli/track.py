@@ -216,20 +216,16 @@ def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
     from mlpath import progress as ops
     from mlpath.errors import MlpathError
     from mlpath.pace import next_review
-    from mlpath.progress import Status
     from mlpath.text import local_date, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
     moment = when(on)
 
-    def review(state: ops.State) -> tuple[ops.State, ops.Outcome]:
-        if state.topic(current.id, chosen.id).status is not Status.DONE:
-            raise MlpathError(f"{chosen.id} is not done; only done topics come up for review.")
-        outcome = ops.review(state, current.id, chosen.id, moment)
-        return outcome.state, outcome
-
-    outcome = store().update(review)
+    try:
+        outcome = apply(lambda state: ops.review(state, current.id, chosen.id, moment))
+    except ops.NotDone as error:
+        raise MlpathError(str(error)) from None
     scheduled = next_review(outcome.progress)
     following = f"; next review on {local_date(scheduled[0])}" if scheduled else ""
     say(f"Reviewed {topic_name(chosen)}{following}.")
