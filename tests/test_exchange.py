@@ -19,7 +19,7 @@ from conftest import BUNDLED, Result, db_rows
 from mlpath import progress as ops
 from mlpath.exchange import export_json, export_toml, merge_import, merge_topic
 from mlpath.formats import NotJson, decode_state, document_items, json_members
-from mlpath.progress import STATE_VERSION, Note, Session, State, entry_json
+from mlpath.progress import STATE_VERSION, Change, Note, Session, State, entry_json
 from mlpath.roadmap import load_roadmap
 from mlpath.store import Store
 
@@ -358,7 +358,7 @@ def test_the_database_merges_exactly_as_the_merge_in_memory(
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder))
         store.update(lambda _: (a, None), full=True)
-        incoming = [*b.log, replace(b, log=())]  # as read_import gives a file
+        incoming: list[Change | State] = [*b.log, replace(b, log=())]  # as read_import gives
         assert store.merge(iter(incoming), NOW, "b", dry_run=True) == expected_report
         assert store.load(full=True) == a  # a dry run writes nothing
         assert store.merge(iter(incoming), NOW, "b") == expected_report

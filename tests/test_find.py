@@ -160,9 +160,19 @@ def test_open_without_a_course_takes_the_first_link(run: Run) -> None:
     assert out == "https://news.ycombinator.com/\n"
 
 
+def _recorder(opened: list[str]) -> Callable[[str], bool]:
+    """A stand-in for webbrowser.open that records the link and says it opened it."""
+
+    def fake_open(url: str) -> bool:
+        opened.append(url)
+        return True
+
+    return fake_open
+
+
 def test_open_calls_the_browser(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    monkeypatch.setattr(webbrowser, "open", _recorder(opened))
     result = run("open", "nlp")
     assert result.exit_code == 0
     assert opened == ["https://web.stanford.edu/class/cs224n/"]
@@ -196,7 +206,7 @@ def test_open_refuses_links_that_are_not_web_pages(
     topics[1] = replace(dl, resources=(course,))
     monkeypatch.setattr(browse, "roadmap", lambda: replace(ROADMAP, topics=tuple(topics)))
     opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda u: opened.append(u) or True)
+    monkeypatch.setattr(webbrowser, "open", _recorder(opened))
     for args in (("open", "deep-learning"), ("open", "deep-learning", "--print")):
         result = run(*args)
         assert result.exit_code == 1

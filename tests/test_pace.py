@@ -162,7 +162,9 @@ def test_review_intervals_grow_after_each_review() -> None:
     expected_gaps = [7, 30, 90, 180, 180]
     moment = done_at
     for number, gap in enumerate(expected_gaps, start=1):
-        due, which = pace.next_review(state.topic(RID, "foundations")) or (None, 0)
+        scheduled = pace.next_review(state.topic(RID, "foundations"))
+        assert scheduled is not None
+        due, which = scheduled
         assert (due, which) == (moment + timedelta(days=gap), number)
         moment = due + timedelta(days=2)  # reviewed two days late
         state = ops.review(state, RID, "foundations", moment).state

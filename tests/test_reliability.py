@@ -93,6 +93,18 @@ def test_32_concurrent_processes_all_record(tmp_path: Path, mlpath_home: Path, c
     assert len(state.log) == count
 
 
+def _recording(
+    operation: Callable[..., ops.Outcome], *args: Any
+) -> Callable[[State], tuple[State, ops.Outcome]]:
+    """A change for ``Store.update`` that applies ``operation`` with ``args``."""
+
+    def change(state: State) -> tuple[State, ops.Outcome]:
+        outcome = operation(state, *args)
+        return outcome.state, outcome
+
+    return change
+
+
 def _race_worker(home: str, role: str, reps: int, barrier: Any) -> None:
     """One of two writers: each repetition, both touch the same topic at once."""
     store = Store(Path(home))
@@ -100,12 +112,10 @@ def _race_worker(home: str, role: str, reps: int, barrier: Any) -> None:
         barrier.wait(timeout=30)
         topic, at = f"topic-{i}", T0 + timedelta(minutes=i)
         if role == "done":
-            store.update(lambda s, t=topic, a=at: ((o := ops.mark_done(s, "race", t, a)).state, o))
+            store.update(_recording(ops.mark_done, "race", topic, at))
         else:
             note = Note(at, f"rep {i}")
-            store.update(
-                lambda s, t=topic, n=note: ((o := ops.add_note(s, "race", t, n, n.at)).state, o)
-            )
+            store.update(_recording(ops.add_note, "race", topic, note, note.at))
     os._exit(0)
 
 
@@ -150,7 +160,7 @@ def _endless_writer(home: str, start: int) -> None:
     k = start
     while True:
         note = Note(T0 + timedelta(seconds=k), f"note {k:05d}")
-        store.update(lambda s, n=note: ((o := ops.add_note(s, "kill", "topic", n, n.at)).state, o))
+        store.update(_recording(ops.add_note, "kill", "topic", note, note.at))
         k += 1
 
 
@@ -453,7 +463,7 @@ def _has_control_characters(text: str) -> bool:
 
 
 CONTROL = st.characters(min_codepoint=0, max_codepoint=0x9F)
-hostile_text = st.text(st.one_of(CONTROL, st.characters(blacklist_categories=("Cs",))), max_size=12)
+hostile_text = st.text(st.one_of(CONTROL, st.characters(blacklist_categories=["Cs"])), max_size=12)
 leaves = st.one_of(
     st.booleans(),
     st.integers(-5, 10**6),

@@ -3,6 +3,7 @@ into it, snapshots and refusals. Real files in a temporary MLPATH_HOME."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import stat
@@ -398,7 +399,7 @@ def test_snapshots_are_bounded(mlpath_home: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(storage, "SNAPSHOT_EVERY_SECONDS", -1)  # one before every write
     store = Store()
     for topic in ("foundations", "deep-learning", "algorithms", "production-ml"):
-        store.update(lambda s, topic=topic: _done(s, topic))
+        store.update(functools.partial(_done, topic=topic))
     monkeypatch.setattr(storage, "MAX_SNAPSHOTS", 2)
     store.update(lambda s: _done(s, "nlp-transformers"))
     assert len(store.snapshots()) == 2
