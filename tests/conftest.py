@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
-from mlpath.cli import app
+from mlpath.cli import lean_app
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "data" / "roadmap.toml"
@@ -92,11 +92,15 @@ class Result:
 
 @pytest.fixture
 def run() -> Callable[..., Result]:
-    """Run the CLI in-process: ``run("show", "nlp")`` -> Result(exit_code, stdout, stderr)."""
+    """Run the CLI in-process, through the same entry point as the installed ``mlpath``:
+    ``run("show", "nlp")`` -> Result(exit_code, stdout, stderr)."""
     runner = CliRunner()
 
     def _run(*args: str) -> Result:
-        result = runner.invoke(app, list(args), catch_exceptions=False, env=dict(os.environ))
+        # The app as the installed mlpath builds it for these arguments (only the command
+        # they run; the whole app for help, completion or an unknown command).
+        lean = lean_app(list(args))
+        result = runner.invoke(lean, list(args), catch_exceptions=False, env=dict(os.environ))
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return _run

@@ -11,10 +11,10 @@ import typer
 from mlpath.cli import browse, data, roadmaps, track
 from mlpath.cli._app import app
 
-__all__ = ["app", "browse", "data", "main", "roadmaps", "track"]
+__all__ = ["app", "browse", "data", "lean_app", "main", "roadmaps", "track"]
 
 
-def _lean_app(argv: list[str]) -> typer.Typer:
+def lean_app(argv: list[str]) -> typer.Typer:
     """The app with only the command that ``argv`` runs, when that is clear.
 
     Typer turns every registered command into a click command (resolving its type hints)
@@ -58,7 +58,7 @@ def main() -> None:
     from mlpath.errors import EXIT_INTERRUPTED
 
     try:
-        _lean_app(sys.argv[1:])()
+        lean_app(sys.argv[1:])()
     except KeyboardInterrupt:  # outside a command (e.g. while parsing); inside, see _Group
         sys.stderr.write("mlpath: interrupted.\n")
         sys.exit(EXIT_INTERRUPTED)
