@@ -36,9 +36,9 @@ def _roadmap(title: str) -> str:
 
 
 def test_the_cached_roadmap_equals_the_checked_one(mlpath_home: Path) -> None:
-    first = cache.load_roadmap(BUNDLED)  # checks and caches
+    first = cache.cached_roadmap(BUNDLED)  # checks and caches
     assert list((mlpath_home / "cache").iterdir())
-    second = cache.load_roadmap(BUNDLED)  # from the cache
+    second = cache.cached_roadmap(BUNDLED)  # from the cache
     assert second == first == load_roadmap(BUNDLED)
 
 
@@ -54,10 +54,10 @@ def test_a_changed_roadmap_is_always_seen(run: Run, tmp_path: Path) -> None:
 
 
 def test_a_damaged_cache_entry_is_ignored_and_replaced(mlpath_home: Path) -> None:
-    cache.load_roadmap(BUNDLED)
+    cache.cached_roadmap(BUNDLED)
     (entry,) = (mlpath_home / "cache").iterdir()
     entry.write_text("{ not json")
-    assert cache.load_roadmap(BUNDLED) == load_roadmap(BUNDLED)
+    assert cache.cached_roadmap(BUNDLED) == load_roadmap(BUNDLED)
     assert json.loads(entry.read_text())["text"] == BUNDLED.read_text()
 
 
@@ -66,16 +66,16 @@ def test_a_tampered_cache_entry_for_other_text_is_not_used(
 ) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(_roadmap("Real title"))
-    cache.load_roadmap(path)
+    cache.cached_roadmap(path)
     (entry,) = (mlpath_home / "cache").iterdir()
     document = json.loads(entry.read_text())
     document["text"] = "something else"
     document["roadmap"][2] = "Forged title"
     entry.write_text(json.dumps(document))
-    assert cache.load_roadmap(path).title == "Real title"
+    assert cache.cached_roadmap(path).title == "Real title"
 
 
 def test_an_unwritable_cache_is_not_an_error(mlpath_home: Path) -> None:
     mlpath_home.mkdir()
     (mlpath_home / "cache").write_text("a file where the folder should be")
-    assert cache.load_roadmap(BUNDLED).id == "ml-engineer"
+    assert cache.cached_roadmap(BUNDLED).id == "ml-engineer"

@@ -29,7 +29,7 @@ def _entry(path: Path) -> Path:
     return cache_dir() / f"roadmap-{zlib.crc32(name):08x}-{len(name)}.json"
 
 
-def load_roadmap(path: Path) -> Roadmap:
+def cached_roadmap(path: Path) -> Roadmap:
     """The roadmap in ``path``, checked (or taken from the cache when exactly this text
     was checked before). Raises RoadmapError like ``mlpath.roadmap.load_roadmap``."""
     text = decode_roadmap(read_roadmap_bytes(path), path)

@@ -125,15 +125,15 @@ def roadmap_choice(ctx: typer.Context | None = None) -> RoadmapChoice:
 
 def roadmap(ctx: typer.Context | None = None) -> Roadmap:
     """The active roadmap, loaded and checked."""
-    from mlpath.cache import load_roadmap
+    from mlpath.cache import cached_roadmap
     from mlpath.errors import RoadmapError
     from mlpath.roadmap import bundled_roadmap_path
 
     choice = roadmap_choice(ctx)
     if choice.path is None:
-        return load_roadmap(bundled_roadmap_path())
+        return cached_roadmap(bundled_roadmap_path())
     try:
-        return load_roadmap(choice.path)
+        return cached_roadmap(choice.path)
     except RoadmapError as error:
         if choice.origin == "the --roadmap option":
             raise
@@ -143,7 +143,8 @@ def roadmap(ctx: typer.Context | None = None) -> Roadmap:
         ) from None
 
 
-def store() -> Store:
+def database() -> Store:
+    """The learner's database (see :class:`mlpath.store.Store`)."""
     from mlpath.store import Store
 
     return Store()
@@ -172,7 +173,7 @@ def apply(
 ) -> Outcome:
     """Run a state operation under the store's lock and save its result (``topics``: load
     those topics' notes and sessions for it, see ``Store.load``)."""
-    return store().update(
+    return database().update(
         lambda state: ((outcome := operation(state)).state, outcome), topics=topics
     )
 

@@ -13,11 +13,11 @@ from mlpath.cli._app import (
     ResourceArgument,
     TopicArgument,
     app,
+    database,
     now,
     render,
     roadmap,
     say,
-    store,
 )
 from mlpath.errors import printable
 
@@ -67,7 +67,7 @@ def list_(
     from mlpath.errors import UsageError
     from mlpath.progress import Status, summarize
 
-    current, state = roadmap(), store().load()
+    current, state = roadmap(), database().load()
     wanted_status = None
     if status is not None:
         if status.replace(" ", "-").lower() not in _STATUS_NAMES:
@@ -99,9 +99,9 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
     current = roadmap()
     if topic is not None:
         chosen = current.find_topic(topic)
-        state = store().load(topics=[(current.id, chosen.id)])  # with its notes
+        state = database().load(topics=[(current.id, chosen.id)])  # with its notes
     else:
-        state, found = store().load_with_notes(lambda s: next_topic(current, s), current.id)
+        state, found = database().load_with_notes(lambda s: next_topic(current, s), current.id)
         if found is None:
             blocked = blocked_topics(current, state)
             if json:
@@ -126,7 +126,7 @@ def next_(
     from mlpath.pace import reviews_due
     from mlpath.progress import blocked_topics, ready_topics
 
-    current, state = roadmap(), store().load()
+    current, state = roadmap(), database().load()
     ready = ready_topics(current, state)
     chosen = ready if all_ else ready[:1]
     due = reviews_due(current, state, now())
@@ -161,7 +161,7 @@ def progress(
     from mlpath.pace import pace_summary
     from mlpath.progress import summarize
 
-    current, state = roadmap(), store().load()
+    current, state = roadmap(), database().load()
     summary = summarize(current, state)
     pace = pace_summary(current, state, now())
     if json:
@@ -205,7 +205,7 @@ def search(
 
     query = " ".join(words)
     current = roadmap()
-    hits = find(current, query, store().note_words(current.id, query_words(query)))
+    hits = find(current, query, database().note_words(current.id, query_words(query)))
     if json:
         text.print_json(text.search_json(current, query, hits))
     elif not hits:
@@ -264,7 +264,7 @@ def review(json: JsonOption = False) -> None:
     from mlpath import text
     from mlpath.pace import reviews, reviews_due
 
-    current, state = roadmap(), store().load()
+    current, state = roadmap(), database().load()
     moment = now()
     due = reviews_due(current, state, moment)
     upcoming = [r for r in reviews(current, state) if r not in due]
@@ -285,7 +285,7 @@ def stats(
     from mlpath import text
     from mlpath.pace import pace_summary, topic_minutes, weekly_minutes
 
-    current, state = roadmap(), store().load()
+    current, state = roadmap(), database().load()
     moment = now()
     pace = pace_summary(current, state, moment)
     minutes = topic_minutes(current, state)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, BinaryIO
 
 import typer
 
-from mlpath.cli._app import app, now, roadmap, say, store
+from mlpath.cli._app import app, database, now, roadmap, say
 from mlpath.errors import MlpathError, printable
 
 #: TOML files (read whole, unlike JSON) larger than this are refused before parsing.
@@ -49,7 +49,7 @@ def export(
         from mlpath import text
 
         current = roadmap()
-        state = store().load(topics=[(current.id, t.id) for t in current.topics])
+        state = database().load(topics=[(current.id, t.id) for t in current.topics])
         from mlpath.progress import summarize
 
         checklist = text.markdown_checklist(current, state, summarize(current, state), now())
@@ -59,10 +59,10 @@ def export(
         from mlpath.exchange import export_json, export_toml
 
         if format_ is Format.TOML:
-            with store().exporting() as (state, journal):
+            with database().exporting() as (state, journal):
                 _write_out(export_toml(state, journal, now()), output, 0o600)
         else:
-            with store().exporting_json() as (state, lines):
+            with database().exporting_json() as (state, lines):
                 _write_out(export_json(state, lines, now()), output, 0o600)
     if output is not None:
         say(f"Exported your progress as {format_.value} to {printable(str(output))}.")
@@ -140,7 +140,7 @@ def import_(
     try:
         with file.open("rb") as handle:
             incoming = formats.read_import(_members(file, handle))
-            report = store().merge(incoming, now(), printable(file.name), dry_run)
+            report = database().merge(incoming, now(), printable(file.name), dry_run)
     except OSError as error:
         raise MlpathError(f"cannot read {file}: {error.strerror or error}.") from None
     except UnicodeDecodeError:
@@ -194,7 +194,7 @@ def doctor(
     """Check your data and say how to recover when mlpath refuses it."""
     from mlpath import store as storage
 
-    current = store()
+    current = database()
     if restore_backup:
         snapshot, kept = storage.restore_snapshot(current, now())
         aside = "" if kept is None else f"; the database it replaced is kept as {kept}"

@@ -15,11 +15,11 @@ from mlpath.cli._app import (
     WhenOption,
     app,
     apply,
+    database,
     now,
     render,
     roadmap,
     say,
-    store,
     when,
 )
 from mlpath.errors import printable
@@ -237,7 +237,7 @@ def undo() -> None:
     from mlpath.progress import describe
     from mlpath.text import local_time
 
-    reverted = store().undo()
+    reverted = database().undo()
     if reverted is None:
         say("Nothing to undo.")
     else:
@@ -258,10 +258,10 @@ def history(
     from mlpath import text
 
     if topic is None:
-        changes = store().changes(count)
+        changes = database().changes(count)
     else:
         current = roadmap()
-        changes = store().changes(count, current.id, current.find_topic(topic).id)
+        changes = database().changes(count, current.id, current.find_topic(topic).id)
     if json:
         text.print_json(text.history_json(changes))
     else:
