@@ -79,3 +79,75 @@ def test_an_unwritable_cache_is_not_an_error(mlpath_home: Path) -> None:
     mlpath_home.mkdir()
     (mlpath_home / "cache").write_text("a file where the folder should be")
     assert cache.cached_roadmap(BUNDLED).id == "ml-engineer"
+
+
+# --- the loader, the schema and the cache describe one shape -----------------------------
+
+EVERY_FIELD = {
+    "schema": 1,
+    "id": "full",
+    "title": "Every field",
+    "summary": "A roadmap with every optional field set.",
+    "source": "Made up for this test.",
+    "areas": [{"id": "a", "title": "A", "summary": "An area."}],
+    "topics": [
+        {
+            "id": "t",
+            "area": "a",
+            "title": "T",
+            "summary": "A topic.",
+            "requires": [],
+            "aliases": ["tee"],
+            "estimate_hours": 12.5,
+            "practice": {"summary": "Practise."},
+            "resources": [
+                {
+                    "id": "r",
+                    "kind": "book",
+                    "title": "R",
+                    "by": "Someone",
+                    "url": "https://example.org/r",
+                    "note": "Chapter 2.",
+                }
+            ],
+        },
+        {
+            "id": "u",
+            "area": "a",
+            "title": "U",
+            "summary": "Next.",
+            "requires": ["t"],
+            "practice": {"summary": "Again."},
+        },
+    ],
+}
+
+
+def test_the_models_and_the_classes_have_the_same_fields() -> None:
+    """The pydantic models (validation, JSON Schema) and the plain classes (everything
+    else) name the same fields: one added to one side only fails here."""
+    import dataclasses
+
+    from mlpath import roadmap as plain
+    from mlpath import schema
+
+    for name in ("Roadmap", "Area", "Topic", "Practice", "Resource"):
+        model = getattr(schema, name)
+        cls = getattr(plain, name)
+        classes = {f.name for f in dataclasses.fields(cls) if f.init}
+        assert set(model.model_fields) == classes, name
+    properties = set(schema.json_schema()["properties"])
+    assert properties == {"schema", "id", "title", "summary", "source", "areas", "topics"}
+
+
+def test_every_field_survives_the_loader_and_the_cache(tmp_path: Path) -> None:
+    path = tmp_path / "full.toml"
+    path.write_text(tomli_w.dumps(EVERY_FIELD))
+    checked = load_roadmap(path)
+    topic = checked.topic("t")
+    assert (topic.aliases, topic.estimate_hours) == (("tee",), 12.5)
+    assert topic.resources[0].note == "Chapter 2." and checked.source.startswith("Made up")
+    first = cache.cached_roadmap(path)  # checks and writes the cache
+    again = cache.cached_roadmap(path)  # read back from it
+    assert first == again == checked
+    assert again.topic("u").requires == ("t",)

@@ -12,10 +12,14 @@ This module reads the one roadmap file it is given and nothing else; it never pr
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import functools
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+import types
+import typing
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,54 +205,56 @@ class Roadmap:
     # --- the cache's plain form (lists, strings, numbers), see mlpath.cache ----------------
 
     def to_plain(self) -> list[Any]:
-        return [
-            self.schema_version,
-            self.id,
-            self.title,
-            self.summary,
-            self.source,
-            [[a.id, a.title, a.summary] for a in self.areas],
-            [
-                [
-                    t.id,
-                    t.area,
-                    t.title,
-                    t.summary,
-                    t.practice.summary,
-                    list(t.requires),
-                    list(t.aliases),
-                    t.estimate_hours,
-                    [[r.id, r.kind, r.title, r.by, r.url, r.note] for r in t.resources],
-                ]
-                for t in self.topics
-            ],
-        ]
+        """The roadmap as JSON-ready lists: each object its fields' values in the order
+        the class declares them (so the cache follows any field added to the classes)."""
+        plain = _to_plain(self)
+        assert isinstance(plain, list)
+        return plain
 
     @classmethod
-    def from_plain(cls, data: list[Any]) -> Roadmap:
-        schema_version, rid, title, summary, source, areas, topics = data
-        return cls(
-            schema_version=schema_version,
-            id=rid,
-            title=title,
-            summary=summary,
-            source=source,
-            areas=tuple(Area(*a) for a in areas),
-            topics=tuple(
-                Topic(
-                    id=t[0],
-                    area=t[1],
-                    title=t[2],
-                    summary=t[3],
-                    practice=Practice(t[4]),
-                    requires=tuple(t[5]),
-                    aliases=tuple(t[6]),
-                    estimate_hours=t[7],
-                    resources=tuple(Resource(*r) for r in t[8]),
-                )
-                for t in topics
-            ),
-        )
+    def from_plain(cls, data: object) -> Roadmap:
+        """The roadmap that :meth:`to_plain` gave; ValueError or TypeError for data of
+        another shape (a cache entry of an older mlpath, say)."""
+        decode = _decoder(typing.cast(Any, cls))
+        assert decode is not None
+        roadmap = decode(data)
+        assert isinstance(roadmap, Roadmap)
+        return roadmap
+
+
+def _to_plain(value: object) -> object:
+    """A dataclass as the list of its ``__init__`` fields' values; tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [_to_plain(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init]
+    if isinstance(value, tuple):
+        return [_to_plain(item) for item in value]
+    return value
+
+
+@functools.cache
+def _decoder(kind: Any) -> Callable[[Any], object] | None:
+    """A function that rebuilds a value of type ``kind`` from :func:`_to_plain`'s data,
+    made once per type from the classes' own fields; None for a plain value, which is
+    taken as it is."""
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        fields = [_decoder(hints[f.name]) for f in dataclasses.fields(kind) if f.init]
+        make, count = kind, len(fields)
+
+        def dataclass_(data: Any) -> object:
+            if len(data) != count:
+                raise ValueError(f"{make.__name__} has {count} fields, not {len(data)}")
+            return make(*[v if f is None else f(v) for v, f in zip(data, fields, strict=True)])
+
+        return dataclass_
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple:
+        item = _decoder(args[0])
+        return tuple if item is None else lambda data: tuple(map(item, data))
+    if origin is types.UnionType:  # X | None
+        inner = _decoder(args[0])
+        return None if inner is None else lambda data: None if data is None else inner(data)
+    return None
 
 
 class RoadmapInvalid(RoadmapError):
