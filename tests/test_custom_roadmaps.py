@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED, Result
 from mlpath.errors import RoadmapError
-from mlpath.roadmap import parse_roadmap
-from mlpath.schema import json_schema
+from mlpath.roadmap import json_schema, parse_roadmap
 
 Run = Callable[..., Result]
 

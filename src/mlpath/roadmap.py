@@ -4,8 +4,9 @@ and topic lookup.
 A roadmap file is untrusted input (a user may hand us anyone's file), so loading checks
 everything and reports problems by place, e.g.
 ``topics[3] (deep-learning).requires: no topic 'foundation'. Did you mean 'foundations'?``.
-The checks of single values live in ``mlpath.schema`` (pydantic models, imported only
-when a roadmap is actually validated); the checks across entries live here.
+The classes here are the one description of the format: pydantic validates a file
+against them and makes the JSON Schema from them (it is imported only when a roadmap is
+actually checked); the checks across entries live here too.
 
 This module reads the one roadmap file it is given and nothing else; it never prints.
 """
@@ -20,9 +21,9 @@ import tomllib
 import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from mlpath.errors import RoadmapError, TopicNotFound, UsageError, printable
@@ -51,23 +52,99 @@ def is_http_url(value: str) -> bool:
         return False
 
 
+# --- the rules for single values ------------------------------------------------------------
+# The classes below are the one description of the roadmap format: pydantic validates files
+# against them (_validate) and makes the JSON Schema from them; the cache stores them
+# field by field. A rule is attached to a type as a marker that pydantic knows how to use,
+# so that this module never imports pydantic itself (it is only loaded to check a file).
+
+
+class _Rule:
+    """A check of one value with a message for people, and what the JSON Schema says of
+    it (pydantic's protocol for annotations; pydantic_core is imported only when a file
+    is checked)."""
+
+    def __init__(self, check: Callable[[Any], Any], **json_schema: Any) -> None:
+        self.check = check
+        self.json_schema = json_schema
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Callable[[Any], Any]) -> Any:
+        return {**handler(schema), **self.json_schema}
+
+
+def _slug(value: str) -> str:
+    if not SLUG.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lowercase letters, digits and single hyphens"
+        )
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not is_http_url(value):
+        raise ValueError(f"{value!r} is not an http(s) link with a host")
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _hours(value: float) -> float:
+    if not 0 < value <= 100_000:
+        raise ValueError("must be more than 0 and at most 100000")
+    return value
+
+
+def _some(value: tuple[Any, ...]) -> tuple[Any, ...]:
+    if not value:
+        raise ValueError("needs at least one entry")
+    return value
+
+
+Slug = Annotated[str, _Rule(_slug, pattern=f"^{SLUG.pattern}$")]
+HttpUrl = Annotated[str, _Rule(_http_url, pattern="^https?://[^\\s/]+", format="uri")]
+Text = Annotated[str, _Rule(_text, minLength=1)]
+Hours = Annotated[float, _Rule(_hours, exclusiveMinimum=0, maximum=100_000)]
+
+#: How pydantic treats every class of the format: unknown keys are errors, and each
+#: field's docstring is its description in the JSON Schema.
+_FORMAT: Any = {"extra": "forbid", "use_attribute_docstrings": True}
+
+
 @dataclass(frozen=True, slots=True)
 class Practice:
     """The best way to learn a topic."""
 
-    summary: str
+    __pydantic_config__ = _FORMAT
+
+    summary: Text
+    """What to do to master the topic."""
 
 
 @dataclass(frozen=True, slots=True)
 class Resource:
     """A book, course, paper, article, docs page or other material for a topic."""
 
-    id: str
-    kind: str
-    title: str
-    by: str | None = None
-    url: str | None = None
-    note: str | None = None
+    __pydantic_config__ = _FORMAT
+
+    id: Slug
+    """Unique within its topic."""
+    kind: Slug
+    """"book", "course", "paper", "article", "docs", ..."""
+    title: Text
+    by: Text | None = None
+    """Author(s) or provider."""
+    url: HttpUrl | None = None
+    """An http or https link."""
+    note: Text | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,24 +161,37 @@ class Resource:
 class Area:
     """A part of the path that groups topics, e.g. "Machine Learning"."""
 
-    id: str
-    title: str
-    summary: str
+    __pydantic_config__ = _FORMAT
+
+    id: Slug
+    """Unique among the areas; topics name it in `area`."""
+    title: Text
+    summary: Text
+    """What the area covers."""
 
 
 @dataclass(frozen=True, slots=True)
 class Topic:
     """One subject to learn, with the practice that masters it and its resources."""
 
-    id: str
-    area: str
-    title: str
-    summary: str
+    __pydantic_config__ = _FORMAT
+
+    id: Slug
+    """Unique among the topics; progress is stored under it."""
+    area: Slug
+    """The id of the area this topic belongs to."""
+    title: Text
+    summary: Text
+    """Why the topic matters."""
     practice: Practice
-    requires: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    estimate_hours: float | None = None
+    requires: tuple[Slug, ...] = ()
+    """Ids of prerequisite topics."""
+    aliases: tuple[Slug, ...] = ()
+    """Other names for the topic."""
+    estimate_hours: Hours | None = None
+    """Optional: the hours a learner may expect to spend."""
     resources: tuple[Resource, ...] = ()
+    """Books, courses, ..."""
 
     def resources_of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
@@ -139,25 +229,37 @@ class Roadmap:
     """A learning path: areas, and topics in the order to learn them. Built only from a
     file that passed every check (or from the cache of one)."""
 
-    schema_version: int
-    id: str
-    title: str
-    areas: tuple[Area, ...]
-    topics: tuple[Topic, ...]
-    summary: str = ""
-    source: str = ""
-    _areas: dict[str, Area] = field(init=False, repr=False, compare=False)
-    _topics: dict[str, Topic] = field(init=False, repr=False, compare=False)
-    _by_area: dict[str, list[Topic]] = field(init=False, repr=False, compare=False)
+    __pydantic_config__ = _FORMAT
 
-    def __post_init__(self) -> None:
-        # Indexes for lookups (the dataclass is frozen, hence object.__setattr__).
-        object.__setattr__(self, "_areas", {a.id: a for a in self.areas})
-        object.__setattr__(self, "_topics", {t.id: t for t in self.topics})
+    schema: int
+    """Format version of the file."""
+    id: Slug
+    """Progress is stored under this id; never reuse it."""
+    title: Text
+    areas: Annotated[tuple[Area, ...], _Rule(_some, minItems=1)]
+    """In the order they are shown."""
+    topics: Annotated[tuple[Topic, ...], _Rule(_some, minItems=1)]
+    """In the order to learn them (each after its prerequisites)."""
+    summary: str = ""
+    """An introduction to the path."""
+    source: str = ""
+    """Where the roadmap's content comes from."""
+
+    # Indexes for lookups, made on first use.
+    @functools.cached_property
+    def _areas(self) -> dict[str, Area]:
+        return {a.id: a for a in self.areas}
+
+    @functools.cached_property
+    def _topics(self) -> dict[str, Topic]:
+        return {t.id: t for t in self.topics}
+
+    @functools.cached_property
+    def _by_area(self) -> dict[str, list[Topic]]:
         by_area: dict[str, list[Topic]] = {a.id: [] for a in self.areas}
         for topic in self.topics:
             by_area.setdefault(topic.area, []).append(topic)
-        object.__setattr__(self, "_by_area", by_area)
+        return by_area
 
     def area(self, area_id: str) -> Area:
         return self._areas[area_id]
@@ -251,7 +353,7 @@ def _decoder(kind: Any) -> Callable[[Any], object] | None:
     if origin is tuple:
         item = _decoder(args[0])
         return tuple if item is None else lambda data: tuple(map(item, data))
-    if origin is types.UnionType:  # X | None
+    if origin is types.UnionType or origin is typing.Union:  # X | None
         inner = _decoder(args[0])
         return None if inner is None else lambda data: None if data is None else inner(data)
     return None
@@ -397,11 +499,70 @@ def roadmap_problems(data: dict[str, Any]) -> tuple[Roadmap | None, list[str]]:
             f"schema: this roadmap uses format {schema}, but this mlpath reads format "
             f"{SCHEMA_VERSION} at most. Upgrade mlpath to use it."
         ]
-    from mlpath.schema import validate
-
-    roadmap, problems = validate(data)
+    roadmap, problems = _validate(data)
     problems += _cross_check(data)
     return (None if problems else roadmap), problems
+
+
+# --- pydantic, loaded only to check a file or to write the JSON Schema ----------------------
+
+#: Errors about a key the format does not have, or lacks (pydantic's names for them).
+_UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
+_MISSING_KEY = ("missing", "missing_argument")
+
+
+@functools.cache
+def _adapter() -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Roadmap)
+
+
+def _validate(data: dict[str, Any]) -> tuple[Roadmap | None, list[str]]:
+    """Check parsed TOML against the classes: the roadmap, or the problems, each with
+    its place."""
+    from pydantic import ValidationError
+
+    try:
+        roadmap = _adapter().validate_python(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors(include_url=False, include_input=False):
+            message = item["msg"].removeprefix("Value error, ")
+            if item["type"] in _UNKNOWN_KEY:
+                message = "unknown key (check its spelling against docs/roadmap-format.md)"
+            elif item["type"] in _MISSING_KEY:
+                message = "missing: this key is required"
+            problems.append(f"{_place(item['loc'], data)}: {message}")
+        return None, problems
+    assert isinstance(roadmap, Roadmap)
+    return roadmap, []
+
+
+def _place(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    """Turn a pydantic error location into ``topics[3] (deep-learning).requires[0]``."""
+    out = ""
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f" ({printable(node['id'])})"
+        else:
+            out += f".{printable(part)}" if out else printable(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "(top level)"
+
+
+def json_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of the roadmap format, made from the classes."""
+    schema: dict[str, Any] = _adapter().json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+        "title": "mlpath roadmap",
+    }
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:

@@ -109,7 +109,7 @@ def schema() -> None:
     """Print a JSON Schema of the roadmap format, for editors that check TOML files."""
     import json
 
-    from mlpath.schema import json_schema
+    from mlpath.roadmap import json_schema
 
     say(json.dumps(json_schema(), indent=2))
 
