@@ -15,12 +15,21 @@ import json
 import sys
 import zlib
 from pathlib import Path
+from typing import Any, TypedDict
 
 from mlpath import __version__
 from mlpath.paths import cache_dir
 from mlpath.roadmap import Roadmap, decode_roadmap, parse_roadmap, read_roadmap_bytes
 
 _TAG = f"mlpath {__version__}, python {sys.version}"
+
+
+class _Entry(TypedDict):
+    """A cache entry: the versions it was made by, the exact text checked, the roadmap."""
+
+    tag: str
+    text: str
+    roadmap: list[Any]
 
 
 def _entry(path: Path) -> Path:
@@ -38,10 +47,10 @@ def cached_roadmap(path: Path) -> Roadmap:
         cached = json.loads(entry.read_bytes())
         if cached["tag"] == _TAG and cached["text"] == text:
             return Roadmap.from_plain(cached["roadmap"])
-    except (OSError, ValueError, TypeError, KeyError, IndexError):
+    except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):
         pass  # not cached yet, or unreadable: check the file and cache it anew
     roadmap = parse_roadmap(text, str(path))
-    document = {"tag": _TAG, "text": text, "roadmap": roadmap.to_plain()}
+    document: _Entry = {"tag": _TAG, "text": text, "roadmap": roadmap.to_plain()}
     _store(entry, json.dumps(document).encode())
     return roadmap
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, cast
 
 from mlpath.roadmap import Roadmap, Topic
 
@@ -805,64 +805,117 @@ def state_from_v4_dict(data: dict[str, Any]) -> State:
     return State(_without_empty(roadmaps), changes, count_days(changes))
 
 
-def _note_to_dict(note: Note) -> dict[str, Any]:
-    return _without_none({"at": note.at, "text": note.text, "link": note.link})
+# The shapes that formats 1 to 5, exports and the database's JSON entries write (keys
+# with no value are left out, hence total=False). Dates are datetimes here; JSON writes
+# them as ISO 8601 text, TOML as its own dates.
+
+
+class NoteEntry(TypedDict, total=False):
+    at: datetime
+    text: str
+    link: str
+
+
+class SessionEntry(TypedDict, total=False):
+    on: datetime
+    minutes: int
+    note: str
+
+
+class TopicEntry(TypedDict, total=False):
+    status: str
+    started_at: datetime
+    done_at: datetime
+    skipped_at: datetime
+    updated_at: datetime
+    checked: dict[str, datetime]
+    unchecked: dict[str, datetime]
+    reviews: list[datetime]
+    notes: list[NoteEntry]
+    sessions: list[SessionEntry]
+    minutes: int
+
+
+class ChangeEntry(TypedDict, total=False):
+    at: datetime
+    action: str
+    roadmap: str
+    topic: str
+    resources: list[str]
+    note: NoteEntry
+    session: SessionEntry
+    source: str
+    before: TopicEntry
+    restore: dict[str, dict[str, TopicEntry | dict[str, bool]]]  # {"absent": True}: none
+    added: list[str]
+    brought: list[dict[str, Any]]  # journal entries of notes and sessions
+
+
+def _note_to_dict(note: Note) -> NoteEntry:
+    return cast(NoteEntry, _without_none({"at": note.at, "text": note.text, "link": note.link}))
 
 
 def _without_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None and v != {} and v != []}
 
 
-def _session_to_dict(session: Session) -> dict[str, Any]:
-    return _without_none({"on": session.on, "minutes": session.minutes, "note": session.note})
+def _session_to_dict(session: Session) -> SessionEntry:
+    fields = {"on": session.on, "minutes": session.minutes, "note": session.note}
+    return cast(SessionEntry, _without_none(fields))
 
 
-def _topic_to_dict(progress: TopicProgress) -> dict[str, Any]:
-    return _without_none(
-        {
-            "status": progress.status.value,
-            "started_at": progress.started_at,
-            "done_at": progress.done_at,
-            "skipped_at": progress.skipped_at,
-            "updated_at": progress.updated_at,
-            "checked": dict(sorted(progress.checked.items())),
-            "unchecked": dict(sorted(progress.unchecked.items())),
-            "reviews": list(progress.reviews),
-            "notes": [_note_to_dict(n) for n in progress.notes],
-            "sessions": [_session_to_dict(x) for x in progress.sessions],
-            "minutes": progress.minutes or None,
-        }
+def _topic_to_dict(progress: TopicProgress) -> TopicEntry:
+    return cast(
+        TopicEntry,
+        _without_none(
+            {
+                "status": progress.status.value,
+                "started_at": progress.started_at,
+                "done_at": progress.done_at,
+                "skipped_at": progress.skipped_at,
+                "updated_at": progress.updated_at,
+                "checked": dict(sorted(progress.checked.items())),
+                "unchecked": dict(sorted(progress.unchecked.items())),
+                "reviews": list(progress.reviews),
+                "notes": [_note_to_dict(n) for n in progress.notes],
+                "sessions": [_session_to_dict(x) for x in progress.sessions],
+                "minutes": progress.minutes or None,
+            }
+        ),
     )
 
 
-def change_to_dict(change: Change) -> dict[str, Any]:
+def change_to_dict(change: Change) -> ChangeEntry:
     data = _change_fields(change)
     if change.brought is not None:  # kept even when empty: it says how to undo
         data["brought"] = [journal_entry(*item) for item in change.brought]
     return data
 
 
-def _change_fields(change: Change) -> dict[str, Any]:
-    return _without_none(
-        {
-            "at": change.at,
-            "action": change.action.value,
-            "roadmap": change.roadmap,
-            "topic": change.topic,
-            "resources": list(change.resources),
-            "note": None if change.note is None else _note_to_dict(change.note),
-            "session": None if change.session is None else _session_to_dict(change.session),
-            "source": change.source,
-            "before": _topic_to_dict(change.before),
-            "restore": {
-                roadmap_id: {
-                    topic_id: {"absent": True} if p is None else _topic_to_dict(p)
-                    for topic_id, p in sorted(topics.items())
-                }
-                for roadmap_id, topics in sorted(change.restore.items())
-            },
-            "added": list(change.added),
-        }
+def _change_fields(change: Change) -> ChangeEntry:
+    return cast(
+        ChangeEntry,
+        _without_none(
+            {
+                "at": change.at,
+                "action": change.action.value,
+                "roadmap": change.roadmap,
+                "topic": change.topic,
+                "resources": list(change.resources),
+                "note": None if change.note is None else _note_to_dict(change.note),
+                "session": None if change.session is None else _session_to_dict(change.session),
+                "source": change.source,
+                "before": _topic_to_dict(change.before),
+                "restore": {
+                    roadmap_id: {
+                        topic_id: {"absent": True} if p is None else _topic_to_dict(p)
+                        for topic_id, p in sorted(topics.items())
+                    }
+                    for roadmap_id, topics in sorted(change.restore.items())
+                },
+                "added": list(change.added),
+            }
+        ),
     )
 
 
@@ -888,7 +941,7 @@ def status_dict(state: State) -> dict[str, Any]:
     return _without_none({"version": STATE_VERSION, "roadmaps": roadmaps})
 
 
-def topic_status(progress: TopicProgress) -> dict[str, Any]:
+def topic_status(progress: TopicProgress) -> TopicEntry:
     """A topic's entry in the first part ({} for one with nothing to keep there)."""
     tracked = progress.tracked()
     return {} if tracked == NOT_STARTED else _topic_to_dict(tracked)
