@@ -1,8 +1,9 @@
 """The learner's progress and the operations on it.
 
-Pure: no file system, no clock (the time is passed in), no printing. The store turns a
-state file into a :class:`State` with :func:`state_from_dict` and back with
-:func:`state_to_dict`; the commands call the operations here and hand their results on.
+Pure: no file system, no clock (the time is passed in), no printing. The store keeps a
+:class:`State` in its database and hands the commands the part they need; the commands
+call the operations here and hand their results on. :func:`state_from_dict` and
+:func:`state_to_dict` are the text formats' form of it (old state files and exports).
 
 Progress is keyed by roadmap id, then topic id, so several roadmaps share one state and a
 roadmap can be re-ordered freely. Entries for topics a roadmap no longer has are kept.
@@ -919,10 +920,9 @@ def _change_fields(change: Change) -> ChangeEntry:
     )
 
 
-# Format 5 keeps the status of every topic and the day summary first, then the journal:
-# notes, study sessions and changes, one ``[[journal]]`` table each, oldest first. The
-# store reads only the first part for commands that need no more, and appends to the
-# journal rather than rewriting it.
+# Format 5 (the last state file before the database, and the body of every export) keeps
+# the status of every topic and the day summary first, then the journal: notes, study
+# sessions and changes, one entry each, oldest first.
 
 JOURNAL_KINDS = ("note", "session", "change")
 
@@ -970,40 +970,16 @@ def journal_entries(state: State) -> list[dict[str, Any]]:
         else:
             linked.append(None)
     first = sorted(items.elements(), key=lambda k: (k[0], k[1], _item_key(k[2])))
-    entries = [_item_entry(key) for key in first]
+    entries = [journal_entry(*key) for key in first]
     for change, key in zip(state.log, linked, strict=True):
         if key is not None:
-            entries.append(_item_entry(key))
+            entries.append(journal_entry(*key))
         entries.append({"kind": "change", **change_to_dict(change)})
     return entries
 
 
-def added_since(before: State, after: State) -> State:
-    """What ``after`` holds beyond ``before``: the notes, sessions and log entries that an
-    operation added (operations on a partial state only ever add these)."""
-    roadmaps: dict[str, dict[str, TopicProgress]] = {}
-    for roadmap_id, topics in after.roadmaps.items():
-        unchanged = before.roadmaps.get(roadmap_id, {})
-        for topic_id, progress in topics.items():
-            if progress is unchanged.get(topic_id):
-                continue
-            old = before.topic(roadmap_id, topic_id)
-            notes = Counter(progress.notes) - Counter(old.notes)
-            sessions = Counter(progress.sessions) - Counter(old.sessions)
-            if notes or sessions:
-                roadmaps.setdefault(roadmap_id, {})[topic_id] = TopicProgress(
-                    notes=tuple(sorted(notes.elements(), key=note_key)),
-                    sessions=tuple(sorted(sessions.elements(), key=session_key)),
-                )
-    return State(roadmaps, after.log[len(before.log) :])
-
-
 def _item_key(item: Note | Session) -> tuple[Any, ...]:
     return (0, *note_key(item)) if isinstance(item, Note) else (1, *session_key(item))
-
-
-def _item_entry(key: tuple[str, str, Note | Session]) -> dict[str, Any]:
-    return journal_entry(*key)
 
 
 def journal_entry(roadmap_id: str, topic_id: str, item: Note | Session | Change) -> dict[str, Any]:
@@ -1084,11 +1060,6 @@ def _days_from_text(value: object, place: str) -> dict[str, tuple[int, int]]:
             raise StateFormatError(f"{place}: expected day/minutes/changes, found {word!r}")
         days[day] = (int(minutes), int(changes))
     return days
-
-
-def with_journal(state: State, journal: list[Any]) -> State:
-    """``state`` (a first part) with some journal entries, e.g. one topic's notes."""
-    return _with_journal(state, journal, complete=False)
 
 
 def _with_journal(state: State, journal: list[Any], complete: bool) -> State:
