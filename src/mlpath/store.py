@@ -259,31 +259,31 @@ class Store:
                 rows = conn.execute(query, (*params, count)).fetchall()
             return [self._change(row) for row in rows]
 
-    @contextlib.contextmanager
-    def exporting(self) -> Iterator[tuple[State, Iterator[dict[str, Any]]]]:
+    def exporting(
+        self,
+    ) -> contextlib.AbstractContextManager[tuple[State, Iterator[dict[str, Any]]]]:
         """For an export, in one read transaction: the state without notes, sessions and
         log, and the journal (format 5's entries: every note, then every study session,
         then every change, oldest first), read a batch at a time while it is consumed."""
-        with self._connection(create=False) as conn:
-            if conn is None:
-                yield State(), iter(())
-                return
-            with self._transaction(conn, "BEGIN"):
-                state, _ = self._read(conn, False)
-                yield state, self._journal(conn)
+        return self._exporting(self._journal)
 
-    @contextlib.contextmanager
-    def exporting_json(self) -> Iterator[tuple[State, Iterator[bytes]]]:
+    def exporting_json(self) -> contextlib.AbstractContextManager[tuple[State, Iterator[bytes]]]:
         """As :meth:`exporting`, with the journal's entries as compact JSON text that the
         database writes itself (as :func:`mlpath.progress.entry_json` would), one a line,
         many a piece: the fast way for a long history."""
+        return self._exporting(self._journal_json)
+
+    @contextlib.contextmanager
+    def _exporting(
+        self, journal: Callable[[sqlite3.Connection], Iterator[T]]
+    ) -> Iterator[tuple[State, Iterator[T]]]:
         with self._connection(create=False) as conn:
             if conn is None:
                 yield State(), iter(())
                 return
             with self._transaction(conn, "BEGIN"):
                 state, _ = self._read(conn, False)
-                yield state, self._journal_json(conn)
+                yield state, journal(conn)
 
     def _journal_json(self, conn: sqlite3.Connection) -> Iterator[bytes]:
         """The journal's entries as JSON text in UTF-8, up to a thousand a piece, one a
