@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -81,3 +82,36 @@ def test_writes_and_json_load_no_rich(mlpath_home: Path, args: tuple[str, ...]) 
     loaded = [line.split("|")[-1].strip() for line in result.stderr.splitlines()]
     assert "mlpath.store" in loaded or "mlpath.text" in loaded  # the trace is real
     assert not [name for name in loaded if name.split(".")[0] == "rich"]
+
+
+def _shell(command: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """Run a shell command line with the installed mlpath first on the PATH."""
+    env = {**os.environ, "MLPATH_HOME": str(home), "PATH": f"{SCRIPT.parent}:{os.environ['PATH']}"}
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_output_to_a_full_disk_is_one_line_and_the_exit_code_says_what_was_saved(
+    mlpath_home: Path,
+) -> None:
+    for command in ("mlpath list", "mlpath export", "mlpath progress --json"):
+        result = _shell(f"{command} > /dev/full", mlpath_home)
+        assert result.returncode == 1, command
+        assert result.stderr == "mlpath: cannot write the output: No space left on device.\n"
+    saved = _shell("mlpath note dl 'a note' > /dev/full", mlpath_home)
+    assert saved.returncode == 0  # the note is stored: a script must not add it again
+    assert "the change was saved" in saved.stderr and "Traceback" not in saved.stderr
+    shown = _shell("mlpath show dl --json", mlpath_home)
+    assert [n["text"] for n in json.loads(shown.stdout)["topic"]["notes"]] == ["a note"]
+
+
+def test_a_closed_or_broken_output_is_no_traceback(mlpath_home: Path) -> None:
+    closed = _shell("mlpath list >&-", mlpath_home)
+    assert closed.returncode == 1
+    assert closed.stderr == "mlpath: cannot write the output: standard output is closed.\n"
+    piped = _shell("mlpath list | head -1; exit ${PIPESTATUS[0]}", mlpath_home)
+    assert piped.returncode == 0 and piped.stderr == "" and len(piped.stdout.splitlines()) == 1
+    started = _shell("mlpath start algorithms >&-", mlpath_home)
+    assert started.returncode == 0 and "the change was saved" in started.stderr

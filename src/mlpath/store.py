@@ -174,6 +174,10 @@ SCHEMA = (
 class Store:
     """The database in ``directory`` (default: :func:`mlpath.paths.data_dir`)."""
 
+    #: How many transactions that changed something this process has committed: the
+    #: command line says so when it cannot print a change's report.
+    saved = 0
+
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory if directory is not None else data_dir()
         self.path = self.directory / DATABASE
@@ -541,6 +545,7 @@ class Store:
                 _begin_writing(conn, begin)
             else:
                 conn.execute(begin)
+        changes = conn.total_changes
         try:
             yield
         except BaseException:
@@ -549,6 +554,8 @@ class Store:
             raise
         with self._errors(writing):
             conn.execute("COMMIT")
+        if conn.total_changes != changes:
+            Store.saved += 1
 
     @contextlib.contextmanager
     def _errors(self, writing: bool) -> Iterator[None]:

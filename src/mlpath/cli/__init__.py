@@ -52,13 +52,63 @@ def _command_name(command: typer.models.CommandInfo) -> str:
 
 
 def main() -> None:
-    """Run the command line (``mlpath.main`` is the console script)."""
+    """Run the command line (``mlpath.main`` is the console script).
+
+    Output that cannot be written (a full disk, a closed standard output, a broken pipe)
+    ends in one line on stderr, never a traceback. A broken pipe (``| head``) ends
+    quietly. Otherwise the exit code says whether a change was stored: 0 when the command
+    saved its change but could not print its report (a script must not record it again),
+    1 when nothing was saved.
+    """
+    import os
     import sys
 
-    from mlpath.errors import EXIT_INTERRUPTED
+    from mlpath.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
+    closed = sys.stdout is None  # started with standard output closed (>&-)
+    if closed:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (the process's whole life)
+    code: str | int | None = 0
+    failure: OSError | None = None
     try:
         lean_app(sys.argv[1:])()
+    except SystemExit as done:
+        code = done.code
     except KeyboardInterrupt:  # outside a command (e.g. while parsing); inside, see _Group
         sys.stderr.write("mlpath: interrupted.\n")
-        sys.exit(EXIT_INTERRUPTED)
+        code = EXIT_INTERRUPTED
+    except OSError as error:  # what reaches here is the output failing
+        failure = error
+    try:
+        sys.stdout.flush()
+    except OSError as error:
+        failure = failure or error
+    if failure is None and not closed:
+        sys.exit(code)
+    _output_failed(failure, code, EXIT_FAILURE)
+
+
+def _output_failed(failure: OSError | None, code: str | int | None, exit_failure: int) -> None:
+    """End a run whose output could not be written, as :func:`main` says."""
+    import errno
+    import os
+    import sys
+
+    from mlpath.store import Store
+
+    if failure is not None and failure.errno == errno.EPIPE:
+        os._exit(0 if code in (0, None) else code if isinstance(code, int) else 1)
+    reason = "standard output is closed" if failure is None else failure.strerror or failure
+    if Store.saved:
+        message = f"the change was saved, but its report could not be written: {reason}."
+        exit_code = 0 if code in (0, None) else code
+    else:
+        message = f"cannot write the output: {reason}."
+        exit_code = exit_failure
+    try:
+        sys.stderr.write(f"mlpath: {message}\n")
+        sys.stderr.flush()
+    except (OSError, AttributeError):
+        pass
+    # Leave at once: flushing the failed output again at exit would print a traceback.
+    os._exit(exit_code if isinstance(exit_code, int) else exit_failure)
