@@ -135,6 +135,26 @@ def test_unknown_command_and_option_exit_2(run: Run) -> None:
     assert run("list", "--frobnicate").exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("args", "first_line", "hint"),
+    [
+        (("shwo",), "mlpath: no such command 'shwo'. Did you mean 'show'?", "Try 'mlpath -h'."),
+        (("frobnicate",), "mlpath: no command 'frobnicate'.", "Try 'mlpath -h'."),
+        (("list", "--nope"), "mlpath: no such option: --nope", "Try 'mlpath list -h'."),
+        (("log",), "mlpath: missing argument 'topic'.", "Try 'mlpath log -h'."),
+        (("progress", "--svg"), "mlpath: option '--svg' requires an argument.", "-h'."),
+    ],
+)
+def test_usage_errors_speak_in_one_voice(
+    run: Run, args: tuple[str, ...], first_line: str, hint: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == first_line and lines[1].endswith(hint) and len(lines) == 2
+    assert "Usage:" not in result.stderr and "Error:" not in result.stderr
+
+
 def test_no_arguments_prints_help(run: Run) -> None:
     result = run()
     assert result.exit_code == 0

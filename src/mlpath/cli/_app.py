@@ -7,8 +7,9 @@ documented exit code.
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -18,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from mlpath import __version__
-from mlpath.errors import EXIT_INTERRUPTED, MlpathError
+from mlpath.errors import EXIT_INTERRUPTED, MlpathError, printable
 
 if TYPE_CHECKING:
     from mlpath.progress import Outcome, State
@@ -49,10 +50,60 @@ class _Group(TyperGroup):
             sys.stderr.write("mlpath: interrupted.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
 
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Click's own errors (an unknown command or option, a missing argument) in
+        mlpath's voice: ``mlpath: <sentence>`` and a hint, exit 2."""
+        run = functools.partial(
+            super().main, args, prog_name, complete_var, False, windows_expand_args, **extra
+        )
+        if not standalone_mode:
+            return run()
+        from typer._click.exceptions import ClickException, UsageError
+        from typer.exceptions import Abort
+
+        try:
+            result = run()
+        except UsageError as error:
+            sys.stderr.write(_usage_message(error))
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            sys.stderr.write(f"mlpath: {printable(error.format_message())}\n")
+            sys.exit(error.exit_code)
+        except Abort:
+            sys.stderr.write("mlpath: interrupted.\n")
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def list_commands(self, ctx: Any) -> list[str]:
         """Commands in the order a learner meets them, not alphabetically."""
         rank = {name: i for i, name in enumerate(COMMAND_ORDER)}
         return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
+
+
+def _usage_message(error: Any) -> str:
+    """A usage error as one sentence, e.g. ``mlpath: no command 'shwo'. Did you mean
+    'show'?``, and a line saying where help is."""
+    import re
+
+    from mlpath.roadmap import suggestion
+
+    text = error.format_message().strip()
+    text = text[:1].lower() + text[1:]
+    ctx = error.ctx
+    unknown = re.fullmatch(r"no such command '(.*)'\.", text)
+    if unknown is not None and ctx is not None:
+        name = unknown.group(1)
+        text = f"no command '{name}'.{suggestion(name, ctx.command.list_commands(ctx))}"
+    where = ctx.command_path if ctx is not None else "mlpath"
+    return f"mlpath: {printable(text)}\nTry '{printable(where)} -h'.\n"
 
 
 app = typer.Typer(
