@@ -347,3 +347,21 @@ def test_the_documented_example_is_valid() -> None:
     example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
     roadmap = parse_roadmap(example, "docs example")
     assert [t.id for t in roadmap.topics] == ["python", "first-project"]
+
+
+def test_text_that_changes_direction_or_hides_shows_escaped(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title with a right-to-left override, a zero-width space or a line separator
+    cannot display reversed or hide text: every output shows the characters escaped."""
+    monkeypatch.setenv("COLUMNS", "1000")
+    sneaky = "Safe\u202etxt.exe\u200b\u2028\ufeff"
+    path = _write(tmp_path / "sneaky.toml", {**_roadmap(), "title": sneaky})
+    run("--roadmap", str(path), "note", "basics", f"note {sneaky}")
+    for args in (("list",), ("show", "basics"), ("progress",), ("export", "-f", "markdown")):
+        result = run("--roadmap", str(path), *args)
+        assert result.exit_code == 0, (args, result.stderr)
+        for char in "\u202e\u200b\u2028\ufeff":
+            assert char not in result.stdout, (args, char)
+    shown = run("--roadmap", str(path), "list").stdout
+    assert "Safe\\u202etxt.exe\\u200b\\u2028\\ufeff" in shown

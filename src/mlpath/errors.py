@@ -14,14 +14,27 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-# C0 and C1 control characters and DEL, except tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 control characters and DEL (except tab and newline); the characters that
+# change the direction of text (bidi marks, embeddings, overrides and isolates); the ones
+# that take no room (zero-width spaces and joiners, the byte order mark, the soft hyphen);
+# and the line and paragraph separators. Any of them can make a title show what it is not.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def printable(text: str) -> str:
-    """Replace control characters with visible escapes, so text from a roadmap or a state
-    file can be put into a message without reaching the terminal as a control sequence."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Replace control, direction-changing, zero-width and separator characters with
+    visible escapes (``\\x1b``, ``\\u202e``), so that text from a roadmap, a note or an
+    import reaches no output (terminal, Markdown, HTML, SVG, error messages) as anything
+    but what it says."""
+    return _CONTROL.sub(_escape, text)
 
 
 class MlpathError(Exception):
