@@ -282,3 +282,22 @@ def test_shell_completion_through_the_installed_program(tmp_path: Path) -> None:
         timeout=60,
     )
     assert shown.returncode == 0 and "_MLPATH_COMPLETE" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "offered"),
+    [
+        (["mlpath", "done", "deep-learning", ""], ["practice", "deep-learning-book", "fastai"]),
+        (["mlpath", "open", "dl", "fa"], ["fastai"]),
+        (["mlpath", "list", "--status", ""], ["not-started", "in-progress", "done", "skipped"]),
+        (["mlpath", "list", "--area", "s"], ["software-engineering"]),
+        (["mlpath", "export", "--format", ""], ["json", "toml", "markdown"]),
+    ],
+)
+def test_bash_completes_resources_statuses_areas_and_formats(
+    tmp_path: Path, words: list[str], offered: list[str]
+) -> None:
+    (tmp_path / "fastai-notes.txt").write_text("a file the shell could offer instead")
+    completed = _bash_completes(words, tmp_path)
+    assert completed[: len(offered)] == offered
+    assert "fastai-notes.txt" not in completed  # the values, not file names

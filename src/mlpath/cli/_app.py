@@ -286,10 +286,41 @@ WhenOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def complete_resource(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for a resource: the ids (and unambiguous kinds) of the resources
+    of the topic named before it, with their titles."""
+    from mlpath.errors import printable
+
+    try:
+        topic = roadmap(ctx).find_topic(str(ctx.params.get("topic") or ""))
+    except MlpathError:
+        return []
+    offered = [("practice", printable(topic.practice.summary))]
+    offered += [(r.id, printable(r.title)) for r in topic.resources]
+    kinds = [r.kind for r in topic.resources]
+    offered += [(kind, f"the {kind}") for kind in dict.fromkeys(kinds) if kinds.count(kind) == 1]
+    wanted = incomplete.lower()
+    return [(name, help_) for name, help_ in dict(offered).items() if name.startswith(wanted)]
+
+
+def complete_area(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion for an area: the active roadmap's area ids, with their titles."""
+    from mlpath.errors import printable
+
+    try:
+        areas = roadmap(ctx).areas
+    except MlpathError:
+        return []
+    return [(a.id, printable(a.title)) for a in areas if a.id.startswith(incomplete.lower())]
+
+
 ResourceArgument = Annotated[
     str | None,
     typer.Argument(
         help="A resource id, unique id prefix, or kind ('book', 'course', 'practice').",
+        autocompletion=complete_resource,
         show_default=False,
     ),
 ]

@@ -13,6 +13,7 @@ from mlpath.cli._app import (
     ResourceArgument,
     TopicArgument,
     app,
+    complete_area,
     database,
     now,
     render,
@@ -51,13 +52,19 @@ def list_(
         typer.Option(
             "--status",
             help="Only topics with this status: " + ", ".join(_STATUS_NAMES) + ".",
+            autocompletion=lambda incomplete: [
+                s for s in _STATUS_NAMES if s.startswith(incomplete)
+            ],
             show_default=False,
         ),
     ] = None,
     area: Annotated[
         str | None,
         typer.Option(
-            "--area", help="Only the topics of this area (id or prefix).", show_default=False
+            "--area",
+            help="Only the topics of this area (id or prefix).",
+            autocompletion=complete_area,
+            show_default=False,
         ),
     ] = None,
     json: JsonOption = False,
