@@ -148,7 +148,7 @@ def test_validate_lists_every_problem_at_once(run: Run, tmp_path: Path) -> None:
     bad = _write(tmp_path / "bad.toml", data)
     result = run("roadmap", "validate", str(bad))
     assert result.exit_code == 1
-    assert "3 problem(s)" in result.stderr
+    assert "3 problems" in result.stderr
     assert "topics[0] (basics).resources[0] (basics-book).url: 'ftp://example.org/book'" in (
         result.stderr
     )

@@ -146,7 +146,7 @@ def test_two_machines_end_with_the_same_combined_progress(
 
     imported = run("import", str(tmp_path / "a.json"))
     assert imported.exit_code == 0
-    assert "1 topic(s) added, 0 updated, 0 left alone; 1 note(s)" in imported.stdout
+    assert "1 topic added, 0 updated, 0 left alone; 1 note" in imported.stdout
     b_progress = json.loads(run("progress", "--json").stdout)
     monkeypatch.setenv("MLPATH_HOME", str(a_home))
     assert run("import", str(tmp_path / "b.toml")).exit_code == 0
@@ -177,7 +177,7 @@ def test_dry_run_writes_nothing(
     before = state_file.read_bytes()
     result = run("import", str(tmp_path / "other.json"), "--dry-run")
     assert result.exit_code == 0
-    assert result.stdout.startswith("Would import") and "1 topic(s) added" in result.stdout
+    assert result.stdout.startswith("Would import") and "1 topic added" in result.stdout
     assert state_file.read_bytes() == before
 
 
@@ -230,7 +230,7 @@ def test_a_state_file_from_another_machine_can_be_imported(
     fixture = Path(__file__).parent / "fixtures" / "state-v1.toml"
     result = run("import", str(fixture))
     assert result.exit_code == 0
-    assert "3 topic(s) added" in result.stdout
+    assert "3 topics added" in result.stdout
     assert json.loads(run("progress", "--json").stdout)["overall"]["done"] == 1
 
 
@@ -343,7 +343,7 @@ def test_an_export_read_in_pieces_imports_like_a_whole_one(
     run("export", "-o", str(tmp_path / "a.json"))
     monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "b"))
     result = run("import", str(tmp_path / "a.json"))
-    assert "2 topic(s) added" in result.stdout and "61 history entries added" in result.stdout
+    assert "2 topics added" in result.stdout and "61 history entries added" in result.stdout
     progress_b = run("progress", "--json").stdout
     monkeypatch.setenv("MLPATH_HOME", str(tmp_path / "a"))
     assert run("progress", "--json").stdout == progress_b

@@ -184,7 +184,7 @@ def test_reset_keeps_logged_study_time(run: Run) -> None:
     run("log", "dl", "1h30m")
     run("note", "dl", "chapter 6")
     result = run("reset", "dl")
-    assert "kept 1 note(s) and 1h30m of logged study time" in result.stdout
+    assert "kept 1 note and 1h30m of logged study time" in result.stdout
     stats = json.loads(run("stats", "--json").stdout)
     assert next(t for t in stats["topics"] if t["id"] == "deep-learning")["hours"] == 1.5
     assert json.loads(run("show", "dl", "--json").stdout)["topic"]["status"] == "not-started"

@@ -1256,6 +1256,8 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
     """Check the data folder's files without changing any of them. The database gets
     SQLite's quick check (every page and row), or with ``full`` its integrity check
     (which also compares every index with its table)."""
+    from mlpath.text import plural
+
     findings = [Finding(True, f"Your data lives in {store.directory}.")]
     try:
         _check_kind(store.path, "the database")
@@ -1294,18 +1296,16 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
         findings.append(
             Finding(
                 True,
-                f"{_plural(len(snapshots), 'snapshot')} in {store.snapshot_dir}, the newest "
+                f"{plural(len(snapshots), 'snapshot')} in {store.snapshot_dir}, the newest "
                 f"{snapshots[-1].name}.",
             )
         )
     return findings
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
-
-
 def _check_database(store: Store, full: bool) -> list[Finding]:
+    from mlpath.text import plural
+
     path = store.path
     try:
         conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=0.5)
@@ -1329,7 +1329,7 @@ def _check_database(store: Store, full: bool) -> list[Finding]:
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             findings.append(
-                Finding(False, f"{path} has {_plural(len(broken), 'row')} that point at no topic.")
+                Finding(False, f"{path} has {plural(len(broken), 'row')} that point at no topic.")
             )
         if version == 0:
             findings.append(Finding(True, f"{path} is empty: no progress recorded."))
@@ -1343,8 +1343,8 @@ def _check_database(store: Store, full: bool) -> list[Finding]:
             Finding(
                 True,
                 f"{path} is sound (format {version}): "
-                f"{_plural(topics, 'topic entry', 'topic entries')} in "
-                f"{_plural(roadmaps, 'roadmap')}, {_plural(changes, 'change')} in the log.",
+                f"{plural(topics, 'topic entry', 'topic entries')} in "
+                f"{plural(roadmaps, 'roadmap')}, {plural(changes, 'change')} in the log.",
             )
         )
         if _exists(path.with_name(path.name + "-journal")):

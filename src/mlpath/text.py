@@ -53,6 +53,11 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 topic``, ``3 topics`` (``many`` where adding an s is wrong: ``entries``)."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def topic_name(topic: Topic) -> str:
     return printable(f"{topic.title} ({topic.id})")
 

@@ -26,6 +26,7 @@ from mlpath.text import (
     hours_text,
     local_date,
     local_time,
+    plural,
     roadmap_info_json,
     why_next,
 )
@@ -319,7 +320,7 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
     if summary.orphans:
         parts.append(
             Text(
-                f"Kept: {summary.orphans} progress entr{'y' if summary.orphans == 1 else 'ies'} "
+                f"Kept: {plural(summary.orphans, 'progress entry', 'progress entries')} "
                 "for topics or resources this roadmap no longer has.",
                 style="yellow",
             )
@@ -346,7 +347,9 @@ def _pace_lines(pace: PaceSummary) -> Text:
             f"{projection.remaining_hours:.0f} h estimated to go"
         )
         if projection.unestimated:
-            text.append(f", not counting {projection.unestimated} topic(s) without an estimate")
+            text.append(
+                f", not counting {plural(projection.unestimated, 'topic')} without an estimate"
+            )
         text.append(".")
     else:
         text.append(f"not yet: {projection.reason}.", style="dim")

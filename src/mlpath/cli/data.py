@@ -136,6 +136,7 @@ def import_(
     """Merge progress from another machine: the most recent change wins, nothing is lost."""
     from mlpath import formats
     from mlpath.progress import StateFormatError
+    from mlpath.text import plural
 
     try:
         with file.open("rb") as handle:
@@ -162,9 +163,9 @@ def import_(
     except StateFormatError as error:
         raise MlpathError(f"{file} has unexpected content: {error}.") from None
     counts = (
-        f"{report.topics_added} topic(s) added, {report.topics_updated} updated, "
-        f"{report.topics_unchanged} left alone; {report.notes_added} note(s) and "
-        f"{report.log_added} history entr{'y' if report.log_added == 1 else 'ies'} added"
+        f"{plural(report.topics_added, 'topic')} added, {report.topics_updated} updated, "
+        f"{report.topics_unchanged} left alone; {plural(report.notes_added, 'note')} and "
+        f"{plural(report.log_added, 'history entry', 'history entries')} added"
     )
     name = printable(str(file))
     if not report.changed:

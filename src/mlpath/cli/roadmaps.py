@@ -89,10 +89,11 @@ def validate(path: PathArgument) -> None:
     import sys
 
     from mlpath.roadmap import read_roadmap_text, roadmap_text_problems
+    from mlpath.text import plural
 
     checked, problems = roadmap_text_problems(read_roadmap_text(path), str(path))
     if checked is None:
-        sys.stderr.write(f"{printable(str(path))}: {len(problems)} problem(s):\n")
+        sys.stderr.write(f"{printable(str(path))}: {plural(len(problems), 'problem')}:\n")
         for problem in problems:
             sys.stderr.write(f"  {printable(problem)}\n")
         raise typer.Exit(1)

@@ -116,7 +116,7 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
     resource."""
     from mlpath import progress as ops
     from mlpath.progress import duration_text
-    from mlpath.text import topic_name
+    from mlpath.text import plural, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -131,7 +131,7 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
             say(f"{name} is not started and has nothing checked; nothing changed.")
         else:
             kept = outcome.progress
-            what = [f"{len(kept.notes)} note(s)"] if kept.notes else []
+            what = [plural(len(kept.notes), "note")] if kept.notes else []
             if kept.sessions:
                 what.append(f"{duration_text(kept.minutes)} of logged study time")
             say(f"Reset {name} to not started" + (f"; kept {' and '.join(what)}." if what else "."))
