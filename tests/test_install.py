@@ -115,3 +115,12 @@ def test_a_closed_or_broken_output_is_no_traceback(mlpath_home: Path) -> None:
     assert piped.returncode == 0 and piped.stderr == "" and len(piped.stdout.splitlines()) == 1
     started = _shell("mlpath start algorithms >&-", mlpath_home)
     assert started.returncode == 0 and "the change was saved" in started.stderr
+
+
+def test_piped_output_has_no_trailing_spaces(mlpath_home: Path) -> None:
+    _shell("mlpath done foundations && mlpath note dl 'MLP from scratch'", mlpath_home)
+    for command in ("show dl", "history", "list", "list --tree", "progress", "stats", "next"):
+        result = _shell(f"mlpath {command} | cat", mlpath_home)
+        assert result.returncode == 0 and result.stdout.strip(), command
+        padded = [line for line in result.stdout.splitlines() if line != line.rstrip()]
+        assert padded == [], command

@@ -239,7 +239,14 @@ def render(build: Callable[[ModuleType], Any]) -> None:
     that Rich is loaded only by the commands that draw, and only when they draw)."""
     from mlpath import views
 
-    views.console().print(build(views))
+    console = views.console()
+    if console.is_terminal:
+        console.print(build(views))
+        return
+    # Into a pipe or a file: the same lines, without the spaces that pad them to the width.
+    with console.capture() as captured:
+        console.print(build(views))
+    sys.stdout.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
 
 def complete_topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
