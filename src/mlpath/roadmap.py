@@ -530,7 +530,7 @@ def _validate(data: dict[str, Any]) -> tuple[Roadmap | None, list[str]]:
         for item in error.errors(include_url=False, include_input=False):
             message = item["msg"].removeprefix("Value error, ")
             if item["type"] in _UNKNOWN_KEY:
-                message = "unknown key (check its spelling against docs/roadmap-format.md)"
+                message = "unknown key (check its spelling; 'mlpath roadmap schema' lists them)"
             elif item["type"] in _MISSING_KEY:
                 message = "missing: this key is required"
             problems.append(f"{_place(item['loc'], data)}: {message}")

@@ -267,7 +267,8 @@ def complete_topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
 
 
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON document (see docs/json.md).")
+    bool,
+    typer.Option("--json", help="Print one JSON document, for scripts, instead of the view."),
 ]
 TopicArgument = Annotated[
     str,
