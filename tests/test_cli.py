@@ -11,6 +11,7 @@ import pytest
 
 from conftest import Result
 from mlpath.cli import app
+from mlpath.cli._app import COMMAND_ORDER
 
 Run = Callable[..., Result]
 
@@ -141,7 +142,7 @@ def test_unknown_command_and_option_exit_2(run: Run) -> None:
         (("shwo",), "mlpath: no such command 'shwo'. Did you mean 'show'?", "Try 'mlpath -h'."),
         (("frobnicate",), "mlpath: no command 'frobnicate'.", "Try 'mlpath -h'."),
         (("list", "--nope"), "mlpath: no such option: --nope", "Try 'mlpath list -h'."),
-        (("log",), "mlpath: missing argument 'topic'.", "Try 'mlpath log -h'."),
+        (("log",), "mlpath: missing argument 'TOPIC'.", "Try 'mlpath log -h'."),
         (("progress", "--svg"), "mlpath: option '--svg' requires an argument.", "-h'."),
     ],
 )
@@ -250,3 +251,19 @@ def test_json_outputs_parse_and_have_a_version(run: Run) -> None:
         "hours": 0.0,
     }
     assert progress["next"]["id"] == "deep-learning"
+
+
+def test_help_is_whole_at_80_columns_with_plain_placeholders_and_examples(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    overview = run("-h").stdout
+    assert "..." not in overview.split("Browse the path:")[1]  # no summary cut short
+    for panel in ("Browse the path:", "Record progress:", "Keep and move your data:"):
+        assert panel in overview
+    commands = [c for c in COMMAND_ORDER if c != "roadmap"]
+    commands += [f"roadmap {c}" for c in ("info", "use", "validate", "schema", "init")]
+    for command in commands:
+        text = run(*command.split(), "-h").stdout
+        assert "Examples:\n" in text and f"mlpath {command}" in text, command
+        assert "<str>" not in text and "<int" not in text and "{topic}" not in text, command

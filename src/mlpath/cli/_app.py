@@ -28,12 +28,15 @@ if TYPE_CHECKING:
     from mlpath.store import Store
 
 
-COMMAND_ORDER = (
-    "list", "show", "next", "progress", "search", "open",
-    "start", "done", "skip", "reset", "note", "log", "review", "reviewed", "stats",
-    "undo", "history",
-    "export", "import", "doctor", "roadmap",
-)  # fmt: skip
+#: The commands in the groups that help shows, in the order a learner meets them.
+PANELS = (
+    ("Browse the path", ("list", "show", "next", "search", "open")),
+    ("Record progress", ("start", "done", "skip", "reset", "note", "log", "undo")),
+    ("See how far you are", ("progress", "stats", "review", "reviewed", "history")),
+    ("Keep and move your data", ("export", "import", "doctor")),
+    ("Use another roadmap", ("roadmap",)),
+)
+COMMAND_ORDER = tuple(name for _, names in PANELS for name in names)
 
 
 class _Group(TyperGroup):
@@ -81,6 +84,19 @@ class _Group(TyperGroup):
             sys.stderr.write("mlpath: interrupted.\n")
             sys.exit(EXIT_INTERRUPTED)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The commands in groups, each with its whole first sentence (Click cuts them
+        at 45 characters)."""
+        for title, names in PANELS:
+            rows = []
+            for name in names:
+                command = self.get_command(ctx, name)
+                if command is not None and not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit=200)))
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
     def list_commands(self, ctx: Any) -> list[str]:
         """Commands in the order a learner meets them, not alphabetically."""
@@ -130,6 +146,7 @@ def _main(
         Path | None,
         typer.Option(
             "--roadmap",
+            metavar="FILE",
             help="Use this roadmap file (also MLPATH_ROADMAP); see 'mlpath roadmap'.",
             show_default=False,
             dir_okay=False,
@@ -274,6 +291,7 @@ TopicArgument = Annotated[
     str,
     typer.Argument(
         help="A topic id, alias or unique prefix of an id, e.g. 'nlp'.",
+        metavar="TOPIC",
         autocompletion=complete_topic,
         show_default=False,
     ),
@@ -282,6 +300,7 @@ OptionalTopicArgument = Annotated[
     str | None,
     typer.Argument(
         help="A topic id, alias or unique prefix; the next topic if left out.",
+        metavar="[TOPIC]",
         autocompletion=complete_topic,
         show_default=False,
     ),
@@ -290,6 +309,7 @@ WhenOption = Annotated[
     str | None,
     typer.Option(
         "--on",
+        metavar="DATE",
         help="When it happened, if not now: 2026-11-20, '2026-11-20 18:30' or yesterday.",
         show_default=False,
     ),
@@ -328,6 +348,7 @@ ResourceArgument = Annotated[
     str | None,
     typer.Argument(
         help="A resource id, unique id prefix, or kind ('book', 'course', 'practice').",
+        metavar="[RESOURCE]",
         autocompletion=complete_resource,
         show_default=False,
     ),

@@ -51,6 +51,7 @@ def list_(
         str | None,
         typer.Option(
             "--status",
+            metavar="STATUS",
             help="Only topics with this status: " + ", ".join(_STATUS_NAMES) + ".",
             autocompletion=lambda incomplete: [
                 s for s in _STATUS_NAMES if s.startswith(incomplete)
@@ -62,6 +63,7 @@ def list_(
         str | None,
         typer.Option(
             "--area",
+            metavar="AREA",
             help="Only the topics of this area (id or prefix).",
             autocompletion=complete_area,
             show_default=False,
@@ -69,7 +71,13 @@ def list_(
     ] = None,
     json: JsonOption = False,
 ) -> None:
-    """List the areas and topics of the path with your status on each."""
+    """List the areas and topics of the path with your status on each.
+
+    \b
+    Examples:
+      mlpath list
+      mlpath list --status in-progress --area ml
+    """
     from mlpath import text
     from mlpath.errors import UsageError
     from mlpath.progress import Status, summarize
@@ -99,7 +107,13 @@ def list_(
 
 @app.command()
 def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
-    """Show a topic: why it matters, how to learn it, its book and course, your status."""
+    """Show a topic: why it matters, how to learn it, its book and course, your status.
+
+    \b
+    Examples:
+      mlpath show deep-learning
+      mlpath show            # the next topic
+    """
     from mlpath import text
     from mlpath.progress import blocked_topics, next_topic
 
@@ -128,7 +142,13 @@ def next_(
     all_: Annotated[bool, typer.Option("--all", help="List every topic ready to study.")] = False,
     json: JsonOption = False,
 ) -> None:
-    """What to study now, why, and its practice, book and course in brief."""
+    """What to study now, why, and its practice, book and course in brief.
+
+    \b
+    Examples:
+      mlpath next
+      mlpath next --all
+    """
     from mlpath import text
     from mlpath.pace import reviews_due
     from mlpath.progress import blocked_topics, ready_topics
@@ -156,14 +176,24 @@ def progress(
     json: JsonOption = False,
     svg: Annotated[
         Path | None,
-        typer.Option("--svg", help="Also save the view as an SVG picture.", dir_okay=False),
+        typer.Option(
+            "--svg", metavar="FILE", help="Also save the view as an SVG picture.", dir_okay=False
+        ),
     ] = None,
     html: Annotated[
         Path | None,
-        typer.Option("--html", help="Also save the view as an HTML page.", dir_okay=False),
+        typer.Option(
+            "--html", metavar="FILE", help="Also save the view as an HTML page.", dir_okay=False
+        ),
     ] = None,
 ) -> None:
-    """Show how far you are, overall and per area, and the next topic to study."""
+    """Show how far you are, overall and per area, and the next topic to study.
+
+    \b
+    Examples:
+      mlpath progress
+      mlpath progress --html progress.html
+    """
     from mlpath import text
     from mlpath.pace import pace_summary
     from mlpath.progress import summarize
@@ -202,10 +232,18 @@ def _write_picture(path: Path, content: str) -> None:
 
 @app.command()
 def search(
-    words: Annotated[list[str], typer.Argument(help="Words that must all occur.")],
+    words: Annotated[
+        list[str], typer.Argument(metavar="WORDS...", help="Words that must all occur.")
+    ],
     json: JsonOption = False,
 ) -> None:
-    """Find topics and resources by title, summary, author, alias or your notes."""
+    """Find topics and resources by title, summary, author, alias or your notes.
+
+    \b
+    Examples:
+      mlpath search goodfellow
+      mlpath search attention paper
+    """
     from mlpath import text
     from mlpath.search import query_words
     from mlpath.search import search as find
@@ -229,7 +267,13 @@ def open_(
         bool, typer.Option("--print", help="Print the link instead of opening a browser.")
     ] = False,
 ) -> None:
-    """Open a topic's course (or another resource) in your web browser."""
+    """Open a topic's course (or another resource) in your web browser.
+
+    \b
+    Examples:
+      mlpath open deep-learning
+      mlpath open dl book --print
+    """
     from mlpath.errors import MlpathError, UsageError
     from mlpath.roadmap import PRACTICE_ID, is_http_url
 
@@ -267,7 +311,12 @@ def open_(
 
 @app.command()
 def review(json: JsonOption = False) -> None:
-    """List the done topics due for review, oldest first, with their book and practice."""
+    """List the done topics due for review, oldest first, with their book and practice.
+
+    \b
+    Examples:
+      mlpath review
+    """
     from mlpath import text
     from mlpath.pace import reviews, reviews_due
 
@@ -284,11 +333,25 @@ def review(json: JsonOption = False) -> None:
 @app.command()
 def stats(
     weeks: Annotated[
-        int, typer.Option("--weeks", min=1, max=104, help="How many weeks the chart shows.")
+        int,
+        typer.Option(
+            "--weeks",
+            metavar="WEEKS",
+            min=1,
+            max=104,
+            help="How many weeks the chart shows, 1 to 104; 8 if not given.",
+            show_default=False,
+        ),
     ] = 8,
     json: JsonOption = False,
 ) -> None:
-    """Study time in detail: hours per topic against its estimate, and per week."""
+    """Study time in detail: hours per topic against its estimate, and per week.
+
+    \b
+    Examples:
+      mlpath stats
+      mlpath stats --weeks 12
+    """
     from mlpath import text
     from mlpath.pace import pace_summary, topic_minutes, weekly_minutes
 

@@ -30,18 +30,31 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="json or toml: everything, lossless; markdown: a checklist to share.",
+            metavar="FORMAT",
+            help="json (the default) or toml: everything, lossless; markdown: a checklist "
+            "to share.",
+            show_default=False,
         ),
     ] = Format.JSON,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to this file instead of stdout.",
+            dir_okay=False,
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")] = False,
 ) -> None:
-    """Export your progress: every roadmap, check, note and the change log."""
+    """Export your progress: every roadmap, check, note and the change log.
+
+    \b
+    Examples:
+      mlpath export -o backup.json
+      mlpath export --format markdown > progress.md
+    """
 
     if output is not None and output.exists() and not force:
         raise MlpathError(f"{output} already exists; give --force to overwrite it.")
@@ -127,13 +140,22 @@ def _members(path: Path, handle: BinaryIO) -> Iterator[tuple[str, Any]]:
 @app.command("import")
 def import_(
     file: Annotated[
-        Path, typer.Argument(help="An export (json or toml) or a state file.", dir_okay=False)
+        Path,
+        typer.Argument(
+            metavar="FILE", help="An export (json or toml) or an old state file.", dir_okay=False
+        ),
     ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would change, and change nothing.")
     ] = False,
 ) -> None:
-    """Merge progress from another machine: the most recent change wins, nothing is lost."""
+    """Merge progress from another machine: the most recent change wins, nothing is lost.
+
+    \b
+    Examples:
+      mlpath import laptop.json --dry-run
+      mlpath import laptop.json
+    """
     from mlpath import formats
     from mlpath.progress import StateFormatError
     from mlpath.text import plural
@@ -192,7 +214,13 @@ def doctor(
         ),
     ] = False,
 ) -> None:
-    """Check your data and say how to recover when mlpath refuses it."""
+    """Check your data and say how to recover when mlpath refuses it.
+
+    \b
+    Examples:
+      mlpath doctor
+      mlpath doctor --restore-backup
+    """
     from mlpath import store as storage
 
     current = database()

@@ -20,7 +20,10 @@ roadmap_app = typer.Typer(
 app.add_typer(roadmap_app)
 
 PathArgument = Annotated[
-    Path, typer.Argument(help="A roadmap file (TOML).", dir_okay=False, show_default=False)
+    Path,
+    typer.Argument(
+        metavar="FILE", help="A roadmap file (TOML).", dir_okay=False, show_default=False
+    ),
 ]
 
 
@@ -36,7 +39,13 @@ def _roadmap_group(ctx: typer.Context) -> None:
 
 @roadmap_app.command()
 def info(json: JsonOption = False) -> None:
-    """Say which roadmap is active, where it comes from and what it holds."""
+    """Say which roadmap is active, where it comes from and what it holds.
+
+    \b
+    Examples:
+      mlpath roadmap info
+      mlpath roadmap info --json
+    """
     from mlpath import text
     from mlpath.roadmap import bundled_roadmap_path
 
@@ -54,13 +63,21 @@ def info(json: JsonOption = False) -> None:
 def use(
     path: Annotated[
         Path | None,
-        typer.Argument(help="The roadmap file to use from now on.", dir_okay=False),
+        typer.Argument(
+            metavar="[FILE]", help="The roadmap file to use from now on.", dir_okay=False
+        ),
     ] = None,
     bundled: Annotated[
         bool, typer.Option("--bundled", help="Go back to the roadmap that ships with mlpath.")
     ] = False,
 ) -> None:
-    """Remember a roadmap file as the default for every command."""
+    """Remember a roadmap file as the default for every command.
+
+    \b
+    Examples:
+      mlpath roadmap use my.toml
+      mlpath roadmap use --bundled
+    """
     from mlpath.errors import UsageError
     from mlpath.roadmap import load_roadmap
     from mlpath.settings import config_path, read_config, write_config
@@ -85,7 +102,12 @@ def use(
 
 @roadmap_app.command()
 def validate(path: PathArgument) -> None:
-    """Check a roadmap file and list every problem, each with its place."""
+    """Check a roadmap file and list every problem, each with its place.
+
+    \b
+    Examples:
+      mlpath roadmap validate my.toml
+    """
     import sys
 
     from mlpath.roadmap import read_roadmap_text, roadmap_text_problems
@@ -107,7 +129,12 @@ def validate(path: PathArgument) -> None:
 
 @roadmap_app.command()
 def schema() -> None:
-    """Print a JSON Schema of the roadmap format, for editors that check TOML files."""
+    """Print a JSON Schema of the roadmap format, for editors that check TOML files.
+
+    \b
+    Examples:
+      mlpath roadmap schema > roadmap.schema.json
+    """
     import json
 
     from mlpath.roadmap import json_schema
@@ -117,7 +144,12 @@ def schema() -> None:
 
 @roadmap_app.command()
 def init(path: PathArgument) -> None:
-    """Write a small, commented starter roadmap to edit (never over an existing file)."""
+    """Write a small, commented starter roadmap to edit (never over an existing file).
+
+    \b
+    Examples:
+      mlpath roadmap init my.toml
+    """
     from importlib.resources import files
 
     from mlpath.errors import MlpathError

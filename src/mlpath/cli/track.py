@@ -27,7 +27,13 @@ from mlpath.errors import printable
 
 @app.command()
 def start(topic: TopicArgument, on: WhenOption = None) -> None:
-    """Mark a topic as in progress (also to study a done or skipped one again)."""
+    """Mark a topic as in progress (also to study a done or skipped one again).
+
+    \b
+    Examples:
+      mlpath start deep-learning
+      mlpath start dl --on yesterday
+    """
     from mlpath import progress as ops
     from mlpath.text import topic_name
 
@@ -59,6 +65,11 @@ def done(
 
     'mlpath done deep-learning' marks the topic done; 'mlpath done deep-learning book'
     checks its book; when the last item is checked the topic is done too.
+
+    \b
+    Examples:
+      mlpath done foundations
+      mlpath done deep-learning book
     """
     from mlpath import progress as ops
     from mlpath.errors import UsageError
@@ -96,7 +107,12 @@ def done(
 
 @app.command()
 def skip(topic: TopicArgument, on: WhenOption = None) -> None:
-    """Set a topic aside: it is then left out of the progress count."""
+    """Set a topic aside: it is then left out of the progress count.
+
+    \b
+    Examples:
+      mlpath skip nlp
+    """
     from mlpath import progress as ops
     from mlpath.text import topic_name
 
@@ -113,7 +129,13 @@ def skip(topic: TopicArgument, on: WhenOption = None) -> None:
 @app.command()
 def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
     """Put a topic back to not started (notes and logged time are kept), or uncheck one
-    resource."""
+    resource.
+
+    \b
+    Examples:
+      mlpath reset nlp
+      mlpath reset deep-learning fastai
+    """
     from mlpath import progress as ops
     from mlpath.progress import duration_text
     from mlpath.text import plural, topic_name
@@ -147,15 +169,23 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
 @app.command()
 def note(
     topic: TopicArgument,
-    text: Annotated[str, typer.Argument(help="The note, e.g. where you left off.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT", help="The note, e.g. where you left off.")],
     link: Annotated[
         str | None,
         typer.Option(
-            "--link", help="Evidence: an http(s) link to a repository, notebook, certificate."
+            "--link",
+            metavar="URL",
+            help="Evidence: an http(s) link to a repository, notebook, certificate.",
         ),
     ] = None,
 ) -> None:
-    """Add a dated note to a topic, with an optional link as evidence."""
+    """Add a dated note to a topic, with an optional link as evidence.
+
+    \b
+    Examples:
+      mlpath note dl "Stopped at chapter 6"
+      mlpath note dl --link https://github.com/you/mlp "MLP from scratch"
+    """
     from mlpath import progress as ops
     from mlpath.errors import UsageError
     from mlpath.roadmap import is_http_url
@@ -177,14 +207,24 @@ def note(
 def log_(
     topic: TopicArgument,
     duration: Annotated[
-        str, typer.Argument(help="Study time: 45m, 1h30m, 2h, 1.5h, or 90 (minutes).")
+        str,
+        typer.Argument(
+            metavar="DURATION", help="Study time: 45m, 1h30m, 2h, 1.5h, or 90 (minutes)."
+        ),
     ],
     on: WhenOption = None,
     note: Annotated[
-        str | None, typer.Option("--note", help="What you did, e.g. 'chapter 3 exercises'.")
+        str | None,
+        typer.Option("--note", metavar="TEXT", help="What you did, e.g. 'chapter 3 exercises'."),
     ] = None,
 ) -> None:
-    """Record time spent studying a topic."""
+    """Record time spent studying a topic.
+
+    \b
+    Examples:
+      mlpath log dl 45m
+      mlpath log dl 1h30m --on yesterday --note "chapter 3"
+    """
     from mlpath import progress as ops
     from mlpath.errors import UsageError
     from mlpath.pace import parse_duration
@@ -212,7 +252,12 @@ def log_(
 
 @app.command()
 def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
-    """Record that you reviewed a done topic; its next review moves further out."""
+    """Record that you reviewed a done topic; its next review moves further out.
+
+    \b
+    Examples:
+      mlpath reviewed foundations
+    """
     from mlpath import progress as ops
     from mlpath.errors import MlpathError
     from mlpath.pace import next_review
@@ -233,7 +278,12 @@ def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
 
 @app.command()
 def undo() -> None:
-    """Revert the most recent change; repeat to go further back."""
+    """Revert the most recent change; repeat to go further back.
+
+    \b
+    Examples:
+      mlpath undo
+    """
     from mlpath.progress import describe
     from mlpath.text import local_time
 
@@ -247,14 +297,29 @@ def undo() -> None:
 @app.command()
 def history(
     count: Annotated[
-        int, typer.Option("-n", "--count", min=1, help="How many changes to list.")
+        int,
+        typer.Option(
+            "-n",
+            "--count",
+            metavar="N",
+            min=1,
+            help="How many changes to list; 20 if not given.",
+            show_default=False,
+        ),
     ] = 20,
     topic: Annotated[
-        str | None, typer.Option("--topic", help="Only the changes of this topic.")
+        str | None,
+        typer.Option("--topic", metavar="TOPIC", help="Only the changes of this topic."),
     ] = None,
     json: JsonOption = False,
 ) -> None:
-    """List recent changes, newest first."""
+    """List recent changes, newest first.
+
+    \b
+    Examples:
+      mlpath history
+      mlpath history -n 50 --topic dl
+    """
     from mlpath import text
 
     if topic is None:
