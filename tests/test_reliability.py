@@ -615,3 +615,14 @@ def test_ctrl_c_exits_130(mlpath_home: Path) -> None:
     assert proc.returncode == 130
     assert "interrupted" in err and "Traceback" not in err
     assert not (mlpath_home / "state.toml").exists()
+
+
+def test_ctrl_c_while_starting_is_no_traceback(mlpath_home: Path) -> None:
+    """Ctrl-C in a command's first tens of milliseconds, while it is still loading."""
+    for delay in (0.03, 0.06, 0.09, 0.12):
+        proc = _mlpath("list", home=mlpath_home)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+        assert "Traceback" not in err, (delay, err)
+        assert proc.returncode in (0, 130, -signal.SIGINT), (delay, proc.returncode)

@@ -14,6 +14,9 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         sys.stdout.write(f"mlpath {__version__}\n")
         return
-    from mlpath.cli import main as run
-
+    try:
+        from mlpath.cli import main as run
+    except KeyboardInterrupt:  # Ctrl-C while the command line is still loading
+        sys.stderr.write("mlpath: interrupted.\n")
+        sys.exit(130)
     run()
