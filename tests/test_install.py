@@ -124,3 +124,40 @@ def test_piped_output_has_no_trailing_spaces(mlpath_home: Path) -> None:
         assert result.returncode == 0 and result.stdout.strip(), command
         padded = [line for line in result.stdout.splitlines() if line != line.rstrip()]
         assert padded == [], command
+
+
+def _in_terminal(args: list[str], columns: int, home: Path) -> str:
+    """What the installed mlpath writes to a real pseudo-terminal ``columns`` wide."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {**os.environ, "MLPATH_HOME": str(home), "TERM": "xterm-256color"}
+    env.pop("COLUMNS", None)
+    proc = subprocess.Popen([str(SCRIPT), *args], stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the program is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120])
+def test_links_are_never_split_at_any_width(mlpath_home: Path, columns: int) -> None:
+    url = "https://www.deeplearning.ai/wp-content/uploads/2021/01/andrew-ng-machine-learning-yearning.pdf"
+    screen = _in_terminal(["show", "production-ml"], columns, mlpath_home)
+    assert url in screen  # whole, on one line: copying it gives the link
+    assert "Machine Learning Yearning" in screen
+    path = str(bundled_roadmap_path())
+    assert path in _in_terminal(["roadmap"], columns, mlpath_home)  # the file path too

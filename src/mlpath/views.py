@@ -178,7 +178,20 @@ def _mark(progress: TopicProgress, item_id: str) -> Text:
     return Text("[x] ", style="green")
 
 
-def _resource_lines(resource: Resource, progress: TopicProgress) -> Text:
+class _Link(Text):
+    """A link on a line of its own, never split or cut: longer than the width, it runs on
+    and the terminal wraps it, so that copying it gives the whole link. Clickable where
+    the terminal supports it (OSC 8). Sections print it unpadded, its indent built in."""
+
+    def __init__(self, url: str, indent: int) -> None:
+        from rich.style import Style
+
+        super().__init__(" " * indent, no_wrap=True, overflow="ignore")
+        self.append_text(safe(url))
+        self.stylize(Style(color="blue", link=url), indent)
+
+
+def _resource_lines(resource: Resource, progress: TopicProgress) -> list[RenderableType]:
     line = _mark(progress, resource.id)
     line.append_text(safe(resource.title, "bold"))
     if resource.by:
@@ -187,26 +200,24 @@ def _resource_lines(resource: Resource, progress: TopicProgress) -> Text:
     if resource.kind not in _READING_KINDS:
         line.append(f" ({printable(resource.kind)})", style="dim")
     line.append_text(safe(f"  [{resource.id}]", "dim"))
+    lines: list[RenderableType] = [line]
     if resource.url:
-        line.append("\n    ")
-        line.append_text(safe(resource.url, "blue"))
+        lines.append(_Link(resource.url, 6))
     if resource.note:
-        line.append("\n    ")
-        line.append_text(safe(resource.note, "italic"))
-    return line
+        lines.append(Padding(safe(resource.note, "italic"), (0, 0, 0, 4)))
+    return lines
 
 
-def _note_line(note: Note) -> Text:
+def _note_lines(note: Note) -> list[RenderableType]:
     line = Text(local_time(note.at) + "  ", style="dim")
     line.append_text(safe(note.text))
-    if note.link:
-        line.append("\n    ")
-        line.append_text(safe(note.link, "blue"))
-    return line
+    return [line, _Link(note.link, 6)] if note.link else [line]
 
 
-def _section(heading: str, body: RenderableType) -> list[RenderableType]:
-    return [Text(heading, style="bold underline"), Padding(body, (0, 0, 1, 2), expand=False)]
+def _section(heading: str, *body: RenderableType) -> list[RenderableType]:
+    """A heading, its lines indented by two (links carry their own indent), a blank line."""
+    lines = [x if isinstance(x, _Link) else Padding(x, (0, 0, 0, 2), expand=False) for x in body]
+    return [Text(heading, style="bold underline"), *lines, Text("")]
 
 
 def show_view(
@@ -250,18 +261,18 @@ def show_view(
     parts += _section("Best way to learn  [practice]", practice)
     for kind, heading_word in (("book", "Book"), ("course", "Course")):
         chosen = topic.resources_of_kind(kind)
-        body: RenderableType = (
-            Group(*(_resource_lines(r, progress) for r in chosen))
+        body: list[RenderableType] = (
+            [line for r in chosen for line in _resource_lines(r, progress)]
             if chosen
-            else Text(f"No {kind} is recommended for this topic.", style="italic")
+            else [Text(f"No {kind} is recommended for this topic.", style="italic")]
         )
-        parts += _section(heading_word + ("s" if len(chosen) > 1 else ""), body)
+        parts += _section(heading_word + ("s" if len(chosen) > 1 else ""), *body)
     others = [r for r in topic.resources if r.kind not in _READING_KINDS]
     if others:
-        parts += _section("Also", Group(*(_resource_lines(r, progress) for r in others)))
+        parts += _section("Also", *(line for r in others for line in _resource_lines(r, progress)))
     if progress.notes:
-        notes = Group(*(_note_line(n) for n in reversed(progress.notes)))
-        parts += _section("Notes (newest first)", notes)
+        notes = [line for n in reversed(progress.notes) for line in _note_lines(n)]
+        parts += _section("Notes (newest first)", *notes)
     return Group(*parts)
 
 
@@ -452,11 +463,12 @@ def search_view(hits: Sequence[Hit]) -> RenderableType:
 
 def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) -> RenderableType:
     info = roadmap_info_json(roadmap, path, bundled, origin)
-    text = safe(roadmap.title, "bold")
-    text.append_text(safe(f"  [{roadmap.id}]", "dim"))
-    text.append("\nFile: ")
-    text.append_text(safe(str(path)))
-    text.append("\nChosen by: ")
+    title = safe(roadmap.title, "bold")
+    title.append_text(safe(f"  [{roadmap.id}]", "dim"))
+    # The path whole on its line, however long (it is copied, not read).
+    file = Text("File: ", no_wrap=True, overflow="ignore")
+    file.append_text(safe(str(path)))
+    text = Text("Chosen by: ")
     text.append_text(safe(origin))
     text.append(
         f"\nHolds {info['areas']} areas, {info['topics']} topics and {info['resources']} resources."
@@ -464,7 +476,7 @@ def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) 
     if roadmap.source:
         text.append("\nSource: ")
         text.append_text(safe(roadmap.source))
-    return text
+    return Group(title, file, text)
 
 
 # --- export ----------------------------------------------------------------------------

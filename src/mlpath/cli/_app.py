@@ -257,12 +257,14 @@ def render(build: Callable[[ModuleType], Any]) -> None:
     from mlpath import views
 
     console = views.console()
+    # crop=False: a link longer than the width is printed whole (the views never let
+    # anything else run past the width).
     if console.is_terminal:
-        console.print(build(views))
+        console.print(build(views), crop=False)
         return
     # Into a pipe or a file: the same lines, without the spaces that pad them to the width.
     with console.capture() as captured:
-        console.print(build(views))
+        console.print(build(views), crop=False)
     sys.stdout.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
 
