@@ -606,7 +606,7 @@ def test_ctrl_c_exits_130(mlpath_home: Path) -> None:
     holder = _hold_lock(mlpath_home / "state.db", 20)
     try:
         proc = _mlpath("done", "foundations", home=mlpath_home)  # waits for the lock
-        time.sleep(1.5)
+        time.sleep(0.8)  # started and waiting for the lock
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     finally:
