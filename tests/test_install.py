@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -150,7 +151,9 @@ def _in_terminal(args: list[str], columns: int, home: Path) -> str:
         chunks.append(chunk)
     proc.wait(timeout=60)
     os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
+    text = b"".join(chunks).decode("utf-8", "replace")
+    # What the screen shows: without the styles (SGR) and hyperlink marks (OSC 8).
+    return re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", text)
 
 
 @pytest.mark.parametrize("columns", [40, 80, 120])
@@ -161,3 +164,21 @@ def test_links_are_never_split_at_any_width(mlpath_home: Path, columns: int) -> 
     assert "Machine Learning Yearning" in screen
     path = str(bundled_roadmap_path())
     assert path in _in_terminal(["roadmap"], columns, mlpath_home)  # the file path too
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120])
+def test_list_and_progress_keep_ids_statuses_and_numbers_whole(
+    mlpath_home: Path, columns: int
+) -> None:
+    _shell("mlpath done foundations && mlpath log dl 2h && mlpath skip production-ml", mlpath_home)
+    statuses = ("✓ done", "▶ in progress", "· not started", "↷ skipped")
+    lines = _in_terminal(["list"], columns, mlpath_home).replace("\r", "").splitlines()
+    for topic_id in ("foundations", "deep-learning", "engineering-practices", "production-ml"):
+        [line] = [x for x in lines if f"  {topic_id}  " in x]  # the id whole
+        assert line.rstrip().endswith(statuses), (columns, line)  # and its status
+        assert len(line.rstrip()) <= columns
+    screen = _in_terminal(["progress"], columns, mlpath_home).replace("\r", "")
+    rows = [x for x in screen.splitlines() if "█" in x or "░" in x]
+    assert rows and all(len(x.rstrip()) <= columns for x in rows)
+    assert any(x.rstrip().endswith("1/3  33%  2.0 h") for x in rows), rows  # Machine Learning
+    assert any(x.rstrip().endswith("0/3   0%  0.0 h") for x in rows), rows  # Software Eng.

@@ -77,23 +77,30 @@ class _TopicList:
 
         cells = [r for r in self.rows if isinstance(r, tuple)]
         number_w = max((len(str(r[0])) for r in cells), default=1)
-        id_w = min(max((_width(r[1]) for r in cells), default=2), 28)
-        title_w = max(options.max_width - number_w - id_w - 19, 12)
+        # Ids and statuses are whole, always; the titles (prose) get what room is left,
+        # no more than the longest needs, and are left out when too little is left.
+        id_w = max((_width(r[1]) for r in cells), default=2)
+        status_w = max((len(f"x {r[3].label}") for r in cells), default=6)
+        room = options.max_width - number_w - id_w - status_w - 6
+        title_w = min(max((_width(r[2]) for r in cells), default=5), room)
+        title_w = title_w if title_w >= 6 else 0
         bold, dim, area = Style(bold=True), Style(dim=True), Style(bold=True, color="cyan")
         styles = {status: Style.parse(style) for status, (_, style) in _STATUS_STYLE.items()}
         new_line = Segment.line()
-        yield Segment(f"{'#':>{number_w}}  {'id':<{id_w}}  {'topic':<{title_w}}  status", bold)
+        topic = f"{'topic':<{title_w}}  " if title_w else ""
+        yield Segment(f"{'#':>{number_w}}  {'id':<{id_w}}  {topic}status", bold)
         yield new_line
         # Segments straight away (no Text layout): a thousand rows print in a blink.
         for row in self.rows:
             if isinstance(row, str):
                 yield Segment(" " * (number_w + 2))
-                yield Segment(_fit(row, options.max_width - number_w - 2).rstrip(), area)
+                yield Segment(_fit(row, max(options.max_width - number_w - 2, 1)).rstrip(), area)
             else:
                 number, topic_id, title, status = row
                 mark = _STATUS_STYLE[status][0]
                 yield Segment(f"{number:>{number_w}}  ", dim)
-                yield Segment(f"{_fit(topic_id, id_w)}  {_fit(title, title_w)}  ")
+                title_cell = f"{_fit(title, title_w)}  " if title_w else ""
+                yield Segment(f"{topic_id:<{id_w}}  {title_cell}")
                 yield Segment(f"{mark} {status.label}", styles[status])
             yield new_line
 
@@ -291,26 +298,39 @@ def _topic_list(roadmap: Roadmap, label: str, topic_ids: Sequence[str], style: s
     return line
 
 
+class _Tallies:
+    """Progress per row (label, bar, done/total, percent, hours) fitted to the width: the
+    numbers are never cut, the bars shrink first (24 cells down to 4), and a label that
+    still does not fit wraps."""
+
+    def __init__(self, rows: list[tuple[Text, Tally, int]]) -> None:
+        self.rows: list[tuple[Text, Tally, tuple[str, str, str]]] = [
+            (label, tally, (f"{tally.done}/{tally.total}", f"{tally.percent}%", hours_text(m)))
+            for label, tally, m in rows
+        ]
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        numbers = [max(cell_len(r[2][i]) for r in self.rows) for i in (0, 1, 2)]
+        label_w = max(r[0].cell_len for r in self.rows)
+        fixed = sum(numbers) + 8  # the numbers, and two spaces between each column
+        bar_w = max(4, min(24, options.max_width - fixed - label_w))
+        label_w = max(8, min(label_w, options.max_width - fixed - bar_w))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(width=label_w)
+        grid.add_column(no_wrap=True)
+        for width in numbers[:2]:
+            grid.add_column(justify="right", no_wrap=True, min_width=width)
+        grid.add_column(justify="right", no_wrap=True, style="cyan", min_width=numbers[2])
+        for label, tally, cells in self.rows:
+            grid.add_row(label, bar(tally.done, tally.total, bar_w), *cells)
+        yield grid
+
+
 def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> RenderableType:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(no_wrap=True)
-    grid.add_column(no_wrap=True)
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(justify="right", no_wrap=True, style="cyan")
-
-    def row(label: Text, tally: Tally, minutes: int) -> None:
-        grid.add_row(
-            label,
-            bar(tally.done, tally.total),
-            f"{tally.done}/{tally.total}",
-            f"{tally.percent}%",
-            hours_text(minutes),
-        )
-
-    row(Text("Overall", style="bold"), summary.overall, pace.total_minutes)
+    rows = [(Text("Overall", style="bold"), summary.overall, pace.total_minutes)]
     for area_id, tally in summary.areas:
-        row(safe(roadmap.area(area_id).title), tally, pace.area_minutes[area_id])
+        rows.append((safe(roadmap.area(area_id).title), tally, pace.area_minutes[area_id]))
+    grid = _Tallies(rows)
 
     parts: list[RenderableType] = [safe(roadmap.title, "bold"), _tally_line(summary.overall), grid]
     if summary.in_progress:
