@@ -182,3 +182,16 @@ def test_list_and_progress_keep_ids_statuses_and_numbers_whole(
     assert rows and all(len(x.rstrip()) <= columns for x in rows)
     assert any(x.rstrip().endswith("1/3  33%  2.0 h") for x in rows), rows  # Machine Learning
     assert any(x.rstrip().endswith("0/3   0%  0.0 h") for x in rows), rows  # Software Eng.
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120])
+def test_stats_keeps_ids_and_hours_whole(mlpath_home: Path, columns: int) -> None:
+    _shell("mlpath log dl 2h && mlpath log engineering-practices 45m", mlpath_home)
+    lines = _in_terminal(["stats"], columns, mlpath_home).replace("\r", "").splitlines()
+    for topic_id, logged, estimate in (
+        ("deep-learning", "2.0 h", "150 h"),
+        ("engineering-practices", "0.8 h", "60 h"),
+    ):
+        [line] = [x for x in lines if x.startswith(f"{topic_id} ")]
+        assert f"{logged}  {estimate:>5}" in line, (columns, line)
+        assert len(line.rstrip()) <= columns

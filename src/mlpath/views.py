@@ -553,6 +553,70 @@ def review_view(
     return Group(*parts)
 
 
+class _TopicHours:
+    """Hours per topic against its estimate, fitted to the width: ids and numbers whole;
+    the status shrinks to its mark, then the bars go, when there is no room for them."""
+
+    def __init__(self, rows: list[tuple[str, Status, int, float | None]]) -> None:
+        self.rows = rows  # topic id, status, minutes logged, estimate in hours
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        cells = [
+            (topic_id, status, hours_text(spent), "-" if est is None else f"{est:g} h", spent, est)
+            for topic_id, status, spent, est in self.rows
+        ]
+        id_w = max([_width("topic"), *(_width(c[0]) for c in cells)])
+        logged_w = max([len("logged"), *(len(c[2]) for c in cells)])
+        estimate_w = max([len("est."), *(len(c[3]) for c in cells)])
+        label_w = max(len(f"x {c[1].label}") for c in cells)
+        room = options.max_width - id_w - logged_w - estimate_w - 6
+        full = room - label_w >= 2 + 4  # the whole status, and a bar of at least 4 cells
+        bar_w = min(12, room - (label_w if full else 1) - 2)
+        bars = bar_w >= 4 and any(c[5] for c in cells)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        grid.add_column(justify="right", no_wrap=True)
+        if bars:
+            grid.add_column(no_wrap=True)
+        header = ["topic", "status" if full else "", "logged", "est.", ""][: 5 if bars else 4]
+        grid.add_row(*(Text(h, style="bold") for h in header))
+        for topic_id, status, logged, estimate, spent, est in cells:
+            mark, style = _STATUS_STYLE[status]
+            row: list[RenderableType] = [
+                safe(topic_id),
+                status_text(status) if full else Text(mark, style=style),
+                logged,
+                estimate,
+            ]
+            if bars:
+                row.append(bar(min(spent, round(est * 60)), round(est * 60), bar_w) if est else "")
+            grid.add_row(*row)
+        yield grid
+
+
+class _WeekChart:
+    """Hours per week as bars that shrink to the width (the dates and hours whole)."""
+
+    def __init__(self, per_week: Sequence[tuple[Any, int]]) -> None:
+        self.per_week = per_week
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        hours = [hours_text(week) for _, week in self.per_week]
+        hours_w = max((len(h) for h in hours), default=0)
+        longest = max(0, min(30, options.max_width - len("week of 2026-01-01") - hours_w - 4))
+        most = max((m for _, m in self.per_week), default=0)
+        chart = Table.grid(padding=(0, 2))
+        chart.add_column(no_wrap=True, style="dim")
+        chart.add_column(no_wrap=True)
+        chart.add_column(justify="right", no_wrap=True)
+        for (start, week), shown in zip(self.per_week, hours, strict=True):
+            filled = round(longest * week / most) if most else 0
+            chart.add_row(f"week of {start.isoformat()}", Text("█" * filled, style="cyan"), shown)
+        yield chart
+
+
 def stats_view(
     roadmap: Roadmap,
     state: State,
@@ -560,32 +624,12 @@ def stats_view(
     per_week: Sequence[tuple[Any, int]],
     pace: PaceSummary,
 ) -> RenderableType:
-    table = Table(title=safe(roadmap.title, "bold"), title_justify="left", expand=False)
-    table.add_column("topic")
-    table.add_column("status", no_wrap=True)
-    table.add_column("logged", justify="right", no_wrap=True)
-    table.add_column("estimate", justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
-    for topic in roadmap.topics:
-        estimate = topic.estimate_hours
-        spent = minutes[topic.id]
-        table.add_row(
-            safe(topic.id),
-            status_text(state.topic(roadmap.id, topic.id).status),
-            hours_text(spent),
-            "-" if estimate is None else f"{estimate:g} h",
-            bar(min(spent, round(estimate * 60)), round(estimate * 60), 12) if estimate else "",
-        )
-    chart = Table.grid(padding=(0, 2))
-    chart.add_column(no_wrap=True, style="dim")
-    chart.add_column(no_wrap=True)
-    chart.add_column(justify="right", no_wrap=True)
-    most = max((m for _, m in per_week), default=0)
-    for start, week in per_week:
-        filled = round(30 * week / most) if most else 0
-        chart.add_row(
-            f"week of {start.isoformat()}", Text("█" * filled, style="cyan"), hours_text(week)
-        )
+    rows = [
+        (t.id, state.topic(roadmap.id, t.id).status, minutes[t.id], t.estimate_hours)
+        for t in roadmap.topics
+    ]
+    table = Group(safe(roadmap.title, "bold"), _TopicHours(rows))
+    chart = _WeekChart(per_week)
     return Group(
         table,
         Text(f"Hours per week, the last {len(per_week)} weeks:", style="bold"),
