@@ -195,3 +195,12 @@ def test_stats_keeps_ids_and_hours_whole(mlpath_home: Path, columns: int) -> Non
         [line] = [x for x in lines if x.startswith(f"{topic_id} ")]
         assert f"{logged}  {estimate:>5}" in line, (columns, line)
         assert len(line.rstrip()) <= columns
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120])
+def test_the_tree_keeps_needs_with_its_ids(mlpath_home: Path, columns: int) -> None:
+    lines = _in_terminal(["list", "--tree"], columns, mlpath_home).replace("\r", "").splitlines()
+    needs = [x.split("needs ", 1)[1] for x in lines if "needs " in x]
+    assert "foundations" in needs  # deep-learning's prerequisite, on the line of "needs"
+    assert all(x.strip() for x in needs)  # never "needs" alone at the end of a line
+    assert all(len(x.rstrip()) <= columns for x in lines)

@@ -157,8 +157,8 @@ def tree_view(
             label.append(" ")
             label.append_text(safe(topic.title))
             label.append_text(safe(f" ({topic.id})", "dim"))
-            if topic.requires:
-                label.append_text(safe("  needs " + ", ".join(topic.requires), "dim italic"))
+            if topic.requires:  # on a line of its own, so "needs" stays with the ids
+                label.append_text(safe("\nneeds " + ", ".join(topic.requires), "dim italic"))
             branch.add(label)
     return Group(root, _tally_line(summary.overall))
 
