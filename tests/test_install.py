@@ -127,8 +127,9 @@ def test_piped_output_has_no_trailing_spaces(mlpath_home: Path) -> None:
         assert padded == [], command
 
 
-def _in_terminal(args: list[str], columns: int, home: Path) -> str:
-    """What the installed mlpath writes to a real pseudo-terminal ``columns`` wide."""
+def _in_terminal(args: list[str], columns: int, home: Path, raw: bool = False) -> str:
+    """What the installed mlpath writes to a real pseudo-terminal ``columns`` wide (with
+    ``raw``, its styles and hyperlink marks too)."""
     import fcntl
     import pty
     import struct
@@ -152,6 +153,8 @@ def _in_terminal(args: list[str], columns: int, home: Path) -> str:
     proc.wait(timeout=60)
     os.close(leader)
     text = b"".join(chunks).decode("utf-8", "replace")
+    if raw:
+        return text
     # What the screen shows: without the styles (SGR) and hyperlink marks (OSC 8).
     return re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", text)
 
@@ -204,3 +207,25 @@ def test_the_tree_keeps_needs_with_its_ids(mlpath_home: Path, columns: int) -> N
     assert "foundations" in needs  # deep-learning's prerequisite, on the line of "needs"
     assert all(x.strip() for x in needs)  # never "needs" alone at the end of a line
     assert all(len(x.rstrip()) <= columns for x in lines)
+
+
+def test_wrapped_items_hang_under_their_text(mlpath_home: Path) -> None:
+    lines = _in_terminal(["show", "production-ml"], 44, mlpath_home).replace("\r", "")
+    practice = lines.split("Best way to learn")[1].split("\n\n")[0].splitlines()[1:]
+    assert practice[0].startswith("  [ ] ") and len(practice) > 2
+    assert all(line.startswith("      ") and line[6] != " " for line in practice[1:])
+    requires = lines.split("Requires: ")[1].splitlines()
+    assert requires[1].startswith(" " * len("Requires: "))
+
+
+def test_only_secondary_text_is_dimmed(mlpath_home: Path) -> None:
+    """A not-started topic's title, and an unchecked book's, are not dimmed with their
+    status or box: they are what a new learner needs to read."""
+    dim, reset = "\x1b[2m", "\x1b[0m"
+    for args, title in (
+        (["list", "--tree"], "Algorithms and data structures"),
+        (["show", "algorithms"], "Introduction to Algorithms"),
+    ):
+        raw = _in_terminal(args, 100, mlpath_home, raw=True)
+        before = raw[: raw.index(title)]
+        assert before.rfind(dim) < before.rfind(reset), (args, before[-40:])

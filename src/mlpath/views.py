@@ -56,8 +56,10 @@ def console() -> Console:
 
 
 def status_text(status: Status) -> Text:
+    """The status, styled as a span: what is appended to it keeps its own style (a
+    not-started topic's title is not dimmed with its status)."""
     mark, style = _STATUS_STYLE[status]
-    return Text(f"{mark} {status.label}", style=style)
+    return Text.assemble((f"{mark} {status.label}", style))
 
 
 # --- list ------------------------------------------------------------------------------
@@ -179,10 +181,10 @@ _READING_KINDS = ("book", "course")
 
 
 def _mark(progress: TopicProgress, item_id: str) -> Text:
+    """The checkbox of a checklist item, as a span: the item's own text is never dimmed
+    (what a learner has still to read matters most)."""
     when = progress.checked.get(item_id)
-    if when is None:
-        return Text("[ ] ", style="dim")
-    return Text("[x] ", style="green")
+    return Text.assemble(("[ ] ", "dim") if when is None else ("[x] ", "green"))
 
 
 class _Link(Text):
@@ -198,16 +200,25 @@ class _Link(Text):
         self.stylize(Style(color="blue", link=url), indent)
 
 
+def _hanging(head: Text, body: Text) -> RenderableType:
+    """``head`` then ``body``, the lines of ``body`` that wrap lining up under its first
+    (a hanging indent), e.g. a checklist item's text under the text, not the box."""
+    grid = Table.grid()
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    grid.add_row(head, body)
+    return grid
+
+
 def _resource_lines(resource: Resource, progress: TopicProgress) -> list[RenderableType]:
-    line = _mark(progress, resource.id)
-    line.append_text(safe(resource.title, "bold"))
+    line = safe(resource.title, "bold")
     if resource.by:
         line.append(" by ")
         line.append_text(safe(resource.by))
     if resource.kind not in _READING_KINDS:
         line.append(f" ({printable(resource.kind)})", style="dim")
     line.append_text(safe(f"  [{resource.id}]", "dim"))
-    lines: list[RenderableType] = [line]
+    lines: list[RenderableType] = [_hanging(_mark(progress, resource.id), line)]
     if resource.url:
         lines.append(_Link(resource.url, 6))
     if resource.note:
@@ -216,8 +227,7 @@ def _resource_lines(resource: Resource, progress: TopicProgress) -> list[Rendera
 
 
 def _note_lines(note: Note) -> list[RenderableType]:
-    line = Text(local_time(note.at) + "  ", style="dim")
-    line.append_text(safe(note.text))
+    line = _hanging(Text(local_time(note.at) + "  ", style="dim"), safe(note.text))
     return [line, _Link(note.link, 6)] if note.link else [line]
 
 
@@ -250,21 +260,21 @@ def show_view(
         about.append(f" (started {local_time(progress.started_at)})")
     checked = sum(1 for i in topic.item_ids if i in progress.checked)
     about.append(f"   Checked: {checked} of {len(topic.item_ids)}")
-    about.append("\nRequires: ")
+    parts.append(about)
+    requires = Text()
     if topic.requires:
         for i, req in enumerate(topic.requires):
-            about.append(", " if i else "")
-            about.append_text(safe(req))
-            about.append(" (")
-            about.append_text(status_text(state.topic(roadmap.id, req).status))
-            about.append(")")
+            requires.append(", " if i else "")
+            requires.append_text(safe(req))
+            requires.append(" (")
+            requires.append_text(status_text(state.topic(roadmap.id, req).status))
+            requires.append(")")
     else:
-        about.append("nothing, you can start here")
-    parts.append(Padding(about, (0, 0, 1, 0), expand=False))
+        requires.append("nothing, you can start here")
+    parts.append(Padding(_hanging(Text("Requires: "), requires), (0, 0, 1, 0), expand=False))
 
     parts += _section("Why it matters", safe(topic.summary))
-    practice = _mark(progress, PRACTICE_ID)
-    practice.append_text(safe(topic.practice.summary))
+    practice = _hanging(_mark(progress, PRACTICE_ID), safe(topic.practice.summary))
     parts += _section("Best way to learn  [practice]", practice)
     for kind, heading_word in (("book", "Book"), ("course", "Course")):
         chosen = topic.resources_of_kind(kind)
