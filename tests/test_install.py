@@ -229,3 +229,17 @@ def test_only_secondary_text_is_dimmed(mlpath_home: Path) -> None:
         raw = _in_terminal(args, 100, mlpath_home, raw=True)
         before = raw[: raw.index(title)]
         assert before.rfind(dim) < before.rfind(reset), (args, before[-40:])
+
+
+@pytest.mark.parametrize("columns", [40, 80, 120])
+def test_history_next_and_review_keep_ids_and_links_whole(mlpath_home: Path, columns: int) -> None:
+    _shell(
+        "mlpath done foundations --on 2026-10-01 && mlpath skip engineering-practices",
+        mlpath_home,
+    )
+    history = _in_terminal(["history"], columns, mlpath_home)
+    assert "engineering-practices" in history and "foundations" in history
+    assert "https://hastie.su.domains/ElemStatLearn/" in _in_terminal(
+        ["review"], columns, mlpath_home
+    )
+    assert "https://www.deeplearningbook.org/" in _in_terminal(["next"], columns, mlpath_home)

@@ -407,34 +407,61 @@ def reviews_due_line(due: Sequence[Review]) -> Text:
 # --- history ---------------------------------------------------------------------------
 
 
+class _History:
+    """Changes as rows of when, roadmap and what; the roadmap column is left out where
+    it would leave the changes too little room, and a change wraps at its spaces (its
+    ids whole) under itself."""
+
+    def __init__(self, changes: Sequence[Change]) -> None:
+        self.changes = changes
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        roadmap_w = max([len("roadmap"), *(_width(c.roadmap) for c in self.changes)])
+        with_roadmap = options.max_width - 18 - roadmap_w - 2 >= 30
+        table = Table.grid(padding=(0, 2))  # no padding at the edges
+        table.add_column(no_wrap=True, style="dim")
+        if with_roadmap:
+            table.add_column(no_wrap=True, style="dim")
+        table.add_column(overflow="fold")
+        header = ["when", "roadmap", "change"] if with_roadmap else ["when", "change"]
+        table.add_row(*(Text(h, style="bold") for h in header))
+        for change in self.changes:
+            cells: list[RenderableType] = [local_time(change.at), safe(describe(change))]
+            if with_roadmap:
+                cells.insert(1, safe(change.roadmap))
+            table.add_row(*cells)
+        yield table
+
+
 def history_view(changes: Sequence[Change]) -> RenderableType:
     if not changes:
         return Text("No changes recorded yet.")
-    table = Table(show_header=True, expand=False, box=None, padding=(0, 2, 0, 0))
-    table.add_column("when", no_wrap=True, style="dim")
-    table.add_column("roadmap", no_wrap=True, style="dim")
-    table.add_column("change")
-    for change in changes:
-        table.add_row(local_time(change.at), safe(change.roadmap), safe(describe(change)))
-    return table
+    return _History(changes)
 
 
 # --- next ------------------------------------------------------------------------------
 
 
-def _brief(resource: Resource | None, kind: str, topic: Topic) -> Text:
+def _brief(resource: Resource | None, kind: str, topic: Topic) -> list[RenderableType]:
+    """A book or course in one line (its link whole on the next), indented by two."""
     line = Text(f"{kind.capitalize()}: ", style="bold")
     if resource is None:
         line.append(f"none recommended (mlpath show {printable(topic.id)} lists what to read)")
-        return line
+        return [Padding(line, (0, 0, 0, 2))]
     line.append_text(safe(resource.title))
     if resource.by:
         line.append(" by ")
         line.append_text(safe(resource.by))
+    lines: list[RenderableType] = [Padding(line, (0, 0, 0, 2))]
     if resource.url:
-        line.append("  ")
-        line.append_text(safe(resource.url, "blue"))
-    return line
+        lines.append(_Link(resource.url, 2))
+    return lines
+
+
+def _labelled(label: str, text: str) -> RenderableType:
+    line = Text(label, style="bold")
+    line.append_text(safe(text))
+    return Padding(line, (0, 0, 0, 2))
 
 
 def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> RenderableType:
@@ -443,16 +470,14 @@ def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> Render
         head = Text("Next: " if i == 0 else "Also ready: ", style="bold magenta")
         head.append_text(safe(topic.title, "bold"))
         head.append_text(safe(f"  [{topic.id}]", "dim"))
-        body = Text("Why now: ", style="bold")
-        body.append_text(safe(why_next(roadmap, state, topic)))
-        body.append("\n")
-        body.append("Practice: ", style="bold")
-        body.append_text(safe(topic.practice.summary))
-        body.append("\n")
-        body.append_text(_brief(first_resource(topic, "book"), "book", topic))
-        body.append("\n")
-        body.append_text(_brief(first_resource(topic, "course"), "course", topic))
-        parts += [head, Padding(body, (0, 0, 1, 2), expand=False)]
+        parts += [
+            head,
+            _labelled("Why now: ", why_next(roadmap, state, topic)),
+            _labelled("Practice: ", topic.practice.summary),
+            *_brief(first_resource(topic, "book"), "book", topic),
+            *_brief(first_resource(topic, "course"), "course", topic),
+            Text(""),
+        ]
     return Group(*parts)
 
 
@@ -551,14 +576,16 @@ def review_view(
         head = safe(review.topic.title, "bold")
         head.append_text(safe(f"  [{review.topic.id}]", "dim"))
         finished = local_date(progress.done_at) if progress.done_at else "?"
-        body = Text(
-            f"Due since {local_date(review.due)} (review {review.number}; finished {finished})\n"
+        due_line = (
+            f"Due since {local_date(review.due)} (review {review.number}; finished {finished})"
         )
-        body.append("Practice: ", style="bold")
-        body.append_text(safe(review.topic.practice.summary))
-        body.append("\n")
-        body.append_text(_brief(first_resource(review.topic, "book"), "book", review.topic))
-        parts += [head, Padding(body, (0, 0, 1, 2), expand=False)]
+        parts += [
+            head,
+            Padding(Text(due_line), (0, 0, 0, 2)),
+            _labelled("Practice: ", review.topic.practice.summary),
+            *_brief(first_resource(review.topic, "book"), "book", review.topic),
+            Text(""),
+        ]
     parts.append(Text("When you have gone over one: mlpath reviewed TOPIC", style="dim"))
     return Group(*parts)
 
