@@ -15,6 +15,7 @@ from mlpath.cli._app import (
     WhenOption,
     app,
     apply,
+    complete_topic,
     database,
     now,
     render,
@@ -309,7 +310,12 @@ def history(
     ] = 20,
     topic: Annotated[
         str | None,
-        typer.Option("--topic", metavar="TOPIC", help="Only the changes of this topic."),
+        typer.Option(
+            "--topic",
+            metavar="TOPIC",
+            help="Only the changes of this topic.",
+            autocompletion=complete_topic,
+        ),
     ] = None,
     json: JsonOption = False,
 ) -> None:
