@@ -57,6 +57,9 @@ def mlpath_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     monkeypatch.delenv("MLPATH_ROADMAP", raising=False)
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # The mlpath processes that tests start may keep their bytecode, as in any install
+    # (a machine that forbids it would have every process compile every module again).
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
     monkeypatch.setenv("COLUMNS", "100")
     yield home
 

@@ -8,13 +8,15 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED, REPO
+from conftest import BUNDLED, REPO, Result
 from mlpath.roadmap import bundled_roadmap_path
 
+Run = Callable[..., Result]
 SCRIPT = Path(sys.executable).with_name("mlpath")
 
 
@@ -118,8 +120,9 @@ def test_a_closed_or_broken_output_is_no_traceback(mlpath_home: Path) -> None:
     assert started.returncode == 0 and "the change was saved" in started.stderr
 
 
-def test_piped_output_has_no_trailing_spaces(mlpath_home: Path) -> None:
-    _shell("mlpath done foundations && mlpath note dl 'MLP from scratch'", mlpath_home)
+def test_piped_output_has_no_trailing_spaces(run: Run, mlpath_home: Path) -> None:
+    run("done", "foundations")
+    run("note", "dl", "MLP from scratch")
     for command in ("show dl", "history", "list", "list --tree", "progress", "stats", "next"):
         result = _shell(f"mlpath {command} | cat", mlpath_home)
         assert result.returncode == 0 and result.stdout.strip(), command
@@ -171,9 +174,11 @@ def test_links_are_never_split_at_any_width(mlpath_home: Path, columns: int) -> 
 
 @pytest.mark.parametrize("columns", [40, 80, 120])
 def test_list_and_progress_keep_ids_statuses_and_numbers_whole(
-    mlpath_home: Path, columns: int
+    run: Run, mlpath_home: Path, columns: int
 ) -> None:
-    _shell("mlpath done foundations && mlpath log dl 2h && mlpath skip production-ml", mlpath_home)
+    run("done", "foundations")
+    run("log", "dl", "2h")
+    run("skip", "production-ml")
     statuses = ("✓ done", "▶ in progress", "· not started", "↷ skipped")
     lines = _in_terminal(["list"], columns, mlpath_home).replace("\r", "").splitlines()
     for topic_id in ("foundations", "deep-learning", "engineering-practices", "production-ml"):
@@ -188,8 +193,9 @@ def test_list_and_progress_keep_ids_statuses_and_numbers_whole(
 
 
 @pytest.mark.parametrize("columns", [40, 80, 120])
-def test_stats_keeps_ids_and_hours_whole(mlpath_home: Path, columns: int) -> None:
-    _shell("mlpath log dl 2h && mlpath log engineering-practices 45m", mlpath_home)
+def test_stats_keeps_ids_and_hours_whole(run: Run, mlpath_home: Path, columns: int) -> None:
+    run("log", "dl", "2h")
+    run("log", "engineering-practices", "45m")
     lines = _in_terminal(["stats"], columns, mlpath_home).replace("\r", "").splitlines()
     for topic_id, logged, estimate in (
         ("deep-learning", "2.0 h", "150 h"),
@@ -232,11 +238,11 @@ def test_only_secondary_text_is_dimmed(mlpath_home: Path) -> None:
 
 
 @pytest.mark.parametrize("columns", [40, 80, 120])
-def test_history_next_and_review_keep_ids_and_links_whole(mlpath_home: Path, columns: int) -> None:
-    _shell(
-        "mlpath done foundations --on 2026-10-01 && mlpath skip engineering-practices",
-        mlpath_home,
-    )
+def test_history_next_and_review_keep_ids_and_links_whole(
+    run: Run, mlpath_home: Path, columns: int
+) -> None:
+    run("done", "foundations", "--on", "2026-10-01")
+    run("skip", "engineering-practices")
     history = _in_terminal(["history"], columns, mlpath_home)
     assert "engineering-practices" in history and "foundations" in history
     assert "https://hastie.su.domains/ElemStatLearn/" in _in_terminal(
