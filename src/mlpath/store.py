@@ -305,29 +305,16 @@ class Store:
             conn.text_factory = str
 
     def _journal(self, conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-
-        queries: list[tuple[str, Callable[[dict[str, dict[str, _Topic]], Sequence[Any]], None]]]
-        queries = [
-            (
-                "SELECT roadmap, topic, at, text, link FROM notes ORDER BY id",
-                _note_row,
-            ),
-            (
-                "SELECT roadmap, topic, studied_on, minutes, note FROM sessions ORDER BY id",
-                _session_row,
-            ),
+        queries: list[tuple[str, Callable[[Sequence[Any]], Note | Session]]] = [
+            (f"{_NOTES} ORDER BY id", _note_of),
+            (f"{_SESSIONS} ORDER BY id", _session_of),
         ]
         try:
-            for query, add in queries:
+            for query, item_of in queries:
                 cursor = conn.execute(query)
                 while rows := cursor.fetchmany(1000):
                     for row in rows:
-                        one: dict[str, dict[str, _Topic]] = {}
-                        add(one, row)
-                        entry = one[row[0]][row[1]]
-                        items: list[Note | Session] = [*entry.notes, *entry.sessions]
-                        for item in items:
-                            yield journal_entry(row[0], row[1], item)
+                        yield journal_entry(row[0], row[1], item_of(row))
         except (ValueError, TypeError) as error:
             raise self._refuse(f"has unexpected content: {error}") from None
         cursor = conn.execute(f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id")
@@ -861,10 +848,7 @@ def _add_items(
     topics: Collection[tuple[str, str]] | None,
 ) -> None:
     """Add the notes and sessions of ``topics`` (None: of every topic) to ``progress``."""
-    queries = [
-        ("SELECT roadmap, topic, at, text, link FROM notes", _note_row),
-        ("SELECT roadmap, topic, studied_on, minutes, note FROM sessions", _session_row),
-    ]
+    queries = [(_NOTES, _note_row), (_SESSIONS, _session_row)]
     for query, add in queries:
         if topics is None:
             rows = conn.execute(query)
@@ -878,20 +862,32 @@ def _add_items(
                 add(progress, row)
 
 
-def _note_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
-    roadmap_id, topic_id, at, text, link = row
-    entry = _entry(progress, roadmap_id, topic_id)
+_NOTES = "SELECT roadmap, topic, at, text, link FROM notes"
+_SESSIONS = "SELECT roadmap, topic, studied_on, minutes, note FROM sessions"
+
+
+def _note_of(row: Sequence[Any]) -> Note:
+    """A row of ``_NOTES`` as a note; ValueError for one mlpath did not write."""
+    _, topic_id, at, text, link = row
     if not isinstance(text, str) or not (link is None or isinstance(link, str)):
         raise ValueError(f"a note of {topic_id} is not text")
-    entry.notes.append(Note(_required_moment(at), text, link))
+    return Note(_required_moment(at), text, link)
+
+
+def _session_of(row: Sequence[Any]) -> Session:
+    """A row of ``_SESSIONS`` as a study session; ValueError for one mlpath did not write."""
+    _, topic_id, on, minutes, note = row
+    if not isinstance(minutes, int) or minutes <= 0:
+        raise ValueError(f"a study session of {topic_id} has bad minutes {minutes!r}")
+    return Session(_required_moment(on), minutes, note)
+
+
+def _note_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
+    _entry(progress, row[0], row[1]).notes.append(_note_of(row))
 
 
 def _session_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> None:
-    roadmap_id, topic_id, on, minutes, note = row
-    entry = _entry(progress, roadmap_id, topic_id)
-    if not isinstance(minutes, int) or minutes <= 0:
-        raise ValueError(f"a study session of {topic_id} has bad minutes {minutes!r}")
-    entry.sessions.append(Session(_required_moment(on), minutes, note))
+    _entry(progress, row[0], row[1]).sessions.append(_session_of(row))
 
 
 class _TopicMerge:
