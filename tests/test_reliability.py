@@ -248,13 +248,13 @@ def test_a_full_disk_leaves_the_state_unchanged(small_disk: Path) -> None:
                     os.write(fd, b"x" * size)
     finally:
         os.close(fd)
-    proc = _mlpath("note", "foundations", "x" * 20000, home=home)
+    proc = _mlpath("note", "foundations", "x" * 9000, home=home)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     assert str(home / "state.db") in err and "full" in err and "Traceback" not in err
     assert db_rows(home / "state.db") == before
     filler.unlink()
-    assert _mlpath("note", "foundations", "y" * 20000, home=home).wait(timeout=60) == 0
+    assert _mlpath("note", "foundations", "y" * 9000, home=home).wait(timeout=60) == 0
     assert len(_foundations_notes(home)) == 1
 
 

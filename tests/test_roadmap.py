@@ -134,7 +134,9 @@ def test_unknown_key_and_bad_slug_and_bad_link_name_their_place() -> None:
         p.startswith("topics[1] (Advanced Topic).id: 'Advanced Topic' is not") for p in problems
     )
     assert any(
-        p.startswith("topics[0] (basics).resources[0] (b).url: 'file:///etc/passwd' is not an http")
+        p.startswith(
+            "topics[0] (basics).resources[0] (b).url: 'file:///etc/passwd' is not an accepted link"
+        )
         for p in problems
     )
 

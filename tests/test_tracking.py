@@ -92,9 +92,12 @@ def test_unknown_resource_lists_the_topics_resources(run: Run, state_file: Path)
     ("args", "message"),
     [
         (("note", "deep-learning", "   "), "a note needs some text"),
-        (("note", "deep-learning", "--link", "javascript:alert(1)", "x"), "not an http(s) link"),
-        (("note", "deep-learning", "--link", "file:///etc/passwd", "x"), "not an http(s) link"),
-        (("note", "deep-learning", "--link", "https://", "x"), "not an http(s) link"),
+        (
+            ("note", "deep-learning", "--link", "javascript:alert(1)", "x"),
+            "is not an accepted link",
+        ),
+        (("note", "deep-learning", "--link", "file:///etc/passwd", "x"), "is not an accepted link"),
+        (("note", "deep-learning", "--link", "https://", "x"), "is not an accepted link"),
         (("done", "deep-learning", "book", "--all"), "not both"),
     ],
 )

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from mlpath import rules
 from mlpath.progress import State, Status, TopicProgress
 from mlpath.roadmap import Roadmap, Topic
 
@@ -34,13 +35,21 @@ def parse_duration(text: str) -> int:
     Raises ValueError, with examples, for anything else, for zero and for more than 24h.
     """
     cleaned = text.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?", cleaned):
-        minutes = float(cleaned)
-    else:
-        match = _DURATION.fullmatch(cleaned)
-        if not cleaned or match is None or not (match["hours"] or match["minutes"]):
-            raise ValueError(f"'{text}' is not a duration; {DURATION_EXAMPLES}.")
-        minutes = float(match["hours"] or 0) * 60 + float(match["minutes"] or 0)
+    match = _DURATION.fullmatch(cleaned) if len(cleaned) <= 2 * rules.MAX_NUMBER_CHARS else None
+    plain = re.fullmatch(r"\d+(?:\.\d+)?", cleaned)
+    if not plain and (match is None or not (match["hours"] or match["minutes"])):
+        raise ValueError(f"'{rules.shown(text)}' is not a duration; {DURATION_EXAMPLES}.")
+    try:
+        if plain:
+            minutes = rules.number(cleaned, "the duration")
+        else:
+            assert match is not None
+            hours = rules.number(match["hours"] or "0", "the duration")
+            minutes = hours * 60 + rules.number(match["minutes"] or "0", "the duration")
+    except rules.Invalid:
+        raise ValueError(
+            f"'{rules.shown(text)}' is more than 24h for one entry; log each day on its own."
+        ) from None
     whole = round(minutes)
     if whole <= 0:
         raise ValueError(f"'{text}' is no study time; {DURATION_EXAMPLES}.")
@@ -64,13 +73,14 @@ def parse_when(text: str, now: datetime) -> datetime:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:
             raise ValueError(
-                f"'{text}' is not a date; use e.g. 2026-11-20, '2026-11-20 18:30' or yesterday."
+                f"'{rules.shown(text)}' is not a date; use e.g. 2026-11-20, "
+                "'2026-11-20 18:30' or yesterday."
             ) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=now.tzinfo)
     if moment > now:
         raise ValueError(f"{text} is in the future; record what has happened.")
-    return moment
+    return rules.moment(moment, "that date")
 
 
 # --- time ---------------------------------------------------------------------------------

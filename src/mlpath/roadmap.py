@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
+from mlpath import rules
 from mlpath.errors import RoadmapError, TopicNotFound, UsageError, printable
 
 #: The newest roadmap format this version reads.
@@ -41,15 +41,8 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def is_http_url(value: str) -> bool:
-    """True for an http or https URL with a host and no spaces or control characters:
-    the only links mlpath accepts, shows or opens."""
-    if any(c.isspace() or not c.isprintable() for c in value):
-        return False
-    try:
-        parts = urlsplit(value)
-        return parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:  # e.g. an invalid IPv6 host
-        return False
+    """True for a link mlpath accepts, shows or opens (see :func:`mlpath.rules.url`)."""
+    return rules.is_url(value)
 
 
 # --- the rules for single values ------------------------------------------------------------
@@ -64,14 +57,18 @@ class _Rule:
     it (pydantic's protocol for annotations; pydantic_core is imported only when a file
     is checked)."""
 
-    def __init__(self, check: Callable[[Any], Any], **json_schema: Any) -> None:
+    def __init__(self, check: Callable[[Any], Any], strict: bool = False, **json_schema: Any):
         self.check = check
+        self.strict = strict  # no conversion: true is not 1, "40" is not 40
         self.json_schema = json_schema
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], Any]) -> Any:
         from pydantic_core import core_schema
 
-        return core_schema.no_info_after_validator_function(self.check, handler(source))
+        inner = handler(source)
+        if self.strict:
+            inner = {**inner, "strict": True}
+        return core_schema.no_info_after_validator_function(self.check, inner)
 
     def __get_pydantic_json_schema__(self, schema: Any, handler: Callable[[Any], Any]) -> Any:
         return {**handler(schema), **self.json_schema}
@@ -85,21 +82,34 @@ def _slug(value: str) -> str:
     return value
 
 
+def _resource_id(value: str) -> str:
+    if value == PRACTICE_ID:
+        raise ValueError(f"'{PRACTICE_ID}' is reserved for the topic's practice")
+    return _slug(value)
+
+
 def _http_url(value: str) -> str:
-    if not is_http_url(value):
-        raise ValueError(f"{value!r} is not an http(s) link with a host")
-    return value
+    problem = rules.url_problem(value)
+    if problem is not None:
+        raise ValueError(f"{value!r} is not an accepted link: {problem}")
+    return rules.url(value, "link")
 
 
 def _text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
-    return value.strip()
+    return rules.text(value, "the text").strip()
 
 
 def _hours(value: float) -> float:
-    if not 0 < value <= 100_000:
-        raise ValueError("must be more than 0 and at most 100000")
+    if not 0 < value <= rules.MAX_ESTIMATE_HOURS:
+        raise ValueError(f"must be more than 0 and at most {rules.MAX_ESTIMATE_HOURS}")
+    return value
+
+
+def _schema_version(value: int) -> int:
+    if value < 1:
+        raise ValueError(f"must be a format version from 1 to {SCHEMA_VERSION}")
     return value
 
 
@@ -109,10 +119,33 @@ def _some(value: tuple[Any, ...]) -> tuple[Any, ...]:
     return value
 
 
-Slug = Annotated[str, _Rule(_slug, pattern=f"^{SLUG.pattern}$")]
-HttpUrl = Annotated[str, _Rule(_http_url, pattern="^https?://[^\\s/]+", format="uri")]
-Text = Annotated[str, _Rule(_text, minLength=1)]
-Hours = Annotated[float, _Rule(_hours, exclusiveMinimum=0, maximum=100_000)]
+Slug = Annotated[str, _Rule(_slug, strict=True, pattern=f"^{SLUG.pattern}$")]
+ResourceId = Annotated[
+    str,
+    _Rule(
+        _resource_id, strict=True, pattern=f"^{SLUG.pattern}$", **{"not": {"const": PRACTICE_ID}}
+    ),
+]
+#: As far as a pattern can say it: http(s), a host without user info, no spaces, quotes or
+#: angle brackets (the host's own rules are checked by mlpath.rules).
+HttpUrl = Annotated[
+    str,
+    _Rule(
+        _http_url,
+        strict=True,
+        pattern=r'^https?://[^\s<>"`\\@/?#]+(?:[/?#][^\s<>"`\\]*)?$',
+        format="uri",
+        maxLength=rules.MAX_URL_CHARS,
+    ),
+]
+Text = Annotated[str, _Rule(_text, strict=True, minLength=1, pattern=r"\S")]
+Hours = Annotated[
+    float,
+    _Rule(_hours, strict=True, exclusiveMinimum=0, maximum=rules.MAX_ESTIMATE_HOURS),
+]
+SchemaVersion = Annotated[
+    int, _Rule(_schema_version, strict=True, minimum=1, maximum=SCHEMA_VERSION)
+]
 
 #: How pydantic treats every class of the format: unknown keys are errors, and each
 #: field's docstring is its description in the JSON Schema.
@@ -135,8 +168,8 @@ class Resource:
 
     __pydantic_config__ = _FORMAT
 
-    id: Slug
-    """Unique within its topic."""
+    id: ResourceId
+    """Unique within its topic; not "practice"."""
     kind: Slug
     """"book", "course", "paper", "article", "docs", ..."""
     title: Text
@@ -231,7 +264,7 @@ class Roadmap:
 
     __pydantic_config__ = _FORMAT
 
-    schema: int
+    schema: SchemaVersion
     """Format version of the file."""
     id: Slug
     """Progress is stored under this id; never reuse it."""
@@ -453,6 +486,9 @@ def _alias_problems(
     """An alias may name one topic only, and no other topic's id (``names`` grows)."""
     problems: list[str] = []
     for alias in _strs(topic, "aliases"):
+        if alias == topic_id:
+            problems.append(f"{place}.aliases: '{alias}' is the topic's own id")
+            continue
         owner = names.get(alias)
         if owner is not None and owner != topic_id:
             what = "a topic id" if alias in topic_ids else f"an alias of '{owner}'"
@@ -468,9 +504,7 @@ def _resource_problems(place: str, topic: dict[str, Any]) -> list[str]:
     for j, resource in _entries(topic, "resources"):
         resource_id = _str(resource, "id")
         where = f"{place}.resources[{j}] ({resource_id}).id"
-        if resource_id == PRACTICE_ID:
-            problems.append(f"{where}: '{PRACTICE_ID}' is reserved for the topic's practice")
-        elif resource_id in resource_ids:
+        if resource_id in resource_ids:
             problems.append(f"{where}: another resource of this topic already has this id")
         if resource_id is not None:
             resource_ids.add(resource_id)

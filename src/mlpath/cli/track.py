@@ -188,14 +188,17 @@ def note(
       mlpath note dl --link https://github.com/you/mlp "MLP from scratch"
     """
     from mlpath import progress as ops
+    from mlpath import rules
     from mlpath.errors import UsageError
-    from mlpath.roadmap import is_http_url
     from mlpath.text import topic_name
 
     if not text.strip():
         raise UsageError("a note needs some text.")
-    if link is not None and not is_http_url(link):
-        raise UsageError(f"'{link}' is not an http(s) link; only those can be attached.")
+    try:
+        rules.text(text, "the note")
+        link = None if link is None else rules.url(link, "the link")
+    except rules.Invalid as error:
+        raise UsageError(str(error)) from None
     current = roadmap()
     chosen = current.find_topic(topic)
     moment = now()
@@ -304,6 +307,7 @@ def history(
             "--count",
             metavar="N",
             min=1,
+            max=10**9,
             help="How many changes to list; 20 if not given.",
             show_default=False,
         ),
