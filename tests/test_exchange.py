@@ -47,25 +47,35 @@ def histories(draw: st.DrawFn) -> State:
                 ["start", "done", "skip", "reset", "note", "check", "uncheck", "log", "review"]
             )
         )
-        if action == "note":
-            link = draw(st.none() | st.just("https://example.org/nb"))
-            text = draw(st.sampled_from(["ch. 1", "ch. 2"]) | st.text(min_size=1, max_size=15))
-            s = ops.add_note(s, rid, tid, Note(now, text, link), now).state
-        elif action == "log":
-            minutes = draw(st.sampled_from([30, 45]))
-            s = ops.log_time(s, rid, tid, Session(now, minutes)).state
-        elif action == "review" and s.topic(rid, tid).status == "done":
-            s = ops.review(s, rid, tid, now).state
-        elif action in ("check", "uncheck") and tid != "retired-topic":
-            topic = ROADMAP.topic(tid)
-            item = draw(st.sampled_from(topic.item_ids))
-            if action == "check":
-                s = ops.check(s, ROADMAP, topic, (item,), now).state
-            else:
-                s = ops.uncheck(s, ROADMAP.id, tid, item, now).state
-        elif action in ("start", "done", "skip", "reset"):
-            fn = {"start": ops.start, "done": ops.mark_done, "skip": ops.skip, "reset": ops.reset}
-            s = fn[action](s, rid, tid, now).state
+        # an operation the rules refuse (a date before the topic's current status, a day
+        # over 24 hours) is left out, as the command would refuse it
+        try:
+            if action == "note":
+                link = draw(st.none() | st.just("https://example.org/nb"))
+                text = draw(st.sampled_from(["ch. 1", "ch. 2"]) | st.text(min_size=1, max_size=15))
+                s = ops.add_note(s, rid, tid, Note(now, text, link), now).state
+            elif action == "log":
+                minutes = draw(st.sampled_from([30, 45]))
+                s = ops.log_time(s, rid, tid, Session(now, minutes)).state
+            elif action == "review" and s.topic(rid, tid).status == "done":
+                s = ops.review(s, rid, tid, now).state
+            elif action in ("check", "uncheck") and tid != "retired-topic":
+                topic = ROADMAP.topic(tid)
+                item = draw(st.sampled_from(topic.item_ids))
+                if action == "check":
+                    s = ops.check(s, ROADMAP, topic, (item,), now).state
+                else:
+                    s = ops.uncheck(s, ROADMAP.id, tid, item, now).state
+            elif action in ("start", "done", "skip", "reset"):
+                fn = {
+                    "start": ops.start,
+                    "done": ops.mark_done,
+                    "skip": ops.skip,
+                    "reset": ops.reset,
+                }
+                s = fn[action](s, rid, tid, now).state
+        except (ops.OutOfOrder, ops.DayFull):
+            pass
     return s
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -225,7 +226,8 @@ def states(draw: st.DrawFn) -> State:
             s = ops.uncheck(s, rid, tid, draw(slugs), now).state
         else:
             fn = {"start": ops.start, "done": ops.mark_done, "skip": ops.skip, "reset": ops.reset}
-            s = fn[kind](s, rid, tid, now).state
+            with contextlib.suppress(ops.OutOfOrder):  # refused: a date before the status's
+                s = fn[kind](s, rid, tid, now).state
     return s
 
 

@@ -135,6 +135,9 @@ class Change:
     restore: Mapping[str, Mapping[str, TopicProgress | None]] = field(default_factory=dict)
     added: tuple[str, ...] = ()
     brought: tuple[tuple[str, str, Note | Session], ...] | None = None
+    # When this machine recorded the change, where the store knows it: a change entered
+    # with --on happened earlier than it was recorded. Not part of the change itself.
+    recorded: datetime | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:
@@ -281,12 +284,35 @@ _STATUS_CHANGES = {
 }
 
 
+class OutOfOrder(ValueError):
+    """A date that would come before one the topic already has; the message names both."""
+
+
+def _date(moment: datetime) -> str:
+    midnight = (moment.hour, moment.minute) == (0, 0)
+    return moment.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+
+
+def _in_order(current: TopicProgress, topic_id: str, status: Status, now: datetime) -> None:
+    """A topic's statuses follow each other in time: a new one cannot begin before the
+    current one did (a topic is not done before it was started)."""
+    since = current.since
+    if since is not None and now < since:
+        what = "done" if status is Status.DONE else status.label
+        raise OutOfOrder(
+            f"{topic_id} has been {current.status.label} since {_date(since)}, so it cannot "
+            f"be {what} as of {_date(now)}. Give a later date, or reset it first "
+            f"('mlpath reset {topic_id}') to record it from the start."
+        )
+
+
 def _set_status(
     state: State, roadmap_id: str, topic_id: str, status: Status, now: datetime
 ) -> Outcome:
     current = state.topic(roadmap_id, topic_id)
     if current.status is status:
         return _unchanged(state, roadmap_id, topic_id)
+    _in_order(current, topic_id, status, now)
     action, date_field = _STATUS_CHANGES[status]
     dated: dict[str, Any] = {date_field: now}
     after = replace(current, status=status, updated_at=now, **dated)
@@ -344,9 +370,11 @@ def check(
     )
     completed = False
     if all(i in after.checked for i in topic.item_ids) and after.status is not Status.DONE:
+        _in_order(current, topic.id, Status.DONE, now)
         after = replace(after, status=Status.DONE, done_at=now, updated_at=now)
         completed = True
     elif after.status in (Status.NOT_STARTED, Status.SKIPPED):
+        _in_order(current, topic.id, Status.IN_PROGRESS, now)
         after = replace(after, status=Status.IN_PROGRESS, started_at=now, updated_at=now)
     return _record(state, roadmap.id, topic.id, Action.CHECK, now, after, new, None, completed)
 
@@ -367,15 +395,32 @@ def add_note(state: State, roadmap_id: str, topic_id: str, note: Note, now: date
     return _record(state, roadmap_id, topic_id, Action.NOTE, now, after, note=note)
 
 
+class DayFull(ValueError):
+    """Study time that would make a day hold more than 24 hours."""
+
+
+#: The study time one day can hold, all topics and roadmaps together.
+DAY_MINUTES = 24 * 60
+
+
 def log_time(state: State, roadmap_id: str, topic_id: str, session: Session) -> Outcome:
-    """Record study time; a not-started (or skipped) topic moves to in progress."""
+    """Record study time; a not-started (or skipped) topic moves to in progress.
+    :class:`DayFull` when the day of the session would hold more than 24 hours."""
     current = state.topic(roadmap_id, topic_id)
+    day = _day(session.on)
+    logged = sum(days.get(day, (0, 0))[0] for days in state.days.values())
+    if logged + session.minutes > DAY_MINUTES:
+        raise DayFull(
+            f"{day} already has {duration_text(logged)} of study logged; "
+            f"{duration_text(session.minutes)} more would make more than 24 hours in one day."
+        )
     after = replace(
         current,
         sessions=tuple(sorted((*current.sessions, session), key=session_key)),
         minutes=current.minutes + session.minutes,
     )
     if current.status in (Status.NOT_STARTED, Status.SKIPPED):
+        _in_order(current, topic_id, Status.IN_PROGRESS, session.on)
         after = replace(
             after, status=Status.IN_PROGRESS, started_at=session.on, updated_at=session.on
         )
@@ -391,6 +436,11 @@ def review(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outco
     current = state.topic(roadmap_id, topic_id)
     if current.status is not Status.DONE:
         raise NotDone(f"{topic_id} is not done; only done topics come up for review.")
+    if current.done_at is not None and now < current.done_at:
+        raise OutOfOrder(
+            f"{topic_id} was done on {_date(current.done_at)}, so it cannot have been "
+            f"reviewed on {_date(now)}. Give a date after it was done."
+        )
     after = replace(current, reviews=tuple(sorted((*current.reviews, now))))
     return _record(state, roadmap_id, topic_id, Action.REVIEW, now, after)
 

@@ -56,7 +56,7 @@ DATABASE = "state.db"
 LEGACY_FILE = "state.toml"  # the state of mlpath before the database (formats 1 to 5)
 SNAPSHOTS = "snapshots"
 #: The database's format, kept in ``PRAGMA user_version``.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_SECONDS = 5.0  # unless MLPATH_LOCK_TIMEOUT says otherwise
 MAX_SNAPSHOTS = 8
 SNAPSHOT_EVERY_SECONDS = 24 * 60 * 60
@@ -68,7 +68,84 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Item = TypeVar("Item", Note, Session)
 
-# One statement a string: ``executescript`` would commit the transaction it runs in.
+# The change log and the per-slot summary (format 7). One statement a string:
+# ``executescript`` would commit the transaction it runs in.
+_LOG_SCHEMA = (
+    # The change log, oldest first (by id). ``entry`` is the whole change as compact JSON,
+    # exactly as an export writes it (with the topic's fields before it, the note or
+    # session it added, an import's restore list); the other columns repeat what the
+    # commands look for: ``at_utc`` and ``session_utc`` are seconds since 1970 (UTC) of
+    # when the change and its study session happened, ``recorded`` when this machine
+    # recorded it, if it did.
+    """CREATE TABLE changes (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        at_utc INTEGER NOT NULL,
+        recorded TEXT,
+        action TEXT NOT NULL,
+        roadmap TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        key TEXT NOT NULL,
+        key_hash INTEGER NOT NULL,  -- CRC-32 of key: a small index to look keys up
+        session_utc INTEGER,
+        session_minutes INTEGER NOT NULL DEFAULT 0,
+        entry TEXT NOT NULL
+    )""",
+    """CREATE INDEX changes_by_topic ON changes (roadmap, topic, at_utc)""",
+    """CREATE INDEX changes_by_key ON changes (key_hash)""",
+    """CREATE INDEX changes_by_time ON changes (at_utc)""",
+    # Per roadmap and quarter of an hour (UTC): the study time and the number of changes.
+    # Streaks and the pace count days in the learner's time zone of the moment they look,
+    # which a quarter-hour maps to exactly (every zone's offset is a whole quarter-hour).
+    """CREATE TABLE days (
+        roadmap TEXT NOT NULL,
+        slot INTEGER NOT NULL,  -- seconds since 1970 (UTC) divided by 900
+        minutes INTEGER NOT NULL DEFAULT 0,
+        changes INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (roadmap, slot)
+    ) WITHOUT ROWID""",
+    """CREATE TRIGGER change_counted AFTER INSERT ON changes
+    WHEN NEW.action <> 'import' BEGIN
+        INSERT INTO days (roadmap, slot, changes) VALUES (NEW.roadmap, NEW.at_utc / 900, 1)
+            ON CONFLICT (roadmap, slot) DO UPDATE SET changes = changes + 1;
+        INSERT INTO days (roadmap, slot, minutes)
+            SELECT NEW.roadmap, NEW.session_utc / 900, NEW.session_minutes
+            WHERE NEW.session_utc IS NOT NULL
+            ON CONFLICT (roadmap, slot) DO UPDATE SET minutes = minutes + excluded.minutes;
+    END""",
+    """CREATE TRIGGER change_uncounted AFTER DELETE ON changes
+    WHEN OLD.action <> 'import' BEGIN
+        UPDATE days SET changes = changes - 1
+            WHERE roadmap = OLD.roadmap AND slot = OLD.at_utc / 900;
+        UPDATE days SET minutes = minutes - OLD.session_minutes
+            WHERE OLD.session_utc IS NOT NULL
+            AND roadmap = OLD.roadmap AND slot = OLD.session_utc / 900;
+        DELETE FROM days WHERE roadmap = OLD.roadmap
+            AND slot IN (OLD.at_utc / 900, OLD.session_utc / 900)
+            AND minutes = 0 AND changes = 0;
+    END""",
+)
+
+# Format 6 kept the log with the learner's date of each change: format 7 keeps the moment
+# (UTC), so that days follow the time zone the learner is in when they look.
+_FROM_FORMAT_6 = (
+    "DROP TRIGGER change_counted",
+    "DROP TRIGGER change_uncounted",
+    "DROP INDEX changes_by_topic",
+    "DROP INDEX changes_by_key",
+    "DROP TABLE days",
+    "ALTER TABLE changes RENAME TO changes_6",
+    *_LOG_SCHEMA,
+    """INSERT INTO changes (id, at, at_utc, action, roadmap, topic, key, key_hash,
+        session_utc, session_minutes, entry)
+    SELECT id, at, CAST(strftime('%s', at) AS INTEGER), action, roadmap, topic, key, key_hash,
+        CASE WHEN session_day IS NULL THEN NULL
+            ELSE CAST(strftime('%s', json_extract(entry, '$.session.on')) AS INTEGER) END,
+        session_minutes, entry
+    FROM changes_6 ORDER BY id""",
+    "DROP TABLE changes_6",
+)
+
 SCHEMA = (
     """CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID""",
     # A topic's status, dates and study-time total: one row for every topic with more
@@ -123,51 +200,7 @@ SCHEMA = (
         entry TEXT NOT NULL  -- the session as an export writes it (JSON)
     )""",
     """CREATE INDEX sessions_by_topic ON sessions (roadmap, topic, studied_on)""",
-    # The change log, oldest first (by id). ``entry`` is the whole change as compact JSON,
-    # exactly as an export writes it (with the topic's fields before it, the note or
-    # session it added, an import's restore list); the other columns repeat what the
-    # commands look for: ``day`` is the learner's date of ``at``.
-    """CREATE TABLE changes (
-        id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
-        day TEXT NOT NULL,
-        action TEXT NOT NULL,
-        roadmap TEXT NOT NULL,
-        topic TEXT NOT NULL,
-        key TEXT NOT NULL,
-        key_hash INTEGER NOT NULL,  -- CRC-32 of key: a small index to look keys up
-        session_day TEXT,
-        session_minutes INTEGER NOT NULL DEFAULT 0,
-        entry TEXT NOT NULL
-    )""",
-    """CREATE INDEX changes_by_topic ON changes (roadmap, topic)""",
-    """CREATE INDEX changes_by_key ON changes (key_hash)""",
-    # Per roadmap and day: the study time and the number of changes (streaks, pace).
-    """CREATE TABLE days (
-        roadmap TEXT NOT NULL,
-        day TEXT NOT NULL,
-        minutes INTEGER NOT NULL DEFAULT 0,
-        changes INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (roadmap, day)
-    ) WITHOUT ROWID""",
-    """CREATE TRIGGER change_counted AFTER INSERT ON changes
-    WHEN NEW.action <> 'import' BEGIN
-        INSERT INTO days (roadmap, day, changes) VALUES (NEW.roadmap, NEW.day, 1)
-            ON CONFLICT (roadmap, day) DO UPDATE SET changes = changes + 1;
-        INSERT INTO days (roadmap, day, minutes)
-            SELECT NEW.roadmap, NEW.session_day, NEW.session_minutes
-            WHERE NEW.session_day IS NOT NULL
-            ON CONFLICT (roadmap, day) DO UPDATE SET minutes = minutes + excluded.minutes;
-    END""",
-    """CREATE TRIGGER change_uncounted AFTER DELETE ON changes
-    WHEN OLD.action <> 'import' BEGIN
-        UPDATE days SET changes = changes - 1 WHERE roadmap = OLD.roadmap AND day = OLD.day;
-        UPDATE days SET minutes = minutes - OLD.session_minutes
-            WHERE OLD.session_day IS NOT NULL
-            AND roadmap = OLD.roadmap AND day = OLD.session_day;
-        DELETE FROM days WHERE roadmap = OLD.roadmap
-            AND day IN (OLD.day, OLD.session_day) AND minutes = 0 AND changes = 0;
-    END""",
+    *_LOG_SCHEMA,
 )
 
 
@@ -248,20 +281,27 @@ class Store:
     def changes(
         self, count: int, roadmap_id: str | None = None, topic_id: str | None = None
     ) -> list[Change]:
-        """The ``count`` most recent changes, newest first (only those of one topic when
-        ``topic_id`` is given)."""
+        """The ``count`` most recent changes by when they happened (a change entered
+        with ``--on`` takes its place by that date), newest first; only those of one topic
+        when ``topic_id`` is given."""
         with self._connection(create=False) as conn:
             if conn is None:
                 return []
-            query = f"SELECT {_CHANGE_COLUMNS} FROM changes"
+            query = f"SELECT {_CHANGE_COLUMNS}, recorded FROM changes"
             params: tuple[Any, ...] = ()
             if topic_id is not None:
                 query += " WHERE roadmap = ? AND topic = ?"
                 params = (roadmap_id, topic_id)
-            query += " ORDER BY id DESC LIMIT ?"
+            query += " ORDER BY at_utc DESC, id DESC LIMIT ?"
             with self._transaction(conn, "BEGIN"):
                 rows = conn.execute(query, (*params, count)).fetchall()
-            return [self._change(row) for row in rows]
+            changes = []
+            for row in rows:
+                change = self._change(row[:2])
+                with contextlib.suppress(TypeError, ValueError):
+                    change = replace(change, recorded=_moment(row[2]))
+                changes.append(change)
+            return changes
 
     def exporting(
         self,
@@ -329,12 +369,7 @@ class Store:
         """The state, and the ids of the log entries it holds."""
         try:
             progress = _read_topics(conn)
-            days: dict[str, dict[str, tuple[int, int]]] = {}
-            for roadmap_id, day, minutes, count in conn.execute(
-                "SELECT roadmap, day, minutes, changes FROM days ORDER BY roadmap, day"
-            ):
-                if minutes or count:
-                    days.setdefault(roadmap_id, {})[day] = (minutes, count)
+            days = _read_days(conn)
             if full:
                 _add_items(conn, progress, None)
             elif topics:
@@ -469,7 +504,7 @@ class Store:
                 if report.changed and not dry_run:
                     brought = tuple(merge.brought)
                     record = import_record(now, source, merge.restore, brought, tuple(added))
-                    conn.execute(_INSERT_CHANGE, _change_row(record))
+                    conn.execute(_INSERT_CHANGE, _change_row(record, now))
                 return report
 
     # --- the connection ------------------------------------------------------------------
@@ -517,7 +552,9 @@ class Store:
                     )
                 if version == 0:
                     self._initialise(conn, migrated)
-                elif has_legacy:
+                elif version < SCHEMA_VERSION:
+                    self._upgrade(conn)
+                if version != 0 and has_legacy:
                     self._set_legacy_aside(conn)
             with self._errors(writing=create):
                 yield conn
@@ -606,6 +643,17 @@ class Store:
                 )
         if migrated is not None:
             self._set_legacy_aside(conn)
+
+    def _upgrade(self, conn: sqlite3.Connection) -> None:
+        """Bring a database of an earlier format to this one, in one transaction (a
+        snapshot of it is taken first)."""
+        self.snapshot(conn, "upgrade")
+        with self._transaction(conn, "BEGIN EXCLUSIVE"):
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 6:
+                for statement in _FROM_FORMAT_6:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _read_legacy(self) -> tuple[State, str]:
         """The complete state in the old state file, and its digest."""
@@ -761,6 +809,61 @@ def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
 
 
 # --- reading rows ------------------------------------------------------------------------
+
+
+def _read_days(conn: sqlite3.Connection) -> dict[str, dict[str, tuple[int, int]]]:
+    """Per roadmap and day (in the time zone this machine is in now): the study time and
+    the number of changes."""
+    lo, hi = conn.execute("SELECT min(slot), max(slot) FROM days").fetchone()
+    if lo is None:
+        return {}
+    shift, params = _local_shift(lo, hi)
+    days: dict[str, dict[str, tuple[int, int]]] = {}
+    for roadmap_id, day, minutes, count in conn.execute(
+        f"SELECT roadmap, date(slot * 900 + {shift}, 'unixepoch') AS day, sum(minutes), "
+        "sum(changes) FROM days GROUP BY roadmap, day ORDER BY roadmap, day",
+        params,
+    ):
+        if minutes or count:
+            days.setdefault(roadmap_id, {})[day] = (minutes, count)
+    return days
+
+
+def _local_shift(lo: int, hi: int) -> tuple[str, list[int]]:
+    """An SQL expression of ``slot`` (a quarter-hour since 1970, UTC) for this machine's
+    UTC offset at that time, from ``lo`` to ``hi``, and its parameters: the offsets and
+    the slots where they change (summer time), found a week at a time, then exactly."""
+    import time
+
+    def offset(slot: int) -> int:
+        return time.localtime(slot * 900).tm_gmtoff
+
+    week = 7 * 96
+    spans: list[tuple[int, int]] = []  # (first slot, offset)
+    current = offset(lo)
+    previous = lo
+    probe = lo
+    while probe < hi:
+        probe = min(probe + week, hi)
+        if offset(probe) != current:
+            low, high = previous, probe  # offset(low) == current != offset(high)
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == current else (low, middle)
+            current = offset(high)
+            spans.append((high, current))
+            probe = high
+        previous = probe
+    if not spans:
+        return "?", [current]
+    cases = " ".join("WHEN slot < ? THEN ?" for _ in spans)
+    params: list[int] = []
+    first = offset(lo)
+    for start, value in spans:
+        params += [start, first]
+        first = value
+    return f"CASE {cases} ELSE ? END", [*params, first]
+
 
 _CHANGE_COLUMNS = "id, entry"
 
@@ -1002,26 +1105,28 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def _change_row(change: Change) -> tuple[Any, ...]:
-
+def _change_row(change: Change, recorded: datetime | None = None) -> tuple[Any, ...]:
+    """A change's row; ``recorded``: when this machine recorded it (None for a change
+    that came with an import or an old state file)."""
     session = change.session
     return (
         change.at.isoformat(),
-        change.at.date().isoformat(),  # in the moment's own offset: the learner's date then
+        int(change.at.timestamp()),
+        None if recorded is None else recorded.isoformat(),
         change.action.value,
         change.roadmap,
         change.topic,
         change.key,
         _key_hash(change.key),
-        None if session is None else session.on.date().isoformat(),
+        None if session is None else int(session.on.timestamp()),
         0 if session is None else session.minutes,
         entry_json(journal_entry(change.roadmap, change.topic, change)),
     )
 
 
 _INSERT_CHANGE = (
-    "INSERT INTO changes (at, day, action, roadmap, topic, key, key_hash, session_day, "
-    "session_minutes, entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO changes (at, at_utc, recorded, action, roadmap, topic, key, key_hash, "
+    "session_utc, session_minutes, entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -1047,7 +1152,8 @@ def _write(conn: sqlite3.Connection, before: State, after: State, ids: Sequence[
             break
         common += 1
     conn.executemany("DELETE FROM changes WHERE id = ?", [(i,) for i in ids[common:]])
-    conn.executemany(_INSERT_CHANGE, [_change_row(c) for c in after.log[common:]])
+    recorded = datetime.now().astimezone()
+    conn.executemany(_INSERT_CHANGE, [_change_row(c, recorded) for c in after.log[common:]])
 
 
 def _write_topic(

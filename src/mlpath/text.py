@@ -175,6 +175,15 @@ def _tally_json(tally: Tally) -> dict[str, int]:
     }
 
 
+def recorded_later(change: Change) -> datetime | None:
+    """When a change entered with a date of the past (``--on``) was recorded; None when
+    it was recorded as it happened, or where it was recorded is unknown."""
+    recorded = change.recorded
+    if recorded is None or abs((recorded - change.at).total_seconds()) < 120:
+        return None
+    return recorded
+
+
 def history_json(changes: Sequence[Change]) -> dict[str, Any]:
     return {
         "changes": [
@@ -188,6 +197,7 @@ def history_json(changes: Sequence[Change]) -> dict[str, Any]:
                 if c.note is None
                 else {"text": c.note.text, "link": c.note.link, "at": _iso(c.note.at)},
                 "description": describe(c),
+                "recorded": _iso(recorded_later(c)),
             }
             for c in changes
         ]
@@ -274,9 +284,9 @@ def _md(text: str) -> str:
 
 
 def _md_link(url: str | None) -> str:
-    from mlpath.roadmap import is_http_url
+    from mlpath.rules import is_url, markdown_url
 
-    return f" <{url}>" if url and is_http_url(url) else ""
+    return f" <{markdown_url(url)}>" if url and is_url(url) else ""
 
 
 def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: datetime) -> str:

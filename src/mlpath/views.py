@@ -27,6 +27,7 @@ from mlpath.text import (
     local_date,
     local_time,
     plural,
+    recorded_later,
     roadmap_info_json,
     why_next,
 )
@@ -426,7 +427,11 @@ class _History:
         header = ["when", "roadmap", "change"] if with_roadmap else ["when", "change"]
         table.add_row(*(Text(h, style="bold") for h in header))
         for change in self.changes:
-            cells: list[RenderableType] = [local_time(change.at), safe(describe(change))]
+            what = safe(describe(change))
+            recorded = recorded_later(change)
+            if recorded is not None:
+                what.append(f" (recorded {local_time(recorded)})", style="dim")
+            cells: list[RenderableType] = [local_time(change.at), what]
             if with_roadmap:
                 cells.insert(1, safe(change.roadmap))
             table.add_row(*cells)

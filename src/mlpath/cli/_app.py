@@ -69,6 +69,7 @@ class _Group(TyperGroup):
         )
         if not standalone_mode:
             return run()
+        _refuse_bytes(sys.argv[1:] if args is None else args)
         from typer._click.exceptions import ClickException, UsageError
         from typer.exceptions import Abort
 
@@ -104,12 +105,28 @@ class _Group(TyperGroup):
         return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
 
 
+def _refuse_bytes(args: Sequence[str]) -> None:
+    """An argument that is not UTF-8 (Python keeps its bytes as lone surrogates) is a
+    usage error: exit 2 before any command sees it."""
+    from mlpath.rules import is_utf8
+
+    for number, arg in enumerate(args, start=1):
+        if not is_utf8(arg):
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            sys.stderr.write(
+                f"mlpath: argument {number} ({printable(shown)}) is not valid UTF-8 text.\n"
+                "Try 'mlpath -h'.\n"
+            )
+            sys.exit(2)
+
+
 def _usage_message(error: Any) -> str:
     """A usage error as one sentence, e.g. ``mlpath: no command 'shwo'. Did you mean
     'show'?``, and a line saying where help is."""
     import re
 
     from mlpath.roadmap import suggestion
+    from mlpath.rules import shown
 
     text = error.format_message().strip()
     text = text[:1].lower() + text[1:]
@@ -118,6 +135,7 @@ def _usage_message(error: Any) -> str:
     if unknown is not None and ctx is not None:
         name = unknown.group(1)
         text = f"no command '{name}'.{suggestion(name, ctx.command.list_commands(ctx))}"
+    text = re.sub(r"'([^']{61,})'", lambda m: f"'{shown(m.group(1), 60)}'", text)
     where = ctx.command_path if ctx is not None else "mlpath"
     return f"mlpath: {printable(text)}\nTry '{printable(where)} -h'.\n"
 
@@ -240,10 +258,17 @@ def apply(
     operation: Callable[[State], Outcome], topics: Collection[tuple[str, str]] = ()
 ) -> Outcome:
     """Run a state operation under the store's lock and save its result (``topics``: load
-    those topics' notes and sessions for it, see ``Store.load``)."""
-    return database().update(
-        lambda state: ((outcome := operation(state)).state, outcome), topics=topics
-    )
+    those topics' notes and sessions for it, see ``Store.load``). A date that
+    contradicts the topic's others, or a day over 24 hours, is a usage error."""
+    from mlpath.errors import UsageError
+    from mlpath.progress import DayFull, OutOfOrder
+
+    try:
+        return database().update(
+            lambda state: ((outcome := operation(state)).state, outcome), topics=topics
+        )
+    except (OutOfOrder, DayFull) as error:
+        raise UsageError(str(error)) from None
 
 
 def say(line: str) -> None:
