@@ -310,7 +310,11 @@ def test_undo_of_an_import_restores_the_state_before_it(a: State, b: State) -> N
 # --- reading an import a piece at a time -------------------------------------------------------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**18), 10**18)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
     ),
@@ -340,6 +344,15 @@ def test_json_read_in_pieces_gives_what_a_whole_parse_gives(
 def test_broken_json_read_in_pieces_is_refused(text: str) -> None:
     with pytest.raises(NotJson):
         list(json_members([text[:3], text[3:]]))
+
+
+@pytest.mark.parametrize(
+    "number", ["1" + "0" * 5000, "-" + "9" * 25, "1e400", "Infinity", "-Infinity", "NaN"]
+)
+def test_numbers_beyond_bounds_are_refused_before_conversion(number: str) -> None:
+    text = '{"version": 5, "roadmaps": {"m": {"topics": {"t": {"minutes": ' + number + "}}}}}"
+    with pytest.raises(NotJson, match="number"):
+        list(json_members([text]))
 
 
 def test_an_export_read_in_pieces_imports_like_a_whole_one(

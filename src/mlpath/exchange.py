@@ -29,6 +29,7 @@ from mlpath.progress import (
     Note,
     Session,
     State,
+    StateFormatError,
     TopicProgress,
     count_days,
     note_key,
@@ -262,3 +263,38 @@ def merge_import(
     record = import_record(now, source, topics.restore, topics.brought, keys)
     days = count_days(new_entries, start=local.days)
     return replace(topics.state, log=(*local.log, *new_entries, record), days=days), report
+
+
+def future_check(item: Change | State, latest: datetime) -> None:
+    """Refuse (:class:`StateFormatError`) an imported log entry, or progress, that holds a
+    moment after ``latest``: an import is held to the commands' rule that what is recorded
+    has happened (``latest`` allows for another machine's clock running fast)."""
+    moments: list[datetime] = []
+    if isinstance(item, Change):
+        moments.append(item.at)
+        if item.note is not None:
+            moments.append(item.note.at)
+        if item.session is not None:
+            moments.append(item.session.on)
+    else:
+        for topics in item.roadmaps.values():
+            for progress in topics.values():
+                moments += _moments(progress)
+    future = [m for m in moments if m > latest]
+    if future:
+        raise StateFormatError(
+            f"it holds a date in the future ({max(future).isoformat()}); "
+            "only what has happened can be imported"
+        )
+
+
+def _moments(progress: TopicProgress) -> list[datetime]:
+    dates = (progress.started_at, progress.done_at, progress.skipped_at, progress.updated_at)
+    return [
+        *(d for d in dates if d is not None),
+        *progress.checked.values(),
+        *progress.unchecked.values(),
+        *progress.reviews,
+        *(n.at for n in progress.notes),
+        *(x.on for x in progress.sessions),
+    ]

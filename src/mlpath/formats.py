@@ -319,7 +319,26 @@ class _JsonReader:
         self.at = 0
         self.dropped = 0  # characters already consumed and dropped from the buffer
         self.done = False
-        self.decoder = json.JSONDecoder()
+        self.decoder = json.JSONDecoder(
+            parse_int=self._whole, parse_float=self._fraction, parse_constant=self._constant
+        )
+
+    # Numbers are bounded before they are converted: no 5,000-digit integer, no Infinity.
+    def _whole(self, text: str) -> int:
+        if len(text.lstrip("-")) > 19:
+            raise NotJson(f"a number too large ({text[:12]}...) near character {self.offset}")
+        return int(text)
+
+    def _fraction(self, text: str) -> float:
+        import math
+
+        value = float(text) if len(text) <= 40 else math.inf
+        if not math.isfinite(value):
+            raise NotJson(f"a number too large ({text[:12]}...) near character {self.offset}")
+        return value
+
+    def _constant(self, text: str) -> float:
+        raise NotJson(f"{text} is not a number mlpath accepts (near character {self.offset})")
 
     @property
     def offset(self) -> int:

@@ -24,6 +24,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypedDict, TypeVar, cast
 
+from mlpath import rules
 from mlpath.roadmap import Roadmap, Topic
 
 #: The state format this version writes. Older formats are migrated by the store.
@@ -629,6 +630,9 @@ def summarize(roadmap: Roadmap, state: State) -> Summary:
 class StateFormatError(ValueError):
     """The state data does not have the expected shape; the message names the place."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message.rstrip("."))  # the messages it wraps end with one
+
 
 def _table(value: object, place: str) -> dict[str, Any]:
     if not isinstance(value, dict):
@@ -637,14 +641,21 @@ def _table(value: object, place: str) -> dict[str, Any]:
 
 
 def _datetime(value: object, place: str) -> datetime:
-    if isinstance(value, str):  # JSON exports write dates as ISO 8601 text
+    if isinstance(value, str) and len(value) <= 40:  # JSON exports write ISO 8601 text
         with contextlib.suppress(ValueError):
             value = datetime.fromisoformat(value)
     if not isinstance(value, datetime):
-        raise StateFormatError(f"{place}: expected a date and time, found {value!r}")
+        raise StateFormatError(f"{place}: expected a date and time, found {_shown(value)}")
     if value.tzinfo is None:
         raise StateFormatError(f"{place}: the date and time has no UTC offset")
-    return value
+    try:
+        return rules.moment(value, "the date")
+    except rules.Invalid as error:
+        raise StateFormatError(f"{place}: {error}") from None
+
+
+def _shown(value: object) -> str:
+    return repr(rules.shown(value)) if isinstance(value, str) else type(value).__name__
 
 
 def _opt_datetime(data: dict[str, Any], key: str, place: str) -> datetime | None:
@@ -653,9 +664,10 @@ def _opt_datetime(data: dict[str, Any], key: str, place: str) -> datetime | None
 
 
 def _string(value: object, place: str) -> str:
-    if not isinstance(value, str):
-        raise StateFormatError(f"{place}: expected text, found {value!r}")
-    return value
+    try:
+        return rules.text(value, "the text")
+    except rules.Invalid as error:
+        raise StateFormatError(f"{place}: {error}") from None
 
 
 def _keys(data: dict[str, Any], allowed: set[str], place: str) -> None:
@@ -676,10 +688,15 @@ def _enum(kind: type[E], value: object, place: str) -> E:
 def _note_from_dict(data: dict[str, Any], place: str) -> Note:
     _keys(data, {"at", "text", "link"}, place)
     link = data.get("link")
+    if link is not None:
+        try:
+            link = rules.url(link, "the link")
+        except rules.Invalid as error:
+            raise StateFormatError(f"{place}.link: {error}") from None
     return Note(
         at=_datetime(data.get("at"), f"{place}.at"),
         text=_string(data.get("text"), f"{place}.text"),
-        link=None if link is None else _string(link, f"{place}.link"),
+        link=link,
     )
 
 
@@ -705,9 +722,10 @@ def _times(data: dict[str, Any], key: str, place: str) -> dict[str, datetime]:
 
 def _session_from_dict(data: dict[str, Any], place: str) -> Session:
     _keys(data, {"on", "minutes", "note"}, place)
-    minutes = data.get("minutes")
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        raise StateFormatError(f"{place}.minutes: expected a positive whole number")
+    try:
+        minutes = rules.whole(data.get("minutes"), "the minutes", 1, rules.MAX_DAY_MINUTES)
+    except rules.Invalid as error:
+        raise StateFormatError(f"{place}.minutes: {error}") from None
     note = data.get("note")
     return Session(
         on=_datetime(data.get("on"), f"{place}.on"),
@@ -729,10 +747,11 @@ def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
     sessions = _list(data, "sessions", place)
     reviews = _list(data, "reviews", place)
     minutes = data.get("minutes")
-    if minutes is not None and (
-        not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 0
-    ):
-        raise StateFormatError(f"{place}.minutes: expected a whole number of minutes")
+    if minutes is not None:
+        try:
+            rules.whole(minutes, "the minutes", 0, MAX_TOTAL_MINUTES)
+        except rules.Invalid as error:
+            raise StateFormatError(f"{place}.minutes: {error}") from None
     progress = TopicProgress(
         status=_enum(Status, data.get("status", Status.NOT_STARTED.value), f"{place}.status"),
         started_at=_opt_datetime(data, "started_at", place),
@@ -765,7 +784,16 @@ def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
     )
     # Files before format 5 kept no total: it is the sum of the sessions.
     total = sum(x.minutes for x in progress.sessions) if minutes is None else minutes
+    if progress.status is Status.DONE:
+        try:
+            rules.in_order(progress.started_at, progress.done_at, "done_at")
+        except rules.Invalid as error:
+            raise StateFormatError(f"{place}: {error}") from None
     return replace(progress, minutes=total)
+
+
+#: The most study time a topic can hold: every day of the supported years, full.
+MAX_TOTAL_MINUTES = (rules.LAST_YEAR - rules.FIRST_YEAR + 1) * 366 * rules.MAX_DAY_MINUTES
 
 
 def _ids(data: dict[str, Any], key: str, place: str) -> tuple[str, ...]:
@@ -1106,8 +1134,18 @@ def _days_from_text(value: object, place: str) -> dict[str, tuple[int, int]]:
     for word in text.split():
         day, _, rest = word.partition("/")
         minutes, _, changes = rest.partition("/")
+        problem = None
         if not (len(day) == 10 and minutes.isdigit() and changes.isdigit()):
-            raise StateFormatError(f"{place}: expected day/minutes/changes, found {word!r}")
+            problem = "expected day/minutes/changes"
+        elif len(minutes) > 4 or int(minutes) > rules.MAX_DAY_MINUTES or len(changes) > 9:
+            problem = "more than a day can hold"
+        else:
+            try:
+                rules.parse_moment(day + "T00:00+00:00", "the day")
+            except rules.Invalid as error:
+                problem = str(error).rstrip(".")
+        if problem is not None:
+            raise StateFormatError(f"{place}: {problem}, found {rules.shown(word)!r}")
         days[day] = (int(minutes), int(changes))
     return days
 

@@ -45,6 +45,7 @@ from mlpath.progress import (
     Status,
     TopicProgress,
     change_from_dict,
+    duration_text,
     entry_json,
     journal_entry,
     note_key,
@@ -480,19 +481,7 @@ class Store:
                 self.snapshot(conn, "import")
             with self._transaction(conn, "BEGIN" if dry_run else "BEGIN IMMEDIATE"):
                 last = conn.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
-                seen: Counter[str] = Counter()
-                added: list[str] = []
-                batch: list[Change] = []
-                progress = State()
-                for item in incoming:
-                    if isinstance(item, State):
-                        progress = item
-                        continue
-                    batch.append(item)
-                    if len(batch) == 500:
-                        added += _new_entries(conn, batch, last, seen, dry_run)
-                        batch = []
-                added += _new_entries(conn, batch, last, seen, dry_run)
+                added, progress = _store_entries(conn, incoming, now, last, dry_run)
                 before, _ = self._read(conn, False)
                 merge = _TopicMerge(conn, before)
                 for roadmap_id, topics in sorted(progress.roadmaps.items()):
@@ -1071,6 +1060,62 @@ class _TopicMerge:
             have = self.conn.execute(query, params(item)).fetchone()[0]
             new += [item] * max(0, count - have)
         return sorted(new, key=order)
+
+
+def _store_entries(
+    conn: sqlite3.Connection,
+    incoming: Iterable[Change | State],
+    now: datetime,
+    last: int,
+    dry_run: bool,
+) -> tuple[list[str], State]:
+    """Store an import's log entries that the log (up to id ``last``) lacks, a batch at a
+    time, each held to the rules first; return their keys and the import's progress."""
+    from mlpath import rules
+    from mlpath.exchange import future_check
+
+    seen: Counter[str] = Counter()
+    added: list[str] = []
+    batch: list[Change] = []
+    progress = State()
+    latest = now + rules.CLOCK_TOLERANCE
+    for item in incoming:
+        future_check(item, latest)
+        if isinstance(item, State):
+            progress = item
+            continue
+        batch.append(item)
+        if len(batch) == 500:
+            added += _new_entries(conn, batch, last, seen, dry_run)
+            batch = []
+    added += _new_entries(conn, batch, last, seen, dry_run)
+    if not dry_run:
+        _check_full_days(conn, last)
+    return added, progress
+
+
+def _check_full_days(conn: sqlite3.Connection, last: int) -> None:
+    """Refuse an import whose study sessions (the log entries after id ``last``) make a
+    day hold more than 24 hours, all roadmaps together."""
+    from mlpath.progress import DAY_MINUTES
+
+    rows = conn.execute(
+        "SELECT DISTINCT session_utc FROM changes WHERE id > ? AND session_utc IS NOT NULL",
+        (last,),
+    ).fetchall()
+    if not rows:
+        return
+    touched = {datetime.fromtimestamp(utc).date().isoformat() for (utc,) in rows}
+    totals: Counter[str] = Counter()
+    for days in _read_days(conn).values():
+        for day, (minutes, _) in days.items():
+            totals[day] += minutes
+    full = sorted(day for day in touched if totals[day] > DAY_MINUTES)
+    if full:
+        raise StateFormatError(
+            f"its study sessions would make {full[0]} hold "
+            f"{duration_text(totals[full[0]])}, more than the 24 hours of a day"
+        )
 
 
 def _new_entries(
