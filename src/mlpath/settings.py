@@ -10,6 +10,7 @@ from typing import Any
 
 from mlpath.errors import StateError
 from mlpath.paths import atomic_write, config_dir
+from mlpath.rules import is_utf8
 
 CONFIG_FILE = "config.toml"
 
@@ -20,27 +21,57 @@ def config_path() -> Path:
     return config_dir() / CONFIG_FILE
 
 
+class DamagedConfig(StateError):
+    """A settings file mlpath cannot use; the message says how to get past it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        self.problem = f"The settings file {path} {problem}."
+        super().__init__(
+            f"the settings file {path} {problem}. Fix it, or run 'mlpath roadmap use "
+            "--bundled' to set it aside and start a new one."
+        )
+
+
 def read_config() -> dict[str, Any]:
     path = config_path()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise StateError(f"cannot read the settings file {path}: {error}.") from None
+    except UnicodeDecodeError:
+        raise DamagedConfig(path, "is not UTF-8 text") from None
+    except OSError as error:
+        raise StateError(f"cannot read the settings file {path}: {error.strerror}.") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise StateError(
-            f"the settings file {path} is not valid TOML ({error}). Fix it or delete it."
-        ) from None
+        raise DamagedConfig(path, f"is not valid TOML ({error})") from None
     except RecursionError:
-        raise StateError(
-            f"the settings file {path} is nested too deeply. Fix it or delete it."
-        ) from None
-    if not isinstance(data.get("roadmap", ""), str):
-        raise StateError(f"the settings file {path}: 'roadmap' must be a path in quotes.")
+        raise DamagedConfig(path, "is nested too deeply") from None
+    roadmap = data.get("roadmap", "")
+    if not isinstance(roadmap, str) or not is_utf8(roadmap) or len(roadmap) > 4096:
+        raise DamagedConfig(path, "has a 'roadmap' that is not a path in quotes")
     return data
+
+
+def set_config_aside() -> Path | None:
+    """Move a settings file aside (kept as ``config.toml.damaged-<time>``): the way past
+    one that cannot be read. Returns where it went."""
+    import time
+
+    path = config_path()
+    if not path.exists():
+        return None
+    target = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    for n in range(2, 100):
+        if not target.exists():
+            break
+        target = target.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}-{n}")
+    try:
+        os.rename(path, target)
+    except OSError as error:
+        raise StateError(f"cannot move the settings file {path} aside: {error.strerror}.") from None
+    return target
 
 
 def write_config(data: dict[str, Any]) -> None:

@@ -1397,6 +1397,17 @@ def _rename_aside(path: Path, target: Path) -> Path:
 class Finding:
     ok: bool
     what: str  # one sentence, already naming the file
+    way_out: str | None = None  # for a problem: what to do about it
+
+
+_RESTORE = (
+    "'mlpath doctor --restore-backup' puts the newest sound snapshot in place, keeping the "
+    "damaged database beside it."
+)
+_MOVE_AWAY = (
+    "fix the file named above, or move it away to start afresh; mlpath never changes a "
+    "file it cannot read."
+)
 
 
 def diagnose(store: Store, full: bool = False) -> list[Finding]:
@@ -1405,17 +1416,18 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
     (which also compares every index with its table)."""
     from mlpath.text import plural
 
-    findings = [Finding(True, f"Your data lives in {store.directory}.")]
-    try:
-        _check_kind(store.path, "the database")
-    except StateError as error:
-        return [*findings, Finding(False, str(error))]
+    findings = [Finding(True, f"Your data lives in {store.directory}."), *_folder(store)]
+    for path, what in ((store.path, "the database"), (_journal_path(store.path), "journal")):
+        try:
+            _check_kind(path, what)
+        except StateError as error:
+            return [*findings, Finding(False, str(error), "move it away; mlpath made neither.")]
     if not store.path.exists():
         if _exists(store.legacy_path):
             try:
                 store._read_legacy()
             except StateError as error:
-                findings.append(Finding(False, str(error)))
+                findings.append(Finding(False, str(error), _MOVE_AWAY))
             else:
                 findings.append(
                     Finding(
@@ -1450,6 +1462,27 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
     return findings
 
 
+def _journal_path(path: Path) -> Path:
+    """Where SQLite keeps the rollback journal while a change is written."""
+    return path.with_name(path.name + "-journal")
+
+
+def _folder(store: Store) -> list[Finding]:
+    """A data folder (or database) that cannot be written: reading works, recording fails."""
+    for path, what in ((store.directory, "folder"), (store.path, "database")):
+        if _exists(path) and not os.access(path, os.W_OK):
+            return [
+                Finding(
+                    False,
+                    f"The {what} {path} is not writable (a read-only disk, or its "
+                    "permissions): mlpath can show your progress but not record any.",
+                    f"make it writable again (e.g. 'chmod u+w {path}'); your data is intact, "
+                    "so do not restore a snapshot.",
+                )
+            ]
+    return []
+
+
 def _check_database(store: Store, full: bool) -> list[Finding]:
     from mlpath.text import plural
 
@@ -1457,7 +1490,7 @@ def _check_database(store: Store, full: bool) -> list[Finding]:
     try:
         conn = sqlite3.connect(f"file:{_uri_path(path)}?mode=ro", uri=True, timeout=0.5)
     except sqlite3.Error as error:
-        return [Finding(False, f"{path} cannot be opened: {error}.")]
+        return [Finding(False, f"{path} cannot be opened: {error}.", _damaged(store))]
     findings: list[Finding] = []
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -1466,17 +1499,25 @@ def _check_database(store: Store, full: bool) -> list[Finding]:
                 Finding(
                     False,
                     f"{path} was written by a newer mlpath (format {version}; this one reads up "
-                    f"to {SCHEMA_VERSION}). Upgrade mlpath.",
+                    f"to {SCHEMA_VERSION}).",
+                    "upgrade mlpath (e.g. 'pip install --upgrade mlpath'); the database is "
+                    "sound, so do not restore a snapshot.",
                 )
             ]
         check = "integrity_check" if full else "quick_check"
         problems = [row[0] for row in conn.execute(f"PRAGMA {check}")]
         if problems != ["ok"]:
-            return [Finding(False, f"{path} is damaged: {'; '.join(problems[:3])}.")]
+            return [
+                Finding(False, f"{path} is damaged: {'; '.join(problems[:3])}.", _damaged(store))
+            ]
         broken = conn.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             findings.append(
-                Finding(False, f"{path} has {plural(len(broken), 'row')} that point at no topic.")
+                Finding(
+                    False,
+                    f"{path} has {plural(len(broken), 'row')} that point at no topic.",
+                    _damaged(store),
+                )
             )
         if version == 0:
             findings.append(Finding(True, f"{path} is empty: no progress recorded."))
@@ -1494,7 +1535,7 @@ def _check_database(store: Store, full: bool) -> list[Finding]:
                 f"{plural(roadmaps, 'roadmap')}, {plural(changes, 'change')} in the log.",
             )
         )
-        if _exists(path.with_name(path.name + "-journal")):
+        if _exists(_journal_path(path)):
             findings.append(
                 Finding(
                     True,
@@ -1503,10 +1544,16 @@ def _check_database(store: Store, full: bool) -> list[Finding]:
                 )
             )
     except sqlite3.DatabaseError as error:
-        findings.append(Finding(False, f"{path} is not a database mlpath can read: {error}."))
+        findings.append(
+            Finding(False, f"{path} is not a database mlpath can read: {error}.", _damaged(store))
+        )
     finally:
         conn.close()
     return findings
+
+
+def _damaged(store: Store) -> str:
+    return _RESTORE if store.snapshots() else _MOVE_AWAY
 
 
 def restore_snapshot(store: Store, now: datetime) -> tuple[Path, Path | None]:

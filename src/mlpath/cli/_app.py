@@ -223,7 +223,11 @@ def roadmap(ctx: typer.Context | None = None) -> Roadmap:
     except RoadmapError as error:
         if choice.origin == "the --roadmap option":
             raise
-        way_back = " 'mlpath roadmap use --bundled' goes back to the bundled one."
+        way_back = (
+            " Unset it (it wins over 'mlpath roadmap use') or point it at a valid roadmap."
+            if choice.origin.startswith("the MLPATH_ROADMAP")
+            else " 'mlpath roadmap use --bundled' goes back to the bundled one."
+        )
         raise RoadmapError(
             f"{error}\n  (That roadmap was chosen by {choice.origin}.{way_back})"
         ) from None

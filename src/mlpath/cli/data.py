@@ -6,12 +6,15 @@ import itertools
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
 from mlpath.cli._app import app, database, now, roadmap, say
 from mlpath.errors import MlpathError, printable
+
+if TYPE_CHECKING:
+    from mlpath.store import Finding
 
 #: TOML files (read whole, unlike JSON) larger than this are refused before parsing.
 MAX_TOML_IMPORT_BYTES = 64 * 1024 * 1024
@@ -234,19 +237,55 @@ def doctor(
             )
         )
         return
-    findings = storage.diagnose(current, full)
+    findings = [*storage.diagnose(current, full), *_roadmap_findings()]
     for finding in findings:
         say(("ok       " if finding.ok else "PROBLEM  ") + printable(finding.what))
-    if all(f.ok for f in findings):
-        return
-    if current.snapshots():
-        say(
-            "Way out: 'mlpath doctor --restore-backup' puts the newest sound snapshot in "
-            "place, keeping the damaged database beside it."
+    ways = list(dict.fromkeys(f.way_out for f in findings if not f.ok and f.way_out))
+    for way in ways:
+        say(printable(f"Way out: {way}"))
+    if not all(f.ok for f in findings):
+        raise typer.Exit(1)
+
+
+def _roadmap_findings() -> list[Finding]:
+    """The settings file and the roadmap it (or MLPATH_ROADMAP) chooses."""
+    from mlpath.settings import DamagedConfig, config_path, roadmap_choice
+    from mlpath.store import Finding
+
+    try:
+        choice = roadmap_choice(None)
+    except DamagedConfig as error:
+        return [
+            Finding(
+                False,
+                error.problem,
+                "fix the settings file, or run 'mlpath roadmap use --bundled', which sets "
+                "it aside (kept, renamed) and starts a new one.",
+            )
+        ]
+    findings = []
+    if config_path().exists():
+        findings.append(Finding(True, f"The settings file {config_path()} is sound."))
+    if choice.path is None:
+        return [*findings, Finding(True, "The roadmap is the bundled one.")]
+    try:
+        from mlpath.cache import cached_roadmap
+
+        chosen = cached_roadmap(choice.path)
+    except MlpathError as error:
+        env = choice.origin.startswith("the MLPATH_ROADMAP")
+        way_out = (
+            "unset MLPATH_ROADMAP (it wins over 'mlpath roadmap use'), or point it at a "
+            "valid roadmap."
+            if env
+            else "restore that file, or run 'mlpath roadmap use --bundled' (or 'mlpath "
+            "roadmap use OTHER.toml')."
         )
-    else:
-        say(
-            "Way out: fix the file named above, or move it away to start afresh; mlpath "
-            "never changes a file it cannot read."
-        )
-    raise typer.Exit(1)
+        return [
+            *findings,
+            Finding(False, f"The roadmap chosen by {choice.origin}: {error.message}", way_out),
+        ]
+    return [
+        *findings,
+        Finding(True, f"The roadmap {chosen.id} from {choice.path}, chosen by {choice.origin}."),
+    ]

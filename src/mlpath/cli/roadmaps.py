@@ -80,11 +80,24 @@ def use(
     """
     from mlpath.errors import UsageError
     from mlpath.roadmap import load_roadmap
-    from mlpath.settings import config_path, read_config, write_config
+    from mlpath.settings import (
+        DamagedConfig,
+        config_path,
+        read_config,
+        set_config_aside,
+        write_config,
+    )
 
     if (path is None) == (not bundled):
         raise UsageError("name a roadmap file, or give --bundled to go back to the bundled one.")
-    config = read_config()
+    try:
+        config = read_config()
+    except DamagedConfig:
+        if not bundled:
+            raise
+        aside = set_config_aside()  # the documented way past a damaged settings file
+        config = {}
+        say(printable(f"The damaged settings file is kept as {aside}."))
     if bundled:
         config.pop("roadmap", None)
         write_config(config)
