@@ -54,6 +54,39 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path("mlpath")
 
 
+class OutputRefused(Exception):
+    """An output file mlpath will not write; the message says why."""
+
+
+#: The files mlpath keeps in its data and settings folders.
+_OWN_FILES = ("state.db", "state.toml", "config.toml", "snapshots", "cache")
+
+
+def output_problem(path: Path, force: bool) -> str | None:
+    """Why ``path`` may not be written as a file the user asked for (an export, a
+    picture, a page), or None. One rule for every output: never through a symbolic link,
+    never over anything but a regular file, over an existing file only with ``force``,
+    and never over mlpath's own data (the database, its snapshots, the settings file)."""
+    if path.is_symlink():
+        return f"{path} is a symbolic link; name the file itself, not a link to it."
+    try:
+        folder = path.parent.resolve(strict=True)
+    except OSError:
+        return f"the folder of {path} does not exist."
+    target = folder / path.name
+    for own in {data_dir(), config_dir(), cache_dir()}:
+        with contextlib.suppress(OSError):
+            own = own.resolve()
+            inside = target.is_relative_to(own) and target != own
+            if inside and target.relative_to(own).parts[0].startswith(_OWN_FILES):
+                return f"{path} is one of mlpath's own files; write somewhere else."
+    if target.exists() and not target.is_file():
+        return f"{path} exists and is not a regular file."
+    if target.exists() and not force:
+        return f"{path} already exists; give --force to overwrite it."
+    return None
+
+
 def atomic_write(path: Path, content: bytes, mode: int) -> None:
     """Write ``content`` to ``path`` so that a crash leaves either the old or the new file
     (see :func:`atomic_writer`)."""

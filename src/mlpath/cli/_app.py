@@ -233,6 +233,15 @@ def roadmap(ctx: typer.Context | None = None) -> Roadmap:
         ) from None
 
 
+def check_output(path: Path, force: bool) -> None:
+    """Refuse an output file that :func:`mlpath.paths.output_problem` rules out (exit 1)."""
+    from mlpath.paths import output_problem
+
+    problem = output_problem(path, force)
+    if problem is not None:
+        raise MlpathError(problem)
+
+
 def database() -> Store:
     """The learner's database (see :class:`mlpath.store.Store`)."""
     from mlpath.store import Store

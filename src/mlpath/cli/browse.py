@@ -13,6 +13,7 @@ from mlpath.cli._app import (
     ResourceArgument,
     TopicArgument,
     app,
+    check_output,
     complete_area,
     database,
     now,
@@ -186,6 +187,9 @@ def progress(
             "--html", metavar="FILE", help="Also save the view as an HTML page.", dir_okay=False
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --svg or --html file if it exists.")
+    ] = False,
 ) -> None:
     """Show how far you are, overall and per area, and the next topic to study.
 
@@ -198,6 +202,9 @@ def progress(
     from mlpath.pace import pace_summary
     from mlpath.progress import summarize
 
+    for picture in (svg, html):
+        if picture is not None:
+            check_output(picture, force)
     current, state = roadmap(), database().load()
     summary = summarize(current, state)
     pace = pace_summary(current, state, now())
@@ -220,9 +227,10 @@ def progress(
 
 def _write_picture(path: Path, content: str) -> None:
     from mlpath.errors import MlpathError
+    from mlpath.paths import atomic_write
 
     try:
-        path.write_text(content, encoding="utf-8")
+        atomic_write(path, content.encode("utf-8"), 0o644)
     except OSError as error:
         raise MlpathError(f"cannot write {path}: {error.strerror or error}.") from None
     import sys

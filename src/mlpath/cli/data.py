@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
-from mlpath.cli._app import app, database, now, roadmap, say
+from mlpath.cli._app import app, check_output, database, now, roadmap, say
 from mlpath.errors import MlpathError, printable
 
 if TYPE_CHECKING:
@@ -59,8 +59,8 @@ def export(
       mlpath export --format markdown > progress.md
     """
 
-    if output is not None and output.exists() and not force:
-        raise MlpathError(f"{output} already exists; give --force to overwrite it.")
+    if output is not None:
+        check_output(output, force)
     if format_ is Format.MARKDOWN:
         from mlpath import text
 
