@@ -188,8 +188,8 @@ def test_list_and_progress_keep_ids_statuses_and_numbers_whole(
     screen = _in_terminal(["progress"], columns, mlpath_home).replace("\r", "")
     rows = [x for x in screen.splitlines() if "█" in x or "░" in x]
     assert rows and all(len(x.rstrip()) <= columns for x in rows)
-    assert any(x.rstrip().endswith("1/3  33%  2.0 h") for x in rows), rows  # Machine Learning
-    assert any(x.rstrip().endswith("0/3   0%  0.0 h") for x in rows), rows  # Software Eng.
+    assert any(x.rstrip().endswith("1/3  33%  2h") for x in rows), rows  # Machine Learning
+    assert any(x.rstrip().endswith("0/3   0%  0m") for x in rows), rows  # Software Eng.
 
 
 @pytest.mark.parametrize("columns", [40, 80, 120])
@@ -198,11 +198,11 @@ def test_stats_keeps_ids_and_hours_whole(run: Run, mlpath_home: Path, columns: i
     run("log", "engineering-practices", "45m")
     lines = _in_terminal(["stats"], columns, mlpath_home).replace("\r", "").splitlines()
     for topic_id, logged, estimate in (
-        ("deep-learning", "2.0 h", "150 h"),
-        ("engineering-practices", "0.8 h", "60 h"),
+        ("deep-learning", "2h", "150h"),
+        ("engineering-practices", "45m", "60h"),
     ):
         [line] = [x for x in lines if x.startswith(f"{topic_id} ")]
-        assert f"{logged}  {estimate:>5}" in line, (columns, line)
+        assert f"{logged}  {estimate:>4}" in line, (columns, line)
         assert len(line.rstrip()) <= columns
 
 

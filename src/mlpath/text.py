@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlpath.errors import printable
-from mlpath.progress import Change, State, Status, Summary, Tally, TopicProgress, describe
+from mlpath.progress import (
+    Change,
+    State,
+    Status,
+    Summary,
+    Tally,
+    TopicProgress,
+    describe,
+    duration_text,
+)
 from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
 
 if TYPE_CHECKING:
@@ -129,7 +138,9 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
 
 
 def hours_text(minutes: int) -> str:
-    return f"{minutes / 60:.1f} h"
+    """Study time as whole hours and minutes (``15h31m``): exact, so the figures shown
+    for the parts add up to the total shown."""
+    return duration_text(minutes)
 
 
 def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict[str, Any]:

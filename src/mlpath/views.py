@@ -604,7 +604,7 @@ class _TopicHours:
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
         cells = [
-            (topic_id, status, hours_text(spent), "-" if est is None else f"{est:g} h", spent, est)
+            (topic_id, status, hours_text(spent), "-" if est is None else f"{est:g}h", spent, est)
             for topic_id, status, spent, est in self.rows
         ]
         id_w = max([_width("topic"), *(_width(c[0]) for c in cells)])
