@@ -198,7 +198,14 @@ def project(roadmap: Roadmap, state: State, now: datetime) -> Projection:
         return Projection(0.0, pace, now.date(), None, unestimated, window)
     if pace == 0:
         return without(f"no study time logged in the last {window} days", pace)
-    finish = now.date() + timedelta(weeks=remaining / pace)
+    days = remaining / pace * 7
+    if days > (date(rules.LAST_YEAR, 12, 31) - today).days:
+        return without(
+            f"at {pace:.1f} h a week, the {remaining:,.0f} h to go would last beyond "
+            f"{rules.LAST_YEAR}",
+            pace,
+        )
+    finish = today + timedelta(days=days)
     return Projection(remaining, pace, finish, None, unestimated, window)
 
 
