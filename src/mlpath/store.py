@@ -416,8 +416,10 @@ class Store:
         """
         with self._connection(create=True) as conn:
             assert conn is not None
-            self._rolling_snapshot(conn)
-            with self._transaction(conn, "BEGIN IMMEDIATE"):
+            with (
+                self._kept_if_written(conn, "daily"),
+                self._transaction(conn, "BEGIN IMMEDIATE"),
+            ):
                 before, ids = self._read(conn, full, topics)
                 after, result = change(before)
                 if after is not before:
@@ -430,8 +432,10 @@ class Store:
 
         with self._connection(create=True) as conn:
             assert conn is not None
-            self._rolling_snapshot(conn)
-            with self._transaction(conn, "BEGIN IMMEDIATE"):
+            with (
+                self._kept_if_written(conn, "daily"),
+                self._transaction(conn, "BEGIN IMMEDIATE"),
+            ):
                 row = conn.execute(
                     f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id DESC LIMIT 1"
                 ).fetchone()
@@ -477,9 +481,10 @@ class Store:
                 conn = sqlite3.connect(":memory:", isolation_level=None)
                 for statement in SCHEMA:
                     conn.execute(statement)
-            elif not dry_run:
-                self.snapshot(conn, "import")
-            with self._transaction(conn, "BEGIN" if dry_run else "BEGIN IMMEDIATE"):
+            with (
+                contextlib.nullcontext() if dry_run else self._kept_if_written(conn, "import"),
+                self._transaction(conn, "BEGIN" if dry_run else "BEGIN IMMEDIATE"),
+            ):
                 last = conn.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
                 added, progress = _store_entries(conn, incoming, now, last, dry_run)
                 before, _ = self._read(conn, False)
@@ -709,10 +714,10 @@ class Store:
         except OSError:
             return []
 
-    def snapshot(self, conn: sqlite3.Connection, reason: str) -> Path | None:
+    def snapshot(self, conn: sqlite3.Connection, reason: str, prune: bool = True) -> Path | None:
         """Copy the database into a new snapshot file (SQLite's backup API), and keep
-        only the newest :data:`MAX_SNAPSHOTS`. A snapshot that cannot be taken (a full
-        disk, say) is given up without failing the command."""
+        only the newest :data:`MAX_SNAPSHOTS` (unless ``prune`` is false). A snapshot that
+        cannot be taken (a full disk, say) is given up without failing the command."""
         if conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 0:
             return None  # nothing worth keeping yet
         try:
@@ -733,23 +738,50 @@ class Store:
             with contextlib.suppress(OSError, UnboundLocalError):
                 target.unlink()
             return None
+        if prune:
+            self._prune()
+        return target
+
+    def _prune(self) -> None:
         for old in self.snapshots()[:-MAX_SNAPSHOTS]:
             with contextlib.suppress(OSError):
                 old.unlink()
-        return target
 
-    def _rolling_snapshot(self, conn: sqlite3.Connection) -> None:
-        """A snapshot before the first write of a day (when the newest is a day old)."""
+    def _daily_due(self) -> bool:
+        """Whether the newest snapshot is a day old (or there is none)."""
         import time
 
         newest = self.snapshots()[-1:]
         try:
-            if newest and time.time() - newest[0].stat().st_mtime < SNAPSHOT_EVERY_SECONDS:
-                return
+            return not newest or time.time() - newest[0].stat().st_mtime >= SNAPSHOT_EVERY_SECONDS
         except OSError:
-            pass
-        with self._errors(writing=True):
-            self.snapshot(conn, "daily")
+            return True
+
+    @contextlib.contextmanager
+    def _kept_if_written(self, conn: sqlite3.Connection, reason: str) -> Iterator[None]:
+        """A snapshot before a write (for "daily": the first write of a day), kept only
+        when the write happens: a refused command, or one that changes nothing, leaves
+        the snapshots exactly as they were."""
+        taken = None
+        if reason != "daily" or self._daily_due():
+            with self._errors(writing=True):
+                taken = self.snapshot(conn, reason, prune=False)
+        written = conn.total_changes
+        try:
+            yield
+        except BaseException:
+            _discard(taken)
+            raise
+        if conn.total_changes == written:
+            _discard(taken)
+        else:
+            self._prune()
+
+
+def _discard(snapshot: Path | None) -> None:
+    if snapshot is not None:
+        with contextlib.suppress(OSError):
+            snapshot.unlink()
 
 
 _first = operator.itemgetter(0)
