@@ -267,8 +267,9 @@ def merge_import(
 
 def future_check(item: Change | State, latest: datetime) -> None:
     """Refuse (:class:`StateFormatError`) an imported log entry, or progress, that holds a
-    moment after ``latest``: an import is held to the commands' rule that what is recorded
-    has happened (``latest`` allows for another machine's clock running fast)."""
+    moment after ``latest`` (an import is held to the commands' rule that what is
+    recorded has happened; ``latest`` allows for another machine's clock running fast),
+    or study sessions that make a day longer than 24 hours."""
     moments: list[datetime] = []
     if isinstance(item, Change):
         moments.append(item.at)
@@ -277,9 +278,17 @@ def future_check(item: Change | State, latest: datetime) -> None:
         if item.session is not None:
             moments.append(item.session.on)
     else:
+        per_day: Counter[str] = Counter()
         for topics in item.roadmaps.values():
             for progress in topics.values():
                 moments += _moments(progress)
+                for session in progress.sessions:
+                    per_day[session.on.date().isoformat()] += session.minutes
+        full = sorted(day for day, minutes in per_day.items() if minutes > 24 * 60)
+        if full:
+            raise StateFormatError(
+                f"its study sessions on {full[0]} add up to more than the 24 hours of a day"
+            )
     future = [m for m in moments if m > latest]
     if future:
         raise StateFormatError(
