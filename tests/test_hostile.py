@@ -494,3 +494,26 @@ def test_document_items_and_members_refuse_the_same_numbers() -> None:
     with pytest.raises(NotJson):
         list(json_members(['{"version": ' + "9" * 30 + "}"]))
     assert list(document_items({"version": 5})) == [("version", 5)]
+
+
+def test_pictures_escape_what_a_roadmap_holds(run: Run, tmp_path: Path) -> None:
+    text = BUNDLED.read_text().replace(
+        'title = "Become an ML engineer"', 'title = "Become <script>alert(1)</script>"', 1
+    )
+    path = tmp_path / "evil.toml"
+    path.write_text(text)
+    page, picture = tmp_path / "p.html", tmp_path / "p.svg"
+    result = run("--roadmap", str(path), "progress", "--html", str(page), "--svg", str(picture))
+    assert result.exit_code == 0, result.stderr
+    for written in (page, picture):
+        content = written.read_text()
+        assert "<script" not in content and "&lt;script&gt;" in content
+
+
+def test_a_folder_where_the_journal_goes_is_named(run: Run, learner: Path) -> None:
+    (learner / "state.db-journal").mkdir()
+    result = run("done", "dl")
+    assert result.exit_code == 1 and "rollback journal" in result.stderr
+    doctor = run("doctor")
+    assert doctor.exit_code == 1 and "move it away" in doctor.stdout
+    assert "--restore-backup" not in doctor.stdout

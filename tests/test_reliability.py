@@ -274,6 +274,10 @@ def test_a_read_only_disk(small_disk: Path) -> None:
         assert str(home / "state.db") in err and "Traceback" not in err
         assert "readonly" in err or "read-only" in err.lower(), err
         assert db_rows(home / "state.db") == before
+        doctor = _mlpath("doctor", home=home)
+        out, _ = doctor.communicate(timeout=60)
+        assert doctor.returncode == 1 and "not writable" in out
+        assert "--restore-backup" not in out  # the state is sound: no roll back
     finally:
         subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
 

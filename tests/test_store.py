@@ -4,7 +4,9 @@ into it, snapshots and refusals. Real files in a temporary MLPATH_HOME."""
 from __future__ import annotations
 
 import functools
+import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -420,3 +422,51 @@ def test_permissions_are_kept_across_writes(mlpath_home: Path) -> None:
     store.path.chmod(0o640)
     store.update(lambda s: _done(s, "algorithms"))
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o640
+
+
+# --- format 6 (the first database) ---------------------------------------------------------------
+
+FORMAT_6 = Path(__file__).parent / "fixtures" / "state-v6.db"
+
+
+def _zone(zone: str, *args: str) -> str:
+    env = {**os.environ, "TZ": zone}
+    script = Path(sys.executable).with_name("mlpath")
+    proc = subprocess.run([str(script), *args], capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_a_format_6_database_moves_to_format_7_and_keeps_everything(
+    mlpath_home: Path, state_file: Path
+) -> None:
+    mlpath_home.mkdir()
+    shutil.copy(FORMAT_6, state_file)
+    before = db_rows(state_file)
+    history = json.loads(_zone("UTC", "history", "-n", "50", "--json"))["changes"]
+    assert len(history) == 8
+    assert [c["at"][:10] for c in history[-3:]] == ["2026-11-03", "2026-11-02", "2026-11-01"]
+    conn = sqlite3.connect(state_file)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    conn.close()
+    [upgrade] = list((mlpath_home / "snapshots").glob("state-*-upgrade.db"))
+    assert db_rows(upgrade) == before  # the format 6 database, as it was
+    progress = json.loads(_zone("UTC", "progress", "--json"))
+    assert progress["overall"]["done"] == 1 and progress["overall"]["hours"] == 2.25
+    assert "Undid: skipped nlp-transformers" in _zone("UTC", "undo")
+
+
+@pytest.mark.parametrize(
+    ("zone", "longest"),
+    [("UTC", 3), ("Asia/Tokyo", 4), ("America/New_York", 4)],
+)
+def test_days_are_counted_in_the_zone_the_learner_looks_from(
+    mlpath_home: Path, state_file: Path, zone: str, longest: int
+) -> None:
+    # Changes at midnight UTC on Nov 1, 2, 5, 6, 7, 9 and study at 23:30 UTC on Nov 3:
+    # in Tokyo the study falls on Nov 4, in New York (across the end of summer time on
+    # Nov 1) every midnight falls on the day before.
+    mlpath_home.mkdir()
+    shutil.copy(FORMAT_6, state_file)
+    stats = json.loads(_zone(zone, "stats", "--json"))
+    assert stats["streak"]["longest"] == longest

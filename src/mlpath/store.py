@@ -509,6 +509,7 @@ class Store:
         is false. A first connection sets the database up (carrying an old state file
         into it); errors become :class:`StateError`."""
         _check_kind(self.path, "the database")
+        _check_kind(_journal_path(self.path), "the database's rollback journal")
         legacy = self.legacy_path
         has_legacy = _exists(legacy)
         migrated = None
@@ -1449,11 +1450,13 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
     from mlpath.text import plural
 
     findings = [Finding(True, f"Your data lives in {store.directory}."), *_folder(store)]
-    for path, what in ((store.path, "the database"), (_journal_path(store.path), "journal")):
+    journal = _journal_path(store.path)
+    for path, what in ((store.path, "the database"), (journal, "the database's rollback journal")):
         try:
             _check_kind(path, what)
         except StateError as error:
-            return [*findings, Finding(False, str(error), "move it away; mlpath made neither.")]
+            way_out = "move it away: mlpath did not make it, and your data is not in it."
+            return [*findings, Finding(False, str(error)[:1].upper() + str(error)[1:], way_out)]
     if not store.path.exists():
         if _exists(store.legacy_path):
             try:
