@@ -1,20 +1,23 @@
 """The learner's state: one SQLite database, read and written through ``sqlite3``.
 
 * The database is ``state.db`` in :func:`mlpath.paths.data_dir`; its schema version is
-  ``PRAGMA user_version`` (format 6: formats 1 to 5 were TOML files, see
-  :mod:`mlpath.formats`). A newer version is refused and left untouched.
+  ``PRAGMA user_version`` (format 7: formats 1 to 5 were TOML files, see
+  :mod:`mlpath.formats`; format 6 is moved to 7 on first use). A newer version is
+  refused and left untouched.
 * Every command is one transaction: writes take SQLite's write lock at once
   (``BEGIN IMMEDIATE``) and wait up to :func:`busy_timeout` seconds for another writer.
   The journal mode is SQLite's default rollback journal, so the database file alone is
   always whole between commands (docs/reliability.md says why not WAL).
 * A write compares the state before and after the pure operation and writes only the
   difference: the rows of the topics that changed, the notes and sessions added or
-  removed, the log entries added or removed. The per-day summary follows the log by
-  triggers, inside the same transaction.
+  removed, the log entries added or removed. The summary per quarter-hour (UTC) follows
+  the log by triggers, inside the same transaction; reading turns it into days of the
+  time zone the learner is in.
 * An old ``state.toml`` is carried into a new database on first use, in one transaction,
   and kept beside it, renamed.
 * Snapshots are copies taken with SQLite's backup API: once a day before the first write,
-  and before every import; the newest :data:`MAX_SNAPSHOTS` are kept.
+  and before every import; the newest :data:`MAX_SNAPSHOTS` are kept. One taken for a
+  command that then writes nothing (refused, or with nothing to change) is removed.
 """
 
 from __future__ import annotations
