@@ -320,7 +320,11 @@ def main() -> int:
         scratch = Path(folder)
         big = scratch / "big-roadmap.toml"
         write_big_roadmap(big)
-        start = datetime(2025, 1, 1, 9, tzinfo=UTC)
+        # two years up to a week ago: nothing recorded lies in the future, which an
+        # import would refuse
+        start = (datetime.now(UTC) - timedelta(days=737)).replace(
+            hour=9, minute=0, second=0, microsecond=0
+        )
         print("building the histories...", file=sys.stderr)
         other = scratch / "other-home"  # another machine's history, exported for import
         build_history(other, big, IMPORT_CHANGES, start + timedelta(hours=1))

@@ -64,7 +64,8 @@ REFUSED_ARGUMENTS = [
     (("done", "dl", "--on", "0001-01-01"), "outside the dates mlpath keeps"),
     (("reviewed", "foundations", "--on", "0001-01-01"), "outside the dates mlpath keeps"),
     (("start", "algorithms", "--on", "1900-01-01"), "outside the dates mlpath keeps"),
-    (("start", "algorithms", "--on", "9999-12-31"), "in the future"),
+    (("start", "algorithms", "--on", "9999-12-31"), "outside the dates mlpath keeps"),
+    (("start", "algorithms", "--on", "2099-01-01"), "in the future"),
     (("log", "dl", "1" + "0" * 309), "more than 24h"),
     (("log", "dl", "1e309"), "not a duration"),
     (("log", "dl", "nan"), "not a duration"),
@@ -517,3 +518,38 @@ def test_a_folder_where_the_journal_goes_is_named(run: Run, learner: Path) -> No
     doctor = run("doctor")
     assert doctor.exit_code == 1 and "move it away" in doctor.stdout
     assert "--restore-backup" not in doctor.stdout
+
+
+def test_doctor_tells_to_upgrade_for_a_newer_database(run: Run, learner: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(learner / "state.db")
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = _files(learner)
+    doctor = run("doctor")
+    assert doctor.exit_code == 1 and "upgrade mlpath" in doctor.stdout
+    assert "--restore-backup" not in doctor.stdout
+    assert run("list").exit_code == 1
+    assert _files(learner) == before
+
+
+def test_a_deeply_nested_cache_entry_is_ignored(run: Run, mlpath_home: Path) -> None:
+    assert run("list").exit_code == 0
+    [entry] = (mlpath_home / "cache").glob("roadmap-*.json")
+    document = json.loads(entry.read_text())
+    nested = "[" * 100_000 + "]" * 100_000
+    entry.write_text(json.dumps({**document, "roadmap": []}).replace("[]", nested))
+    listed = run("list")
+    assert listed.exit_code == 0 and "deep-learning" in listed.stdout
+
+
+def test_a_long_day_summary_is_within_the_rules(run: Run, tmp_path: Path) -> None:
+    # two years of days: the summary is longer than a note may be, and still imports
+    first = date(2024, 1, 1)
+    days = " ".join(f"{first + timedelta(days=i)}/15/1" for i in range(800))
+    document = {**_export(), "roadmaps": {"ml-engineer": {"days": days}}}
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(document))
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stderr

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from mlpath import rules
 from mlpath.formats import EXPORT_KEY, EXPORT_VERSION
 from mlpath.progress import (
     NOT_STARTED,
@@ -289,12 +290,11 @@ def future_check(item: Change | State, latest: datetime) -> None:
             raise StateFormatError(
                 f"its study sessions on {full[0]} add up to more than the 24 hours of a day"
             )
-    future = [m for m in moments if m > latest]
-    if future:
-        raise StateFormatError(
-            f"it holds a date in the future ({max(future).isoformat()}); "
-            "only what has happened can be imported"
-        )
+    for moment in moments:
+        try:
+            rules.past(moment, latest, f"its date {moment.isoformat()}")
+        except rules.Invalid as error:
+            raise StateFormatError(f"{error} Only what has happened can be imported") from None
 
 
 def _moments(progress: TopicProgress) -> list[datetime]:

@@ -78,9 +78,7 @@ def parse_when(text: str, now: datetime) -> datetime:
             ) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=now.tzinfo)
-    if moment > now:
-        raise ValueError(f"{text} is in the future; record what has happened.")
-    return rules.moment(moment, "that date")
+    return rules.past(moment, now, rules.shown(text.strip()))
 
 
 # --- time ---------------------------------------------------------------------------------

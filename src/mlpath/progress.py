@@ -649,7 +649,7 @@ def _datetime(value: object, place: str) -> datetime:
     if value.tzinfo is None:
         raise StateFormatError(f"{place}: the date and time has no UTC offset")
     try:
-        return rules.moment(value, "the date")
+        return rules.moment(value, f"the date {value.date().isoformat()}")
     except rules.Invalid as error:
         raise StateFormatError(f"{place}: {error}") from None
 
@@ -663,9 +663,9 @@ def _opt_datetime(data: dict[str, Any], key: str, place: str) -> datetime | None
     return None if value is None else _datetime(value, f"{place}.{key}")
 
 
-def _string(value: object, place: str) -> str:
+def _string(value: object, place: str, limit: int = rules.MAX_TEXT_CHARS) -> str:
     try:
-        return rules.text(value, "the text")
+        return rules.text(value, "the text", limit)
     except rules.Invalid as error:
         raise StateFormatError(f"{place}: {error}") from None
 
@@ -1129,7 +1129,8 @@ def _without_empty(tables: dict[str, dict[str, V]]) -> dict[str, dict[str, V]]:
 def _days_from_text(value: object, place: str) -> dict[str, tuple[int, int]]:
     """The day summary, kept as one string of ``YYYY-MM-DD/minutes/changes`` words (one
     value to read, however long the history)."""
-    text = _string(value, place)
+    # a word per day, of every day of the supported years at most
+    text = _string(value, place, (rules.LAST_YEAR - rules.FIRST_YEAR + 1) * 366 * 32)
     days: dict[str, tuple[int, int]] = {}
     for word in text.split():
         day, _, rest = word.partition("/")

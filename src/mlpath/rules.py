@@ -49,17 +49,17 @@ def moment(value: datetime, what: str) -> datetime:
         raise Invalid(f"{what} has no UTC offset.")
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise Invalid(
-            f"{what} is {value.date().isoformat()}, outside the dates mlpath keeps "
-            f"({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)."
+            f"{what} lies outside the dates mlpath keeps ({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31)."
         )
     return value
 
 
 def past(value: datetime, now: datetime, what: str, tolerance: timedelta = timedelta()) -> datetime:
-    """A moment within the supported years and not after ``now`` (plus ``tolerance``)."""
+    """A moment within the supported years and not after ``now`` (plus ``tolerance``):
+    what is recorded has happened."""
     moment(value, what)
     if value > now + tolerance:
-        raise Invalid(f"{what} ({value.isoformat()}) is in the future; record what has happened.")
+        raise Invalid(f"{what} is in the future; record what has happened.")
     return value
 
 
@@ -103,7 +103,8 @@ def whole(value: object, what: str, low: int, high: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise Invalid(f"{what} must be a whole number, not {_kind(value)}.")
     if not low <= value <= high:
-        raise Invalid(f"{what} must be from {low} to {high}, not {_short(value)}.")
+        shown_value = str(value) if abs(value) < 10**30 else "a number that large"
+        raise Invalid(f"{what} must be from {low} to {high}, not {shown_value}.")
     return value
 
 
@@ -111,11 +112,6 @@ def _kind(value: object) -> str:
     return {bool: "true or false", str: "text", float: "a fraction"}.get(
         type(value), type(value).__name__
     )
-
-
-def _short(value: int) -> str:
-    text = str(value) if abs(value) < 10**30 else "a number that large"
-    return text
 
 
 # --- text -----------------------------------------------------------------------------------
