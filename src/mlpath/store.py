@@ -31,7 +31,7 @@ import stat
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -72,19 +72,20 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Item = TypeVar("Item", Note, Session)
 
-# The change log and the per-slot summary (format 7). One statement a string:
+# The change log and its summary per day (format 7). One statement a string:
 # ``executescript`` would commit the transaction it runs in.
 _LOG_SCHEMA = (
     # The change log, oldest first (by id). ``entry`` is the whole change as compact JSON,
     # exactly as an export writes it (with the topic's fields before it, the note or
     # session it added, an import's restore list); the other columns repeat what the
-    # commands look for: ``at_utc`` and ``session_utc`` are seconds since 1970 (UTC) of
-    # when the change and its study session happened, ``recorded`` when this machine
-    # recorded it, if it did.
+    # commands look for: when the change and its study session happened, in seconds since
+    # 1970 (UTC) and the UTC offset it was recorded with, and ``recorded``, when this
+    # machine recorded it, if it did.
     """CREATE TABLE changes (
         id INTEGER PRIMARY KEY,
         at TEXT NOT NULL,
         at_utc INTEGER NOT NULL,
+        at_offset INTEGER NOT NULL,
         recorded TEXT,
         action TEXT NOT NULL,
         roadmap TEXT NOT NULL,
@@ -92,46 +93,57 @@ _LOG_SCHEMA = (
         key TEXT NOT NULL,
         key_hash INTEGER NOT NULL,  -- CRC-32 of key: a small index to look keys up
         session_utc INTEGER,
+        session_offset INTEGER,
         session_minutes INTEGER NOT NULL DEFAULT 0,
         entry TEXT NOT NULL
     )""",
     """CREATE INDEX changes_by_topic ON changes (roadmap, topic, at_utc)""",
     """CREATE INDEX changes_by_key ON changes (key_hash)""",
     """CREATE INDEX changes_by_time ON changes (at_utc)""",
-    # Per roadmap and quarter of an hour (UTC): the study time and the number of changes.
-    # Streaks and the pace count days in the learner's time zone of the moment they look,
-    # which a quarter-hour maps to exactly (every zone's offset is a whole quarter-hour).
+    """CREATE INDEX sessions_by_time ON changes (session_utc) WHERE session_utc IS NOT NULL""",
+    # Per roadmap, day and UTC offset: the study time and the number of changes (streaks,
+    # the pace). ``day`` is the date in that offset. Read in a time zone whose offset was
+    # the same all that day (the learner at home, summer time included), a row is that
+    # day; any other row is counted again from the log, change by change.
     """CREATE TABLE days (
         roadmap TEXT NOT NULL,
-        slot INTEGER NOT NULL,  -- seconds since 1970 (UTC) divided by 900
+        day TEXT NOT NULL,
+        offset INTEGER NOT NULL,  -- seconds east of UTC
         minutes INTEGER NOT NULL DEFAULT 0,
         changes INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (roadmap, slot)
+        PRIMARY KEY (roadmap, day, offset)
     ) WITHOUT ROWID""",
     """CREATE TRIGGER change_counted AFTER INSERT ON changes
     WHEN NEW.action <> 'import' BEGIN
-        INSERT INTO days (roadmap, slot, changes) VALUES (NEW.roadmap, NEW.at_utc / 900, 1)
-            ON CONFLICT (roadmap, slot) DO UPDATE SET changes = changes + 1;
-        INSERT INTO days (roadmap, slot, minutes)
-            SELECT NEW.roadmap, NEW.session_utc / 900, NEW.session_minutes
+        INSERT INTO days (roadmap, day, offset, changes)
+            VALUES (NEW.roadmap, date(NEW.at_utc + NEW.at_offset, 'unixepoch'), NEW.at_offset, 1)
+            ON CONFLICT (roadmap, day, offset) DO UPDATE SET changes = changes + 1;
+        INSERT INTO days (roadmap, day, offset, minutes)
+            SELECT NEW.roadmap, date(NEW.session_utc + NEW.session_offset, 'unixepoch'),
+                NEW.session_offset, NEW.session_minutes
             WHERE NEW.session_utc IS NOT NULL
-            ON CONFLICT (roadmap, slot) DO UPDATE SET minutes = minutes + excluded.minutes;
+            ON CONFLICT (roadmap, day, offset) DO UPDATE SET minutes = minutes + excluded.minutes;
     END""",
     """CREATE TRIGGER change_uncounted AFTER DELETE ON changes
     WHEN OLD.action <> 'import' BEGIN
-        UPDATE days SET changes = changes - 1
-            WHERE roadmap = OLD.roadmap AND slot = OLD.at_utc / 900;
+        UPDATE days SET changes = changes - 1 WHERE roadmap = OLD.roadmap
+            AND day = date(OLD.at_utc + OLD.at_offset, 'unixepoch') AND offset = OLD.at_offset;
         UPDATE days SET minutes = minutes - OLD.session_minutes
-            WHERE OLD.session_utc IS NOT NULL
-            AND roadmap = OLD.roadmap AND slot = OLD.session_utc / 900;
-        DELETE FROM days WHERE roadmap = OLD.roadmap
-            AND slot IN (OLD.at_utc / 900, OLD.session_utc / 900)
-            AND minutes = 0 AND changes = 0;
+            WHERE OLD.session_utc IS NOT NULL AND roadmap = OLD.roadmap
+            AND day = date(OLD.session_utc + OLD.session_offset, 'unixepoch')
+            AND offset = OLD.session_offset;
+        DELETE FROM days WHERE roadmap = OLD.roadmap AND minutes = 0 AND changes = 0
+            AND day IN (date(OLD.at_utc + OLD.at_offset, 'unixepoch'),
+                date(OLD.session_utc + OLD.session_offset, 'unixepoch'));
     END""",
 )
 
+# Seconds east of UTC of an ISO 8601 moment with its offset (its local time read as UTC,
+# less the moment).
+_OFFSET_OF = "CAST(round((julianday(substr({0}, 1, 19)) - julianday({0})) * 86400) AS INTEGER)"
+
 # Format 6 kept the log with the learner's date of each change: format 7 keeps the moment
-# (UTC), so that days follow the time zone the learner is in when they look.
+# and its offset, so that days follow the time zone the learner is in when they look.
 _FROM_FORMAT_6 = (
     "DROP TRIGGER change_counted",
     "DROP TRIGGER change_uncounted",
@@ -140,11 +152,12 @@ _FROM_FORMAT_6 = (
     "DROP TABLE days",
     "ALTER TABLE changes RENAME TO changes_6",
     *_LOG_SCHEMA,
-    """INSERT INTO changes (id, at, at_utc, action, roadmap, topic, key, key_hash,
-        session_utc, session_minutes, entry)
-    SELECT id, at, CAST(strftime('%s', at) AS INTEGER), action, roadmap, topic, key, key_hash,
-        CASE WHEN session_day IS NULL THEN NULL
-            ELSE CAST(strftime('%s', json_extract(entry, '$.session.on')) AS INTEGER) END,
+    f"""INSERT INTO changes (id, at, at_utc, at_offset, action, roadmap, topic, key, key_hash,
+        session_utc, session_offset, session_minutes, entry)
+    SELECT id, at, CAST(strftime('%s', at) AS INTEGER), {_OFFSET_OF.format("at")}, action,
+        roadmap, topic, key, key_hash,
+        CAST(strftime('%s', json_extract(entry, '$.session.on')) AS INTEGER),
+        {_OFFSET_OF.format("json_extract(entry, '$.session.on')")},
         session_minutes, entry
     FROM changes_6 ORDER BY id""",
     "DROP TABLE changes_6",
@@ -838,56 +851,75 @@ def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
 
 def _read_days(conn: sqlite3.Connection) -> dict[str, dict[str, tuple[int, int]]]:
     """Per roadmap and day (in the time zone this machine is in now): the study time and
-    the number of changes."""
-    lo, hi = conn.execute("SELECT min(slot), max(slot) FROM days").fetchone()
-    if lo is None:
-        return {}
-    shift, params = _local_shift(lo, hi)
-    days: dict[str, dict[str, tuple[int, int]]] = {}
-    for roadmap_id, day, minutes, count in conn.execute(
-        f"SELECT roadmap, date(slot * 900 + {shift}, 'unixepoch') AS day, sum(minutes), "
-        "sum(changes) FROM days GROUP BY roadmap, day ORDER BY roadmap, day",
-        params,
-    ):
-        if minutes or count:
-            days.setdefault(roadmap_id, {})[day] = (minutes, count)
-    return days
-
-
-def _local_shift(lo: int, hi: int) -> tuple[str, list[int]]:
-    """An SQL expression of ``slot`` (a quarter-hour since 1970, UTC) for this machine's
-    UTC offset at that time, from ``lo`` to ``hi``, and its parameters: the offsets and
-    the slots where they change (summer time), found a week at a time, then exactly."""
+    the number of changes. A day recorded with the offset this zone had all that day is
+    taken as it is; any other (recorded elsewhere, or the day summer time begins or ends)
+    is counted again from its changes."""
     import time
 
-    def offset(slot: int) -> int:
-        return time.localtime(slot * 900).tm_gmtoff
+    totals: dict[str, dict[str, list[int]]] = {}
 
-    week = 7 * 96
-    spans: list[tuple[int, int]] = []  # (first slot, offset)
-    current = offset(lo)
-    previous = lo
-    probe = lo
-    while probe < hi:
-        probe = min(probe + week, hi)
-        if offset(probe) != current:
-            low, high = previous, probe  # offset(low) == current != offset(high)
-            while high - low > 1:
-                middle = (low + high) // 2
-                low, high = (middle, high) if offset(middle) == current else (low, middle)
-            current = offset(high)
-            spans.append((high, current))
-            probe = high
-        previous = probe
-    if not spans:
-        return "?", [current]
-    cases = " ".join("WHEN slot < ? THEN ?" for _ in spans)
-    params: list[int] = []
-    first = offset(lo)
-    for start, value in spans:
-        params += [start, first]
-        first = value
-    return f"CASE {cases} ELSE ? END", [*params, first]
+    def add(roadmap_id: str, day: str, minutes: int, count: int) -> None:
+        entry = totals.setdefault(roadmap_id, {}).setdefault(day, [0, 0])
+        entry[0] += minutes
+        entry[1] += count
+
+    epoch = date(1970, 1, 1)
+    elsewhere: dict[tuple[str, str, int], int] = {}  # (roadmap, day, offset) -> its start
+    for roadmap_id, day, offset, minutes, count in conn.execute(
+        "SELECT roadmap, day, offset, minutes, changes FROM days"
+    ):
+        start = (date.fromisoformat(day) - epoch).days * 86400 - offset
+        if time.localtime(start).tm_gmtoff == offset == time.localtime(start + 86399).tm_gmtoff:
+            add(roadmap_id, day, minutes, count)
+        else:
+            elsewhere[roadmap_id, day, offset] = start
+    for roadmap_id, day, count, minutes in _recount(conn, elsewhere):
+        add(roadmap_id, day, minutes, count)
+    return {
+        roadmap_id: {day: (m, c) for day, (m, c) in sorted(days.items()) if m or c}
+        for roadmap_id, days in totals.items()
+        if any(m or c for m, c in days.values())
+    }
+
+
+def _recount(
+    conn: sqlite3.Connection, wanted: dict[tuple[str, str, int], int]
+) -> Iterator[tuple[str, str, int, int]]:
+    """The changes and study time of the ``wanted`` (roadmap, day, offset) rows of the day
+    summary, by day in this machine's time zone: (roadmap, day, changes, minutes). A few
+    days are read through the indexes of the moments; many, in one pass over the log."""
+    if not wanted:
+        return
+    starts = sorted(set(wanted.values()))
+    ranges = [(s, s + 86400) for s in starts] if len(starts) <= 32 else [(starts[0], None)]
+    for kind, column in (("change", "at"), ("session", "session")):
+        for low, high in ranges:
+            query = (
+                f"SELECT roadmap, {column}_utc, {column}_offset, "
+                f"{'1' if kind == 'change' else 'session_minutes'} FROM changes "
+                f"WHERE {column}_utc >= ?" + ("" if high is None else f" AND {column}_utc < ?")
+            )
+            if kind == "change":
+                query += " AND action <> 'import'"
+            params = (low,) if high is None else (low, high)
+            for roadmap_id, utc, offset, amount in conn.execute(query, params):
+                recorded = _day_of(utc + offset)
+                if (roadmap_id, recorded, offset) in wanted:
+                    counted = (amount, 0) if kind == "change" else (0, amount)
+                    yield roadmap_id, _local_day(utc), *counted
+
+
+def _day_of(seconds: int) -> str:
+    """The date of a count of seconds since 1970 (UTC)."""
+    return (date(1970, 1, 1) + timedelta(seconds=seconds)).isoformat()
+
+
+def _local_day(utc: int) -> str:
+    """The date, in this machine's time zone, of a moment in seconds since 1970 (UTC)."""
+    import time
+
+    year, month, day = time.localtime(utc)[:3]
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 _CHANGE_COLUMNS = "id, entry"
@@ -1193,6 +1225,7 @@ def _change_row(change: Change, recorded: datetime | None = None) -> tuple[Any, 
     return (
         change.at.isoformat(),
         int(change.at.timestamp()),
+        _offset(change.at),
         None if recorded is None else recorded.isoformat(),
         change.action.value,
         change.roadmap,
@@ -1200,14 +1233,21 @@ def _change_row(change: Change, recorded: datetime | None = None) -> tuple[Any, 
         change.key,
         _key_hash(change.key),
         None if session is None else int(session.on.timestamp()),
+        None if session is None else _offset(session.on),
         0 if session is None else session.minutes,
         entry_json(journal_entry(change.roadmap, change.topic, change)),
     )
 
 
+def _offset(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    return 0 if offset is None else int(offset.total_seconds())
+
+
 _INSERT_CHANGE = (
-    "INSERT INTO changes (at, at_utc, recorded, action, roadmap, topic, key, key_hash, "
-    "session_utc, session_minutes, entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO changes (at, at_utc, at_offset, recorded, action, roadmap, topic, key, "
+    "key_hash, session_utc, session_offset, session_minutes, entry) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
