@@ -553,3 +553,27 @@ def test_a_long_day_summary_is_within_the_rules(run: Run, tmp_path: Path) -> Non
     path.write_text(json.dumps(document))
     result = run("import", str(path))
     assert result.exit_code == 0, result.stderr
+
+
+def test_ctrl_c_wrapped_by_python_is_still_an_interruption() -> None:
+    # Python 3.11 wraps a KeyboardInterrupt raised while a class is made (pydantic
+    # loading, say) in a RuntimeError; it is Ctrl-C all the same, not a traceback.
+    import typer
+    from typer.testing import CliRunner
+
+    from mlpath.cli._app import _Group
+
+    app = typer.Typer(cls=_Group)
+
+    @app.command()
+    def slow() -> None:
+        raise RuntimeError("Error calling __set_name__") from KeyboardInterrupt()
+
+    @app.command()
+    def broken() -> None:
+        raise RuntimeError("a real bug")
+
+    result = CliRunner().invoke(app, ["slow"])
+    assert result.exit_code == 130 and "mlpath: interrupted." in result.stderr
+    with pytest.raises(RuntimeError, match="a real bug"):
+        CliRunner().invoke(app, ["broken"], catch_exceptions=False)

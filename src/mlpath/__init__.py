@@ -16,7 +16,11 @@ def main() -> None:
         return
     try:
         from mlpath.cli import main as run
-    except KeyboardInterrupt:  # Ctrl-C while the command line is still loading
+    except (KeyboardInterrupt, RuntimeError) as error:  # Ctrl-C while still loading
+        # (Python 3.11 wraps a Ctrl-C while a class is made in a RuntimeError)
+        cause = error if isinstance(error, KeyboardInterrupt) else error.__cause__
+        if not isinstance(cause, KeyboardInterrupt):
+            raise
         sys.stderr.write("mlpath: interrupted.\n")
         sys.exit(130)
     run()

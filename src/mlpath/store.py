@@ -10,9 +10,9 @@
   always whole between commands (docs/reliability.md says why not WAL).
 * A write compares the state before and after the pure operation and writes only the
   difference: the rows of the topics that changed, the notes and sessions added or
-  removed, the log entries added or removed. The summary per quarter-hour (UTC) follows
-  the log by triggers, inside the same transaction; reading turns it into days of the
-  time zone the learner is in.
+  removed, the log entries added or removed. The summary per day and UTC offset follows the
+  log by triggers, inside the same transaction; reading turns it into days of the time
+  zone the learner is in.
 * An old ``state.toml`` is carried into a new database on first use, in one transaction,
   and kept beside it, renamed.
 * Snapshots are copies taken with SQLite's backup API: once a day before the first write,
@@ -31,7 +31,7 @@ import stat
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -80,13 +80,12 @@ _LOG_SCHEMA = (
     # session it added, an import's restore list); the other columns repeat what the
     # commands look for: when the change and its study session happened, in seconds since
     # 1970 (UTC) and the UTC offset it was recorded with, and ``recorded``, when this
-    # machine recorded it, if it did.
+    # machine recorded it (seconds since 1970), if it did.
     """CREATE TABLE changes (
         id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
         at_utc INTEGER NOT NULL,
         at_offset INTEGER NOT NULL,
-        recorded TEXT,
+        recorded INTEGER,
         action TEXT NOT NULL,
         roadmap TEXT NOT NULL,
         topic TEXT NOT NULL,
@@ -152,9 +151,9 @@ _FROM_FORMAT_6 = (
     "DROP TABLE days",
     "ALTER TABLE changes RENAME TO changes_6",
     *_LOG_SCHEMA,
-    f"""INSERT INTO changes (id, at, at_utc, at_offset, action, roadmap, topic, key, key_hash,
+    f"""INSERT INTO changes (id, at_utc, at_offset, action, roadmap, topic, key, key_hash,
         session_utc, session_offset, session_minutes, entry)
-    SELECT id, at, CAST(strftime('%s', at) AS INTEGER), {_OFFSET_OF.format("at")}, action,
+    SELECT id, CAST(strftime('%s', at) AS INTEGER), {_OFFSET_OF.format("at")}, action,
         roadmap, topic, key, key_hash,
         CAST(strftime('%s', json_extract(entry, '$.session.on')) AS INTEGER),
         {_OFFSET_OF.format("json_extract(entry, '$.session.on')")},
@@ -315,8 +314,8 @@ class Store:
             changes = []
             for row in rows:
                 change = self._change(row[:2])
-                with contextlib.suppress(TypeError, ValueError):
-                    change = replace(change, recorded=_moment(row[2]))
+                if isinstance(row[2], int):
+                    change = replace(change, recorded=datetime.fromtimestamp(row[2], UTC))
                 changes.append(change)
             return changes
 
@@ -1223,10 +1222,9 @@ def _change_row(change: Change, recorded: datetime | None = None) -> tuple[Any, 
     that came with an import or an old state file)."""
     session = change.session
     return (
-        change.at.isoformat(),
         int(change.at.timestamp()),
         _offset(change.at),
-        None if recorded is None else recorded.isoformat(),
+        None if recorded is None else int(recorded.timestamp()),
         change.action.value,
         change.roadmap,
         change.topic,
@@ -1245,9 +1243,9 @@ def _offset(moment: datetime) -> int:
 
 
 _INSERT_CHANGE = (
-    "INSERT INTO changes (at, at_utc, at_offset, recorded, action, roadmap, topic, key, "
+    "INSERT INTO changes (at_utc, at_offset, recorded, action, roadmap, topic, key, "
     "key_hash, session_utc, session_offset, session_minutes, entry) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 

@@ -52,6 +52,13 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             sys.stderr.write("mlpath: interrupted.\n")
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except RuntimeError as error:
+            # Ctrl-C while a class is being made (pydantic loading, say): Python 3.11
+            # wraps it in a RuntimeError from __set_name__.
+            if not isinstance(error.__cause__ or error.__context__, KeyboardInterrupt):
+                raise
+            sys.stderr.write("mlpath: interrupted.\n")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
     def main(
         self,
