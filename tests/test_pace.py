@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import BUNDLED, Result
-from mlpath import pace
+from mlpath import pace, rules
 from mlpath import progress as ops
 from mlpath.progress import Session, State, Status
 from mlpath.roadmap import load_roadmap
@@ -64,7 +64,7 @@ def test_any_text_is_a_duration_in_range_or_a_value_error(text: str) -> None:
         minutes = pace.parse_duration(text)
     except ValueError:
         return
-    assert 1 <= minutes <= pace.MAX_SESSION_MINUTES
+    assert 1 <= minutes <= rules.MAX_DAY_MINUTES
 
 
 def test_when_parses_dates_and_refuses_the_future() -> None:

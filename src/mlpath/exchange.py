@@ -285,7 +285,7 @@ def future_check(item: Change | State, latest: datetime) -> None:
                 moments += _moments(progress)
                 for session in progress.sessions:
                     per_day[session.on.date().isoformat()] += session.minutes
-        full = sorted(day for day, minutes in per_day.items() if minutes > 24 * 60)
+        full = sorted(day for day, minutes in per_day.items() if minutes > rules.MAX_DAY_MINUTES)
         if full:
             raise StateFormatError(
                 f"its study sessions on {full[0]} add up to more than the 24 hours of a day"

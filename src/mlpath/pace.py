@@ -15,8 +15,6 @@ from mlpath.roadmap import Roadmap, Topic
 
 #: Days from finishing a topic to its first review, then from each review to the next.
 REVIEW_INTERVALS = (7, 30, 90, 180)
-#: The longest single study session accepted.
-MAX_SESSION_MINUTES = 24 * 60
 #: History needed before a finish date is projected, and the window the pace is taken over.
 PROJECTION_MIN_DAYS = 14
 PACE_WINDOW_DAYS = 28
@@ -53,7 +51,7 @@ def parse_duration(text: str) -> int:
     whole = round(minutes)
     if whole <= 0:
         raise ValueError(f"'{text}' is no study time; {DURATION_EXAMPLES}.")
-    if whole > MAX_SESSION_MINUTES:
+    if whole > rules.MAX_DAY_MINUTES:
         raise ValueError(f"'{text}' is more than 24h for one entry; log each day on its own.")
     return whole
 

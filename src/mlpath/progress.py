@@ -400,17 +400,13 @@ class DayFull(ValueError):
     """Study time that would make a day hold more than 24 hours."""
 
 
-#: The study time one day can hold, all topics and roadmaps together.
-DAY_MINUTES = 24 * 60
-
-
 def log_time(state: State, roadmap_id: str, topic_id: str, session: Session) -> Outcome:
     """Record study time; a not-started (or skipped) topic moves to in progress.
     :class:`DayFull` when the day of the session would hold more than 24 hours."""
     current = state.topic(roadmap_id, topic_id)
     day = _day(session.on)
     logged = sum(days.get(day, (0, 0))[0] for days in state.days.values())
-    if logged + session.minutes > DAY_MINUTES:
+    if logged + session.minutes > rules.MAX_DAY_MINUTES:
         raise DayFull(
             f"{day} already has {duration_text(logged)} of study logged; "
             f"{duration_text(session.minutes)} more would make more than 24 hours in one day."

@@ -1164,7 +1164,7 @@ def _store_entries(
 def _check_full_days(conn: sqlite3.Connection, last: int) -> None:
     """Refuse an import whose study sessions (the log entries after id ``last``) make a
     day hold more than 24 hours, all roadmaps together."""
-    from mlpath.progress import DAY_MINUTES
+    from mlpath.rules import MAX_DAY_MINUTES
 
     rows = conn.execute(
         "SELECT DISTINCT session_utc FROM changes WHERE id > ? AND session_utc IS NOT NULL",
@@ -1177,7 +1177,7 @@ def _check_full_days(conn: sqlite3.Connection, last: int) -> None:
     for days in _read_days(conn).values():
         for day, (minutes, _) in days.items():
             totals[day] += minutes
-    full = sorted(day for day in touched if totals[day] > DAY_MINUTES)
+    full = sorted(day for day in touched if totals[day] > MAX_DAY_MINUTES)
     if full:
         raise StateFormatError(
             f"its study sessions would make {full[0]} hold "
