@@ -291,3 +291,17 @@ def test_next_mentions_reviews_due(run: Run) -> None:
     run("done", "foundations", "--on", _ago(10))
     assert "Reviews due: 1 (foundations)" in run("next").stdout
     assert json.loads(run("next", "--json").stdout)["reviews_due"] == 1
+
+
+def test_a_finished_path_says_finished_with_the_date(run: Run) -> None:
+    for topic in ("foundations", "algorithms", "deep-learning", "engineering-practices"):
+        run("done", topic, "--on", _ago(3))
+    run("done", "advanced-engineering", "--on", _ago(2))
+    assert "Projected finish" in run("progress").stdout
+    run("done", "production-ml", "--on", _ago(1))
+    run("skip", "nlp")
+    shown = run("progress").stdout
+    assert f"Finished: {_ago(1)}, every topic done or skipped." in shown
+    assert "Projected finish" not in shown
+    projection = json.loads(run("progress", "--json").stdout)["projection"]
+    assert projection["finished"] is True and projection["finish"] == _ago(1)

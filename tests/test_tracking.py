@@ -191,3 +191,13 @@ def test_reset_keeps_logged_study_time(run: Run) -> None:
     stats = json.loads(run("stats", "--json").stdout)
     assert next(t for t in stats["topics"] if t["id"] == "deep-learning")["hours"] == 1.5
     assert json.loads(run("show", "dl", "--json").stdout)["topic"]["status"] == "not-started"
+
+
+def test_done_notes_unfinished_prerequisites_as_start_does(run: Run) -> None:
+    for command in (("done", "deep-learning"), ("start", "production-ml")):
+        result = run(*command)
+        assert result.exit_code == 0 and "builds on" in result.stderr, command
+    checked = run("done", "advanced-engineering", "--all")
+    assert checked.exit_code == 0 and "builds on algorithms" in checked.stderr
+    run("done", "algorithms")
+    assert "builds on" not in run("done", "engineering-practices").stderr  # algorithms is done

@@ -157,6 +157,7 @@ class Projection:
     reason: str | None  # why no finish date, when there is none
     unestimated: int  # unfinished topics without an estimate (not in remaining_hours)
     window_days: int = 0  # the days the pace was measured over
+    finished: bool = False  # every topic done or skipped: ``finish`` is when the last was done
 
 
 def remaining_hours(roadmap: Roadmap, state: State) -> tuple[float, int]:
@@ -172,8 +173,21 @@ def remaining_hours(roadmap: Roadmap, state: State) -> tuple[float, int]:
     return remaining, unestimated
 
 
+def finished_on(roadmap: Roadmap, state: State) -> date | None:
+    """When the path was finished: the day its last topic was done, once every topic is
+    done or skipped (and one at least done); None before."""
+    progress = [state.topic(roadmap.id, t.id) for t in roadmap.topics]
+    if any(p.status not in (Status.DONE, Status.SKIPPED) for p in progress):
+        return None
+    done = [p.done_at for p in progress if p.status is Status.DONE and p.done_at is not None]
+    return max(done).date() if done else None
+
+
 def project(roadmap: Roadmap, state: State, now: datetime) -> Projection:
     remaining, unestimated = remaining_hours(roadmap, state)
+    finished = finished_on(roadmap, state)
+    if finished is not None:
+        return Projection(0.0, None, finished, None, 0, finished=True)
 
     def without(reason: str, pace: float | None = None) -> Projection:
         return Projection(remaining, pace, None, reason, unestimated)

@@ -171,6 +171,7 @@ def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict
             "topics_without_estimate": projection.unestimated,
             "reason": projection.reason,
             "pace_window_days": projection.window_days,
+            "finished": projection.finished,
         },
         "reviews_due": [r.topic.id for r in pace.reviews_due],
     }

@@ -381,6 +381,10 @@ def _pace_lines(pace: PaceSummary) -> Text:
         f"{streak.current} day{'s' if streak.current != 1 else ''} (longest {streak.longest}).\n"
     )
     projection = pace.projection
+    if projection.finished and projection.finish is not None:
+        text.append("Finished: ", style="bold")
+        text.append(f"{projection.finish.isoformat()}, every topic done or skipped.")
+        return text
     text.append("Projected finish: ", style="bold")
     if projection.finish is not None and projection.pace_hours_per_week is not None:
         text.append(

@@ -4,7 +4,7 @@ history."""
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +24,10 @@ from mlpath.cli._app import (
     when,
 )
 from mlpath.errors import printable
+
+if TYPE_CHECKING:
+    from mlpath.progress import State
+    from mlpath.roadmap import Roadmap, Topic
 
 
 @app.command()
@@ -46,7 +50,15 @@ def start(topic: TopicArgument, on: WhenOption = None) -> None:
         say(f"{topic_name(chosen)} is already in progress; nothing changed.")
         return
     say(f"Started {topic_name(chosen)}.")
-    missing = ops.missing_prerequisites(outcome.state, current, chosen)
+    _note_missing(outcome.state, current, chosen)
+
+
+def _note_missing(state: State, current: Roadmap, chosen: Topic) -> None:
+    """A note on stderr when the topic's prerequisites are not all done (nothing is
+    refused: the learner may know them already)."""
+    from mlpath.progress import missing_prerequisites
+
+    missing = missing_prerequisites(state, current, chosen)
     if missing:
         sys.stderr.write(
             f"mlpath: note: {chosen.id} builds on {', '.join(missing)}, not done yet.\n"
@@ -84,6 +96,7 @@ def done(
         outcome = apply(lambda state: ops.mark_done(state, current.id, chosen.id, moment))
         if outcome.change is not None:
             say(f"Marked {name} as done.")
+            _note_missing(outcome.state, current, chosen)
         else:
             done_at = outcome.progress.done_at
             say(
@@ -102,6 +115,7 @@ def done(
         say(f"{what} of {name} was already checked; nothing changed.")
     elif outcome.completed:
         say(f"Checked {what} of {name}: all {total} items are checked, so it is now done.")
+        _note_missing(outcome.state, current, chosen)
     else:
         say(f"Checked {what} of {name} ({count} of {total} checked).")
 
