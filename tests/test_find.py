@@ -301,3 +301,21 @@ def test_bash_completes_resources_statuses_areas_and_formats(
     completed = _bash_completes(words, tmp_path)
     assert completed[: len(offered)] == offered
     assert "fastai-notes.txt" not in completed  # the values, not file names
+
+
+def test_search_matches_word_beginnings_not_parts_of_words(run: Run) -> None:
+    # "rag" is inside "storage" and "leverage"; "ng" is inside "learning"
+    assert run("search", "rag").exit_code == 0
+    assert "Nothing" in run("search", "rag").stdout
+    people = json.loads(run("search", "ng", "--json").stdout)["hits"]
+    assert people and all("Andrew Ng" in h["resource"]["by"] for h in people)
+    assert "Goodfellow" in run("search", "goodf").stdout  # a word's beginning is enough
+    run("note", "dl", "Chapter 7 of the storage book")
+    assert "deep-learning" in run("search", "stor").stdout
+    assert "Nothing" in run("search", "torage").stdout
+
+
+def test_search_puts_title_and_id_matches_first(run: Run) -> None:
+    hits = json.loads(run("search", "learning", "--json").stdout)["hits"]
+    ranks = [bool({"title", "id"} & set(h["fields"])) for h in hits]
+    assert ranks == sorted(ranks, reverse=True) and ranks[0] and not ranks[-1]

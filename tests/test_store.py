@@ -454,6 +454,8 @@ def test_a_format_6_database_moves_to_format_7_and_keeps_everything(
     progress = json.loads(_zone("UTC", "progress", "--json"))
     assert progress["overall"]["done"] == 1 and progress["overall"]["hours"] == 2.25
     assert "Undid: skipped nlp-transformers" in _zone("UTC", "undo")
+    assert "deep-learning" in _zone("UTC", "search", "scratch")  # the note, indexed again
+    assert "Nothing" in _zone("UTC", "search", "cratch")
 
 
 @pytest.mark.parametrize(

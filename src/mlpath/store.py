@@ -202,7 +202,7 @@ SCHEMA = (
         at TEXT NOT NULL,
         text TEXT NOT NULL,
         link TEXT,
-        folded TEXT NOT NULL,  -- text and link, lower-case without accents, for search
+        folded TEXT NOT NULL,  -- the words of text and link, folded, each after a space
         entry TEXT NOT NULL  -- the note as an export writes it (JSON)
     )""",
     """CREATE INDEX notes_by_topic ON notes (roadmap, topic, at)""",
@@ -278,8 +278,8 @@ class Store:
 
     def note_words(self, roadmap_id: str, words: Sequence[str]) -> dict[str, set[str]]:
         """For search: topic id -> which of ``words`` (folded as
-        :func:`mlpath.search.fold` does) the learner's notes on it hold. The database
-        looks, so no note is read."""
+        :func:`mlpath.search.query_words` does) begin a word of the learner's notes on
+        it. The database looks, so no note is read."""
         found: dict[str, set[str]] = {}
         with self._connection(create=False) as conn:
             if conn is None:
@@ -289,7 +289,7 @@ class Store:
                     for (topic_id,) in conn.execute(
                         "SELECT DISTINCT topic FROM notes WHERE roadmap = ? "
                         "AND instr(folded, ?) > 0",
-                        (roadmap_id, word),
+                        (roadmap_id, f" {word}"),
                     ):
                         found.setdefault(topic_id, set()).add(word)
         return found
@@ -663,6 +663,7 @@ class Store:
             if version == 6:
                 for statement in _FROM_FORMAT_6:
                     conn.execute(statement)
+                _index_notes_again(conn)
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _read_legacy(self) -> tuple[State, str]:
@@ -1349,7 +1350,7 @@ def _insert_topic(
 def _insert_notes(
     conn: sqlite3.Connection, roadmap_id: str, topic_id: str, notes: Sequence[Note]
 ) -> None:
-    from mlpath.search import fold
+    from mlpath.search import indexed
 
     conn.executemany(
         "INSERT INTO notes (roadmap, topic, at, text, link, folded, entry) "
@@ -1361,7 +1362,7 @@ def _insert_notes(
                 n.at.isoformat(),
                 n.text,
                 n.link,
-                fold(f"{n.text} {n.link or ''}"),
+                indexed(f"{n.text} {n.link or ''}"),
                 entry_json(journal_entry(roadmap_id, topic_id, n)),
             )
             for n in notes
@@ -1536,6 +1537,18 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
             )
         )
     return findings
+
+
+def _index_notes_again(conn: sqlite3.Connection) -> None:
+    """Format 6 kept each note's folded text whole; format 7 keeps its words (search
+    finds word beginnings, not any part of a word)."""
+    from mlpath.search import indexed
+
+    rows = conn.execute("SELECT id, text, link FROM notes").fetchall()
+    conn.executemany(
+        "UPDATE notes SET folded = ? WHERE id = ?",
+        [(indexed(f"{text} {link or ''}"), note_id) for note_id, text, link in rows],
+    )
 
 
 def _journal_path(path: Path) -> Path:
