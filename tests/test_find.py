@@ -319,3 +319,9 @@ def test_search_puts_title_and_id_matches_first(run: Run) -> None:
     hits = json.loads(run("search", "learning", "--json").stdout)["hits"]
     ranks = [bool({"title", "id"} & set(h["fields"])) for h in hits]
     assert ranks == sorted(ranks, reverse=True) and ranks[0] and not ranks[-1]
+
+
+def test_next_lists_every_course_of_the_topic(run: Run) -> None:
+    shown = run("next").stdout  # Foundations: the essay recommends two courses
+    assert "Mathematics for Machine Learning: Linear Algebra" in shown
+    assert "Machine Learning by Andrew Ng" in shown

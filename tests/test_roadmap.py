@@ -287,7 +287,7 @@ ESSAY_RESOURCES = {
             "Chip Huyen (Stanford)",
             "https://stanford-cs329s.github.io/",
         ),
-        ("site", "Chip Huyen's website", "Chip Huyen", "https://huyenchip.com/"),
+        ("site", "Chip Huyen's website", None, "https://huyenchip.com/"),
     ],
 }
 
@@ -331,7 +331,8 @@ def test_bundled_prerequisites_follow_the_essay() -> None:
     assert roadmap.topic("deep-learning").requires == ("foundations",)
     assert roadmap.topic("nlp-transformers").requires == ("deep-learning",)
     assert roadmap.topic("engineering-practices").requires == ("algorithms",)
-    assert roadmap.topic("advanced-engineering").requires == ("algorithms",)
+    # "beyond the fundamentals and general best practices"
+    assert roadmap.topic("advanced-engineering").requires == ("algorithms", "engineering-practices")
     assert set(roadmap.topic("production-ml").requires) >= {"deep-learning"}
 
 

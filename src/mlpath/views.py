@@ -467,6 +467,13 @@ def _brief(resource: Resource | None, kind: str, topic: Topic) -> list[Renderabl
     return lines
 
 
+def _briefs(topic: Topic, kind: str) -> list[RenderableType]:
+    """Every book (or course) of a topic, each as :func:`_brief` gives it: a roadmap that
+    recommends two courses shows both."""
+    found = topic.resources_of_kind(kind)
+    return [line for resource in found or [None] for line in _brief(resource, kind, topic)]
+
+
 def _labelled(label: str, text: str) -> RenderableType:
     line = Text(label, style="bold")
     line.append_text(safe(text))
@@ -483,8 +490,8 @@ def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> Render
             head,
             _labelled("Why now: ", why_next(roadmap, state, topic)),
             _labelled("Practice: ", topic.practice.summary),
-            *_brief(first_resource(topic, "book"), "book", topic),
-            *_brief(first_resource(topic, "course"), "course", topic),
+            *_briefs(topic, "book"),
+            *_briefs(topic, "course"),
             Text(""),
         ]
     return Group(*parts)
