@@ -248,6 +248,7 @@ def test_json_outputs_parse_and_have_a_version(run: Run) -> None:
         "percent": 14,
         "in_progress": 0,
         "skipped": 0,
+        "optional": 0,
         "hours": 0.0,
     }
     assert progress["next"]["id"] == "deep-learning"

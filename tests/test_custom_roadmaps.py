@@ -135,7 +135,7 @@ def test_validate_success_prints_a_summary(run: Run) -> None:
     result = run("roadmap", "validate", str(BUNDLED))
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "is a valid roadmap: Become an ML engineer (ml-engineer), 3 areas, 7 topics, "
+        "is a valid roadmap of format 1: Become an ML engineer (ml-engineer), 3 areas, 7 topics, "
         "20 resources.\n"
     )
 
@@ -165,7 +165,7 @@ def test_validate_lists_every_problem_at_once(run: Run, tmp_path: Path) -> None:
         (b"schema = 1\ntitle = '\xff'\n", "not UTF-8"),
         (b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
         (b"# padding\n" * 120_000, "larger than 1 MiB"),
-        (b"schema = 2\n", "format 2"),
+        (b"schema = 3\n", "format 3"),
         (b'schema = 1\nid = "Team Path"\n', "id: 'Team Path' is not a valid id"),
     ],
 )

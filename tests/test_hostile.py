@@ -281,7 +281,16 @@ ROADMAP_CASES = {
     "schema text": (lambda d: d.__setitem__("schema", "1"), False),
     "schema negative": (lambda d: d.__setitem__("schema", -5), False),
     "schema true": (lambda d: d.__setitem__("schema", True), False),
-    "schema 2": (lambda d: d.__setitem__("schema", 2), False),
+    "schema 2": (lambda d: d.__setitem__("schema", 2), True),
+    "schema 3": (lambda d: d.__setitem__("schema", 3), False),
+    "optional in format 2": (
+        lambda d: (d.__setitem__("schema", 2), d["topics"][0].__setitem__("optional", True)),
+        True,
+    ),
+    "optional not a boolean": (
+        lambda d: (d.__setitem__("schema", 2), d["topics"][0].__setitem__("optional", "yes")),
+        False,
+    ),
     "blank title": (lambda d: d.__setitem__("title", "   "), False),
     "resource id practice": (_resource("id", "practice"), False),
     "url with a space": (_resource("url", "https://x.org/a b"), False),

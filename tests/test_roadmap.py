@@ -143,8 +143,8 @@ def test_unknown_key_and_bad_slug_and_bad_link_name_their_place() -> None:
 
 def test_newer_schema_is_refused_clearly() -> None:
     data = _minimal()
-    data["schema"] = 2
-    with pytest.raises(RoadmapError, match=r"format 2.*Upgrade mlpath"):
+    data["schema"] = 3
+    with pytest.raises(RoadmapError, match=r"format 3.*Upgrade mlpath"):
         parse_roadmap(tomli_w.dumps(data), "demo.toml")
 
 

@@ -525,18 +525,36 @@ def status_of(state: State, roadmap_id: str, topic_id: str) -> Status:
 
 
 def missing_prerequisites(state: State, roadmap: Roadmap, topic: Topic) -> list[str]:
-    """Prerequisites of ``topic`` that are neither done nor skipped."""
-    return [r for r in topic.requires if not is_finished(state, roadmap.id, r)]
+    """Prerequisites of ``topic`` that are neither done nor skipped (an optional one the
+    learner has not started is no obstacle)."""
+    return [
+        r
+        for r in topic.requires
+        if not is_finished(state, roadmap.id, r) and counts(roadmap, state, roadmap.topic(r))
+    ]
 
 
 def is_finished(state: State, roadmap_id: str, topic_id: str) -> bool:
     return status_of(state, roadmap_id, topic_id) in _FINISHED
 
 
+def counts(roadmap: Roadmap, state: State, topic: Topic) -> bool:
+    """Whether a topic counts toward progress and is offered by ``next``: every topic but
+    an optional one (or one of an optional area) that the learner has not started."""
+    if not roadmap.is_optional(topic):
+        return True
+    return status_of(state, roadmap.id, topic.id) in (Status.IN_PROGRESS, Status.DONE)
+
+
 def ready_topics(roadmap: Roadmap, state: State) -> list[Topic]:
     """Topics to study now, best first: those in progress, then those not started whose
-    prerequisites are all done or skipped, each group in roadmap order."""
-    open_topics = [t for t in roadmap.topics if not is_finished(state, roadmap.id, t.id)]
+    prerequisites are all done or skipped, each group in roadmap order. Optional topics
+    not started are left out."""
+    open_topics = [
+        t
+        for t in roadmap.topics
+        if not is_finished(state, roadmap.id, t.id) and counts(roadmap, state, t)
+    ]
     ready = [t for t in open_topics if not missing_prerequisites(state, roadmap, t)]
     return sorted(ready, key=lambda t: status_of(state, roadmap.id, t.id) is not Status.IN_PROGRESS)
 
@@ -552,7 +570,7 @@ def blocked_topics(roadmap: Roadmap, state: State) -> dict[str, list[str]]:
     """Unfinished topics that wait on prerequisites: topic id -> the missing ones."""
     blocked = {}
     for topic in roadmap.topics:
-        if not is_finished(state, roadmap.id, topic.id):
+        if not is_finished(state, roadmap.id, topic.id) and counts(roadmap, state, topic):
             missing = missing_prerequisites(state, roadmap, topic)
             if missing:
                 blocked[topic.id] = missing
@@ -561,24 +579,38 @@ def blocked_topics(roadmap: Roadmap, state: State) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Tally:
-    """Done out of total, where skipped topics are left out of the total."""
+    """Done out of total, where skipped topics, and optional topics not started, are left
+    out of the total."""
 
     done: int
     total: int
     in_progress: int = 0
     skipped: int = 0
+    optional: int = 0  # optional topics left out: not started
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def _tally(state: State, roadmap_id: str, topics: list[Topic]) -> Tally:
-    counts = {s: 0 for s in Status}
-    for topic in topics:
-        counts[status_of(state, roadmap_id, topic.id)] += 1
-    skipped = counts[Status.SKIPPED]
-    return Tally(counts[Status.DONE], len(topics) - skipped, counts[Status.IN_PROGRESS], skipped)
+def _tally(roadmap: Roadmap, state: State, topics: list[Topic]) -> Tally:
+    by_status = {s: 0 for s in Status}
+    counted = [t for t in topics if counts(roadmap, state, t)]
+    for topic in counted:
+        by_status[status_of(state, roadmap.id, topic.id)] += 1
+    skipped = by_status[Status.SKIPPED]
+    optional = sum(
+        1
+        for t in topics
+        if t not in counted and status_of(state, roadmap.id, t.id) is not Status.SKIPPED
+    )
+    return Tally(
+        by_status[Status.DONE],
+        len(counted) - skipped,
+        by_status[Status.IN_PROGRESS],
+        skipped + (len(topics) - len(counted) - optional),
+        optional,
+    )
 
 
 @dataclass(frozen=True)
@@ -587,6 +619,7 @@ class Summary:
     areas: list[tuple[str, Tally]]  # (area id, tally), in roadmap order
     in_progress: list[str]  # topic ids, in roadmap order
     skipped: list[str]  # topic ids, in roadmap order
+    optional: list[str]  # optional topics not started (not counted), in roadmap order
     next_topic: Topic | None
     orphans: int  # progress entries (topics, checks) that the roadmap no longer has
 
@@ -605,16 +638,22 @@ def orphan_entries(roadmap: Roadmap, state: State) -> int:
 
 
 def summarize(roadmap: Roadmap, state: State) -> Summary:
-    areas = [(a.id, _tally(state, roadmap.id, roadmap.topics_in(a.id))) for a in roadmap.areas]
+    areas = [(a.id, _tally(roadmap, state, roadmap.topics_in(a.id))) for a in roadmap.areas]
 
     def having(status: Status) -> list[str]:
         return [t.id for t in roadmap.topics if status_of(state, roadmap.id, t.id) is status]
 
     return Summary(
-        overall=_tally(state, roadmap.id, list(roadmap.topics)),
+        overall=_tally(roadmap, state, list(roadmap.topics)),
         areas=areas,
         in_progress=having(Status.IN_PROGRESS),
         skipped=having(Status.SKIPPED),
+        optional=[
+            t.id
+            for t in roadmap.topics
+            if not counts(roadmap, state, t)
+            and status_of(state, roadmap.id, t.id) is not Status.SKIPPED
+        ],
         next_topic=next_topic(roadmap, state),
         orphans=orphan_entries(roadmap, state),
     )

@@ -29,7 +29,7 @@ from mlpath import rules
 from mlpath.errors import RoadmapError, TopicNotFound, UsageError, printable
 
 #: The newest roadmap format this version reads.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Roadmap files larger than this are refused before parsing.
 MAX_ROADMAP_BYTES = 1024 * 1024
 #: The id under which a topic's practice is checked, like a resource.
@@ -139,6 +139,7 @@ HttpUrl = Annotated[
     ),
 ]
 Text = Annotated[str, _Rule(_text, strict=True, minLength=1, pattern=r"\S")]
+Flag = Annotated[bool, _Rule(lambda value: value, strict=True)]
 Hours = Annotated[
     float,
     _Rule(_hours, strict=True, exclusiveMinimum=0, maximum=rules.MAX_ESTIMATE_HOURS),
@@ -201,6 +202,8 @@ class Area:
     title: Text
     summary: Text
     """What the area covers."""
+    optional: Flag = False
+    """Format 2: every topic of the area is optional (see the topic's `optional`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +228,9 @@ class Topic:
     """Optional: the hours a learner may expect to spend."""
     resources: tuple[Resource, ...] = ()
     """Books, courses, ..."""
+    optional: Flag = False
+    """Format 2: shown, searchable and checkable, but left out of the progress count and
+    of `next` unless the learner starts it."""
 
     def resources_of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
@@ -306,6 +312,10 @@ class Roadmap:
 
     def topics_in(self, area_id: str) -> list[Topic]:
         return list(self._by_area.get(area_id, ()))
+
+    def is_optional(self, topic: Topic) -> bool:
+        """Whether the topic, or its whole area, is optional."""
+        return topic.optional or self.area(topic.area).optional
 
     def find_topic(self, name: str) -> Topic:
         """Resolve what a user typed: an id, an alias or a unique prefix of an id.
@@ -525,6 +535,24 @@ def _cycle_problems(graph: dict[str, list[str]]) -> list[str]:
     return []
 
 
+#: Keys that format 2 added, by the list their tables are in.
+FORMAT_2_KEYS = {"areas": ("optional",), "topics": ("optional",)}
+
+
+def _format_2_problems(data: dict[str, Any]) -> list[str]:
+    """A file that says ``schema = 1`` may not use what format 2 added."""
+    if data.get("schema") != 1:
+        return []
+    problems = []
+    for key, names in FORMAT_2_KEYS.items():
+        for i, entry in _entries(data, key):
+            for name in names:
+                if name in entry:
+                    where = f"{key}[{i}] ({_str(entry, 'id') or '?'}).{name}"
+                    problems.append(f"{where}: a format 2 key; set schema = 2 to use it")
+    return problems
+
+
 def roadmap_problems(data: dict[str, Any]) -> tuple[Roadmap | None, list[str]]:
     """Validate parsed TOML; return the roadmap (or None) and every problem found."""
     schema = data.get("schema")
@@ -534,7 +562,7 @@ def roadmap_problems(data: dict[str, Any]) -> tuple[Roadmap | None, list[str]]:
             f"{SCHEMA_VERSION} at most. Upgrade mlpath to use it."
         ]
     roadmap, problems = _validate(data)
-    problems += _cross_check(data)
+    problems += _format_2_problems(data) + _cross_check(data)
     return (None if problems else roadmap), problems
 
 

@@ -86,6 +86,7 @@ def list_json(
                     {
                         "id": topic.id,
                         "title": topic.title,
+                        "optional": roadmap.is_optional(topic),
                         "requires": list(topic.requires),
                         **_progress_json(state.topic(roadmap.id, topic.id)),
                     }
@@ -121,6 +122,7 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
             "id": topic.id,
             "title": topic.title,
             "area": {"id": area.id, "title": area.title},
+            "optional": roadmap.is_optional(topic),
             "aliases": list(topic.aliases),
             "summary": topic.summary,
             "practice": {"summary": topic.practice.summary, "checked_at": checked(PRACTICE_ID)},
@@ -160,6 +162,7 @@ def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict
         ],
         "in_progress": summary.in_progress,
         "skipped": summary.skipped,
+        "optional": summary.optional,
         "next": None if nxt is None else {"id": nxt.id, "title": nxt.title},
         "orphans": summary.orphans,
         "hours_this_week": pace.week_minutes / 60,
@@ -184,6 +187,7 @@ def _tally_json(tally: Tally) -> dict[str, int]:
         "percent": tally.percent,
         "in_progress": tally.in_progress,
         "skipped": tally.skipped,
+        "optional": tally.optional,
     }
 
 

@@ -131,10 +131,11 @@ def list_view(
         topics = [t for t in roadmap.topics_in(area.id) if t.id in chosen]
         if not topics:
             continue
-        rows.append(printable(area.title))
+        rows.append(printable(area.title) + (" (optional)" if area.optional else ""))
         for topic in topics:
             status = state.topic(roadmap.id, topic.id).status
-            rows.append((numbers[topic.id], topic.id, printable(topic.title), status))
+            title = printable(topic.title) + (" (optional)" if topic.optional else "")
+            rows.append((numbers[topic.id], topic.id, title, status))
     parts: list[RenderableType] = [safe(roadmap.title, "bold")]
     parts.append(_TopicList(rows) if chosen else Text("No topic matches."))
     if len(chosen) < len(roadmap.topics):
@@ -238,6 +239,26 @@ def _section(heading: str, *body: RenderableType) -> list[RenderableType]:
     return [Text(heading, style="bold underline"), *lines, Text("")]
 
 
+def _about(roadmap: Roadmap, topic: Topic, progress: TopicProgress) -> Text:
+    """The topic's area, other names, status and checks, as ``show`` heads them."""
+    about = Text("Area: ")
+    about.append_text(safe(roadmap.area(topic.area).title))
+    if topic.aliases:
+        about.append("   Also called: ")
+        about.append_text(safe(", ".join(topic.aliases)))
+    if roadmap.is_optional(topic):
+        about.append("   Optional: counts once you start it")
+    about.append("\nStatus: ")
+    about.append_text(status_text(progress.status))
+    if progress.since is not None:
+        about.append(f" since {local_time(progress.since)}")
+    if progress.started_at is not None and progress.status is not Status.IN_PROGRESS:
+        about.append(f" (started {local_time(progress.started_at)})")
+    checked = sum(1 for i in topic.item_ids if i in progress.checked)
+    about.append(f"   Checked: {checked} of {len(topic.item_ids)}")
+    return about
+
+
 def show_view(
     roadmap: Roadmap, state: State, topic: Topic, heading: str | None = None
 ) -> RenderableType:
@@ -248,20 +269,7 @@ def show_view(
     title = safe(topic.title, "bold")
     title.append_text(safe(f"  [{topic.id}]", "dim"))
     parts.append(title)
-    about = Text("Area: ")
-    about.append_text(safe(roadmap.area(topic.area).title))
-    if topic.aliases:
-        about.append("   Also called: ")
-        about.append_text(safe(", ".join(topic.aliases)))
-    about.append("\nStatus: ")
-    about.append_text(status_text(progress.status))
-    if progress.since is not None:
-        about.append(f" since {local_time(progress.since)}")
-    if progress.started_at is not None and progress.status is not Status.IN_PROGRESS:
-        about.append(f" (started {local_time(progress.started_at)})")
-    checked = sum(1 for i in topic.item_ids if i in progress.checked)
-    about.append(f"   Checked: {checked} of {len(topic.item_ids)}")
-    parts.append(about)
+    parts.append(_about(roadmap, topic, progress))
     requires = Text()
     if topic.requires:
         for i, req in enumerate(topic.requires):
@@ -348,6 +356,9 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
         parts.append(_topic_list(roadmap, "In progress: ", summary.in_progress, "yellow"))
     if summary.skipped:
         parts.append(_topic_list(roadmap, "Skipped (not counted): ", summary.skipped, "dim"))
+    if summary.optional:
+        label = "Optional (counted once started): "
+        parts.append(_topic_list(roadmap, label, summary.optional, "dim"))
     parts.append(_pace_lines(pace))
     if summary.next_topic is None:
         parts.append(Text("Every topic is done or skipped. Well done!", style="bold green"))
@@ -470,8 +481,8 @@ def _brief(resource: Resource | None, kind: str, topic: Topic) -> list[Renderabl
 def _briefs(topic: Topic, kind: str) -> list[RenderableType]:
     """Every book (or course) of a topic, each as :func:`_brief` gives it: a roadmap that
     recommends two courses shows both."""
-    found = topic.resources_of_kind(kind)
-    return [line for resource in found or [None] for line in _brief(resource, kind, topic)]
+    found: list[Resource | None] = [*topic.resources_of_kind(kind)] or [None]
+    return [line for resource in found for line in _brief(resource, kind, topic)]
 
 
 def _labelled(label: str, text: str) -> RenderableType:

@@ -133,10 +133,13 @@ def validate(path: PathArgument) -> None:
             sys.stderr.write(f"  {printable(problem)}\n")
         raise typer.Exit(1)
     resources = sum(len(t.resources) for t in checked.topics)
+    optional = sum(1 for t in checked.topics if checked.is_optional(t))
     say(
-        f"{printable(str(path))} is a valid roadmap: {printable(checked.title)} "
-        f"({printable(checked.id)}), {len(checked.areas)} areas, {len(checked.topics)} "
-        f"topics, {resources} resources."
+        f"{printable(str(path))} is a valid roadmap of format {checked.schema}: "
+        f"{printable(checked.title)} ({printable(checked.id)}), {len(checked.areas)} areas, "
+        f"{len(checked.topics)} topics"
+        + (f" ({optional} optional)" if optional else "")
+        + f", {resources} resources."
     )
 
 
