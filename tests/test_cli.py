@@ -85,9 +85,10 @@ def test_show_status_has_the_date_once_done(run: Run) -> None:
     assert re.search(r"Status: ✓ done since \d{4}-\d{2}-\d{2} \d{2}:\d{2}", out)
 
 
-def test_show_says_when_no_course_is_recommended(run: Run) -> None:
+def test_show_says_why_there_is_no_course_in_the_roadmaps_words(run: Run) -> None:
     out = run("show", "engineering-practices").stdout
-    assert "No course is recommended for this topic." in out
+    assert "No course is recommended: this is about how you work" in out
+    assert "No course is recommended for this topic." not in out  # no default claim
 
 
 @pytest.mark.parametrize(

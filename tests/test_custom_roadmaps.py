@@ -135,7 +135,7 @@ def test_validate_success_prints_a_summary(run: Run) -> None:
     result = run("roadmap", "validate", str(BUNDLED))
     assert result.exit_code == 0
     assert result.stdout.endswith(
-        "is a valid roadmap of format 1: Become an ML engineer (ml-engineer), 3 areas, 7 topics, "
+        "is a valid roadmap of format 2: Become an ML engineer (ml-engineer), 3 areas, 7 topics, "
         "20 resources.\n"
     )
 

@@ -104,3 +104,42 @@ def test_format_2_keys_need_schema_2(run: Run, tmp_path: Path) -> None:
     assert "areas[0] (fundamentals).optional: a format 2 key; set schema = 2" in result.stderr
     valid = run("roadmap", "validate", str(_course(tmp_path)))
     assert "is a valid roadmap of format 2" in valid.stdout and "(2 optional)" in valid.stdout
+
+
+def test_links_without_a_kind_and_no_practice(run: Run, tmp_path: Path) -> None:
+    course = _course(tmp_path)
+    text = course.read_text()
+    text += (
+        '\n[[topics.resources]]\nid = "repo"\ntitle = "The course repository"\n'
+        'url = "https://github.com/example/llm-course"\n'
+    )
+    # the last topic (fine-tuning) gets a link without a kind, and no practice
+    text = text.replace('[topics.practice]\nsummary = "Fine-tune a small model."\n', "")
+    course.write_text(text)
+    shown = run("--roadmap", str(course), "show", "fine-tuning")
+    assert shown.exit_code == 0, shown.stderr
+    assert "Link\n  [ ] The course repository  [repo]" in shown.stdout
+    for claim in ("No book", "No course", "Best way to learn"):
+        assert claim not in shown.stdout
+    assert "Checked: 0 of 1" in shown.stdout  # the link only: there is no practice
+    assert run("--roadmap", str(course), "done", "fine-tuning", "repo").exit_code == 0
+    data = json.loads(run("--roadmap", str(course), "show", "fine-tuning", "--json").stdout)
+    assert data["topic"]["practice"] is None
+    assert data["topic"]["resources"][0]["kind"] == "link"
+
+
+def test_a_format_1_file_must_still_have_practice_and_kinds(run: Run, tmp_path: Path) -> None:
+    course = _course(tmp_path, schema=1)
+    text = course.read_text().replace("optional = true\n", "")
+    text = text.replace('[topics.practice]\nsummary = "Fine-tune a small model."\n', "")
+    course.write_text(text)
+    result = run("roadmap", "validate", str(course))
+    assert "topics[3] (fine-tuning).practice: missing: this key is required" in result.stderr
+
+
+def test_the_bundled_roadmap_explains_a_missing_book_in_its_words(run: Run) -> None:
+    shown = run("show", "nlp-transformers").stdout
+    assert "There is no standard book yet: the field is too young" in shown
+    assert "No book is recommended" not in shown
+    nxt = run("show", "advanced-engineering").stdout
+    assert "Books on these topics go stale quickly" in nxt

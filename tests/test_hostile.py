@@ -287,6 +287,22 @@ ROADMAP_CASES = {
         lambda d: (d.__setitem__("schema", 2), d["topics"][0].__setitem__("optional", True)),
         True,
     ),
+    "format 1 with a format 2 key": (lambda d: d.__setitem__("schema", 1), False),
+    "format 1 without a practice": (
+        lambda d: (
+            d.__setitem__("schema", 1),
+            [t.pop("missing", None) for t in d["topics"]],
+            d["topics"][0].pop("practice"),
+        ),
+        False,
+    ),
+    "format 1 as before": (
+        lambda d: (d.__setitem__("schema", 1), [t.pop("missing", None) for t in d["topics"]]),
+        True,
+    ),
+    "format 2 without a practice": (lambda d: d["topics"][0].pop("practice"), True),
+    "format 2 link without a kind": (lambda d: d["topics"][0]["resources"][0].pop("kind"), True),
+    "missing with a key not an id": (_topic("missing", {"Book": "none"}), False),
     "optional not a boolean": (
         lambda d: (d.__setitem__("schema", 2), d["topics"][0].__setitem__("optional", "yes")),
         False,

@@ -19,9 +19,11 @@ from typing import Any, TypedDict
 
 from mlpath import __version__
 from mlpath.paths import cache_dir
-from mlpath.roadmap import Roadmap, decode_roadmap, parse_roadmap, read_roadmap_bytes
+from mlpath.roadmap import Roadmap, decode_roadmap, layout, parse_roadmap, read_roadmap_bytes
 
-_TAG = f"mlpath {__version__}, python {sys.version}"
+# An entry is the classes' fields in order: a change to them (a new field, a new order)
+# makes every entry stale, even within one version.
+_TAG = f"mlpath {__version__}, python {sys.version}, {layout()}"
 
 
 class _Entry(TypedDict):

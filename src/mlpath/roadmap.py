@@ -171,9 +171,10 @@ class Resource:
 
     id: ResourceId
     """Unique within its topic; not "practice"."""
-    kind: Slug
-    """"book", "course", "paper", "article", "docs", ..."""
     title: Text
+    kind: Slug = "link"
+    """"book", "course", "paper", "article", "docs", ...; format 2: optional, a link
+    without a kind ("link")."""
     by: Text | None = None
     """Author(s) or provider."""
     url: HttpUrl | None = None
@@ -219,7 +220,8 @@ class Topic:
     title: Text
     summary: Text
     """Why the topic matters."""
-    practice: Practice
+    practice: Practice | None = None
+    """Required in format 1; optional in format 2."""
     requires: tuple[Slug, ...] = ()
     """Ids of prerequisite topics."""
     aliases: tuple[Slug, ...] = ()
@@ -231,14 +233,27 @@ class Topic:
     optional: Flag = False
     """Format 2: shown, searchable and checkable, but left out of the progress count and
     of `next` unless the learner starts it."""
+    missing: dict[Slug, Text] | None = None
+    """Format 2: why a kind of resource is missing, in the roadmap's words, e.g.
+    `book = "No standard book exists yet: read the papers."`."""
 
     def resources_of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources if r.kind == kind]
 
     @property
+    def practice_summary(self) -> str | None:
+        return None if self.practice is None else self.practice.summary
+
+    def why_missing(self, kind: str) -> str | None:
+        """The roadmap's own words on why the topic has no resource of this kind."""
+        return (self.missing or {}).get(kind)
+
+    @property
     def item_ids(self) -> tuple[str, ...]:
-        """What can be checked off: the practice, then every resource."""
-        return (PRACTICE_ID, *(r.id for r in self.resources))
+        """What can be checked off: the practice (when there is one), then every
+        resource."""
+        practice = (PRACTICE_ID,) if self.practice is not None else ()
+        return (*practice, *(r.id for r in self.resources))
 
     def find_item(self, name: str) -> str:
         """Resolve a resource named by id, unique id prefix, or unambiguous kind
@@ -365,6 +380,14 @@ class Roadmap:
         roadmap = decode(data)
         assert isinstance(roadmap, Roadmap)
         return roadmap
+
+
+def layout() -> str:
+    """The fields of the format's classes, in order: what the cache's plain form holds."""
+    classes = (Roadmap, Area, Topic, Practice, Resource)
+    return ";".join(
+        f"{c.__name__}:{','.join(f.name for f in dataclasses.fields(c) if f.init)}" for c in classes
+    )
 
 
 def _to_plain(value: object) -> object:
@@ -536,20 +559,27 @@ def _cycle_problems(graph: dict[str, list[str]]) -> list[str]:
 
 
 #: Keys that format 2 added, by the list their tables are in.
-FORMAT_2_KEYS = {"areas": ("optional",), "topics": ("optional",)}
+FORMAT_2_KEYS = {"areas": ("optional",), "topics": ("optional", "missing")}
 
 
 def _format_2_problems(data: dict[str, Any]) -> list[str]:
-    """A file that says ``schema = 1`` may not use what format 2 added."""
+    """A file that says ``schema = 1`` may not use what format 2 added, and must have
+    what format 1 required (a practice per topic, a kind per resource)."""
     if data.get("schema") != 1:
         return []
     problems = []
     for key, names in FORMAT_2_KEYS.items():
         for i, entry in _entries(data, key):
+            where = f"{key}[{i}] ({_str(entry, 'id') or '?'})"
             for name in names:
                 if name in entry:
-                    where = f"{key}[{i}] ({_str(entry, 'id') or '?'}).{name}"
-                    problems.append(f"{where}: a format 2 key; set schema = 2 to use it")
+                    problems.append(f"{where}.{name}: a format 2 key; set schema = 2 to use it")
+            if key == "topics" and "practice" not in entry:
+                problems.append(f"{where}.practice: missing: this key is required")
+            for j, resource in _entries(entry, "resources") if key == "topics" else ():
+                if "kind" not in resource:
+                    place = f"{where}.resources[{j}] ({_str(resource, 'id') or '?'}).kind"
+                    problems.append(f"{place}: missing: this key is required")
     return problems
 
 
@@ -618,12 +648,29 @@ def _place(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
 
 
 def json_schema() -> dict[str, Any]:
-    """A JSON Schema (draft 2020-12) of the roadmap format, made from the classes."""
+    """A JSON Schema (draft 2020-12) of the roadmap format, made from the classes, with
+    what format 1 files may not leave out or use."""
     schema: dict[str, Any] = _adapter().json_schema()
+    missing = schema["$defs"]["Topic"]["properties"]["missing"]["anyOf"][0]
+    missing["additionalProperties"] = False  # keys are ids, as the loader checks
+    format_1 = {
+        "properties": {
+            "areas": {"items": {"not": {"required": ["optional"]}}},
+            "topics": {
+                "items": {
+                    "required": ["practice"],
+                    "not": {"anyOf": [{"required": ["optional"]}, {"required": ["missing"]}]},
+                    "properties": {"resources": {"items": {"required": ["kind"]}}},
+                }
+            },
+        }
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **schema,
         "title": "mlpath roadmap",
+        "if": {"properties": {"schema": {"const": 1}}},
+        "then": format_1,
     }
 
 

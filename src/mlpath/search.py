@@ -86,7 +86,7 @@ def search(
             ("title", topic.title),
             ("summary", topic.summary),
             ("aliases", " ".join(topic.aliases)),
-            ("practice", topic.practice.summary),
+            ("practice", topic.practice_summary),
         ]
         in_notes = set((note_words or {}).get(topic.id, ())) & set(words)
         matched = _match(words, topic_fields, ("notes", in_notes))

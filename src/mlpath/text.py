@@ -125,7 +125,10 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
             "optional": roadmap.is_optional(topic),
             "aliases": list(topic.aliases),
             "summary": topic.summary,
-            "practice": {"summary": topic.practice.summary, "checked_at": checked(PRACTICE_ID)},
+            "practice": None
+            if topic.practice is None
+            else {"summary": topic.practice.summary, "checked_at": checked(PRACTICE_ID)},
+            "missing": dict(topic.missing or {}),
             "requires": [
                 {"id": req, "status": state.topic(roadmap.id, req).status.value}
                 for req in topic.requires
@@ -254,7 +257,7 @@ def next_json(
                 "status": state.topic(roadmap.id, t.id).status.value,
                 "requires": list(t.requires),
                 "why": why_next(roadmap, state, t),
-                "practice": t.practice.summary,
+                "practice": t.practice_summary,
                 "book": _resource_json(first_resource(t, "book")),
                 "course": _resource_json(first_resource(t, "course")),
             }
@@ -327,8 +330,9 @@ def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: da
                 else (f" ({progress.status.label})")
             )
             lines.append(f"- [{mark}] **{_md(topic.title)}**{status}")
-            practice = "x" if PRACTICE_ID in progress.checked else " "
-            lines.append(f"  - [{practice}] Practice: {_md(topic.practice.summary)}")
+            if topic.practice is not None:
+                practice = "x" if PRACTICE_ID in progress.checked else " "
+                lines.append(f"  - [{practice}] Practice: {_md(topic.practice.summary)}")
             for resource in topic.resources:
                 check = "x" if resource.id in progress.checked else " "
                 by = f", {_md(resource.by)}" if resource.by else ""

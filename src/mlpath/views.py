@@ -180,6 +180,8 @@ def _tally_line(tally: Tally) -> Text:
 # --- show ------------------------------------------------------------------------------
 
 _READING_KINDS = ("book", "course")
+#: Kinds that show has a heading for (the others are listed under "Also").
+_OWN_HEADINGS = ("book", "course", "link")
 
 
 def _mark(progress: TopicProgress, item_id: str) -> Text:
@@ -217,7 +219,7 @@ def _resource_lines(resource: Resource, progress: TopicProgress) -> list[Rendera
     if resource.by:
         line.append(" by ")
         line.append_text(safe(resource.by))
-    if resource.kind not in _READING_KINDS:
+    if resource.kind not in _OWN_HEADINGS:
         line.append(f" ({printable(resource.kind)})", style="dim")
     line.append_text(safe(f"  [{resource.id}]", "dim"))
     lines: list[RenderableType] = [_hanging(_mark(progress, resource.id), line)]
@@ -237,6 +239,35 @@ def _section(heading: str, *body: RenderableType) -> list[RenderableType]:
     """A heading, its lines indented by two (links carry their own indent), a blank line."""
     lines = [x if isinstance(x, _Link) else Padding(x, (0, 0, 0, 2), expand=False) for x in body]
     return [Text(heading, style="bold underline"), *lines, Text("")]
+
+
+def _resource_sections(
+    roadmap: Roadmap, topic: Topic, progress: TopicProgress
+) -> list[RenderableType]:
+    """Books, then courses, then links without a kind, then the other kinds. A kind the
+    topic lacks is explained in the roadmap's words where it gives them; a format 1
+    roadmap says that none is recommended (format 2 makes no claim the roadmap did not)."""
+    parts: list[RenderableType] = []
+    for kind, heading_word in (("book", "Book"), ("course", "Course"), ("link", "Link")):
+        chosen = topic.resources_of_kind(kind)
+        body: list[RenderableType] = [line for r in chosen for line in _resource_lines(r, progress)]
+        why = topic.why_missing(kind)
+        if not chosen and why is not None:
+            body = [safe(why, "italic")]
+        elif not chosen and roadmap.schema == 1 and kind != "link":
+            body = [Text(f"No {kind} is recommended for this topic.", style="italic")]
+        if body:
+            parts += _section(heading_word + ("s" if len(chosen) > 1 else ""), *body)
+    others = [r for r in topic.resources if r.kind not in _OWN_HEADINGS]
+    statements = [
+        safe(f"{kind.capitalize()}: {why}", "italic")
+        for kind, why in (topic.missing or {}).items()
+        if kind not in _OWN_HEADINGS
+    ]
+    if others or statements:
+        lines = [line for r in others for line in _resource_lines(r, progress)]
+        parts += _section("Also", *lines, *statements)
+    return parts
 
 
 def _about(roadmap: Roadmap, topic: Topic, progress: TopicProgress) -> Text:
@@ -283,19 +314,10 @@ def show_view(
     parts.append(Padding(_hanging(Text("Requires: "), requires), (0, 0, 1, 0), expand=False))
 
     parts += _section("Why it matters", safe(topic.summary))
-    practice = _hanging(_mark(progress, PRACTICE_ID), safe(topic.practice.summary))
-    parts += _section("Best way to learn  [practice]", practice)
-    for kind, heading_word in (("book", "Book"), ("course", "Course")):
-        chosen = topic.resources_of_kind(kind)
-        body: list[RenderableType] = (
-            [line for r in chosen for line in _resource_lines(r, progress)]
-            if chosen
-            else [Text(f"No {kind} is recommended for this topic.", style="italic")]
-        )
-        parts += _section(heading_word + ("s" if len(chosen) > 1 else ""), *body)
-    others = [r for r in topic.resources if r.kind not in _READING_KINDS]
-    if others:
-        parts += _section("Also", *(line for r in others for line in _resource_lines(r, progress)))
+    if topic.practice is not None:
+        practice = _hanging(_mark(progress, PRACTICE_ID), safe(topic.practice.summary))
+        parts += _section("Best way to learn  [practice]", practice)
+    parts += _resource_sections(roadmap, topic, progress)
     if progress.notes:
         notes = [line for n in reversed(progress.notes) for line in _note_lines(n)]
         parts += _section("Notes (newest first)", *notes)
@@ -478,11 +500,28 @@ def _brief(resource: Resource | None, kind: str, topic: Topic) -> list[Renderabl
     return lines
 
 
-def _briefs(topic: Topic, kind: str) -> list[RenderableType]:
+def _briefs(roadmap: Roadmap, topic: Topic, kind: str) -> list[RenderableType]:
     """Every book (or course) of a topic, each as :func:`_brief` gives it: a roadmap that
-    recommends two courses shows both."""
-    found: list[Resource | None] = [*topic.resources_of_kind(kind)] or [None]
-    return [line for resource in found for line in _brief(resource, kind, topic)]
+    recommends two courses shows both. None: the roadmap's reason, or (format 1) that
+    none is recommended, or (format 2, no reason given) nothing."""
+    found = topic.resources_of_kind(kind)
+    if found:
+        return [line for resource in found for line in _brief(resource, kind, topic)]
+    why = topic.why_missing(kind)
+    if why is not None:
+        return [_labelled(f"{kind.capitalize()}: ", why)]
+    return _brief(None, kind, topic) if roadmap.schema == 1 else []
+
+
+def _first_book(roadmap: Roadmap, topic: Topic) -> list[RenderableType]:
+    """The topic's first book as a reminder (or why it has none)."""
+    book = first_resource(topic, "book")
+    return _brief(book, "book", topic) if book else _briefs(roadmap, topic, "book")
+
+
+def _practice_line(topic: Topic) -> list[RenderableType]:
+    practice = topic.practice_summary
+    return [] if practice is None else [_labelled("Practice: ", practice)]
 
 
 def _labelled(label: str, text: str) -> RenderableType:
@@ -500,9 +539,9 @@ def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> Render
         parts += [
             head,
             _labelled("Why now: ", why_next(roadmap, state, topic)),
-            _labelled("Practice: ", topic.practice.summary),
-            *_briefs(topic, "book"),
-            *_briefs(topic, "course"),
+            *_practice_line(topic),
+            *_briefs(roadmap, topic, "book"),
+            *_briefs(roadmap, topic, "course"),
             Text(""),
         ]
     return Group(*parts)
@@ -609,8 +648,8 @@ def review_view(
         parts += [
             head,
             Padding(Text(due_line), (0, 0, 0, 2)),
-            _labelled("Practice: ", review.topic.practice.summary),
-            *_brief(first_resource(review.topic, "book"), "book", review.topic),
+            *_practice_line(review.topic),
+            *_first_book(roadmap, review.topic),
             Text(""),
         ]
     parts.append(Text("When you have gone over one: mlpath reviewed TOPIC", style="dim"))

@@ -372,7 +372,8 @@ def complete_resource(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
         topic = roadmap(ctx).find_topic(str(ctx.params.get("topic") or ""))
     except MlpathError:
         return []
-    offered = [("practice", printable(topic.practice.summary))]
+    practice = topic.practice_summary
+    offered = [] if practice is None else [("practice", printable(practice))]
     offered += [(r.id, printable(r.title)) for r in topic.resources]
     kinds = [r.kind for r in topic.resources]
     offered += [(kind, f"the {kind}") for kind in dict.fromkeys(kinds) if kinds.count(kind) == 1]
