@@ -143,3 +143,26 @@ def test_the_bundled_roadmap_explains_a_missing_book_in_its_words(run: Run) -> N
     assert "No book is recommended" not in shown
     nxt = run("show", "advanced-engineering").stdout
     assert "Books on these topics go stale quickly" in nxt
+
+
+def test_subtopics_are_a_checklist_inside_the_topic(run: Run, tmp_path: Path) -> None:
+    course = _course(tmp_path)
+    text = course.read_text() + (
+        '\n[[topics.subtopics]]\nid = "lora"\ntitle = "LoRA and QLoRA"\n'
+        '\n[[topics.subtopics]]\nid = "full-fine-tuning"\ntitle = "Full fine-tuning"\n'
+    )
+    course.write_text(text)
+    m = ("--roadmap", str(course))
+    shown = run(*m, "show", "fine-tuning").stdout
+    assert "Key concepts\n  [ ] LoRA and QLoRA  [lora]" in shown
+    assert "Checked: 0 of 3" in shown  # the practice and two concepts
+    assert "1 of 3 checked" in run(*m, "done", "fine-tuning", "lora").stdout
+    data = json.loads(run(*m, "show", "fine-tuning", "--json").stdout)["topic"]["subtopics"]
+    assert [s["id"] for s in data] == ["lora", "full-fine-tuning"] and data[0]["checked_at"]
+    done = run(*m, "done", "fine-tuning", "--all").stdout
+    assert "now done" in done
+    assert "[x] Concept: LoRA and QLoRA" in run(*m, "export", "--format", "markdown").stdout
+    clash = text + '\n[[topics.subtopics]]\nid = "lora"\ntitle = "Again"\n'
+    course.write_text(clash)
+    refused = run("roadmap", "validate", str(course))
+    assert "subtopics[2] (lora).id: another item of this topic's checklist" in refused.stderr

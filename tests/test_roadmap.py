@@ -113,7 +113,7 @@ def test_duplicate_resource_ids_within_a_topic() -> None:
     data = _minimal()
     data["topics"][0]["resources"].append({"id": "b", "kind": "course", "title": "C"})
     assert _problems(data) == [
-        "topics[0] (basics).resources[1] (b).id: another resource of this topic already has this id"
+        "topics[0] (basics).resources[1] (b).id: another item of this topic's checklist has this id"
     ]
 
 

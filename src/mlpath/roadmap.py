@@ -193,6 +193,17 @@ class Resource:
 
 
 @dataclass(frozen=True, slots=True)
+class Subtopic:
+    """Format 2: a key concept of a topic, checked off like a resource."""
+
+    __pydantic_config__ = _FORMAT
+
+    id: ResourceId
+    """Unique within its topic, among its resources too; not "practice"."""
+    title: Text
+
+
+@dataclass(frozen=True, slots=True)
 class Area:
     """A part of the path that groups topics, e.g. "Machine Learning"."""
 
@@ -233,6 +244,8 @@ class Topic:
     optional: Flag = False
     """Format 2: shown, searchable and checkable, but left out of the progress count and
     of `next` unless the learner starts it."""
+    subtopics: tuple[Subtopic, ...] = ()
+    """Format 2: the key concepts, a checklist inside the topic."""
     missing: dict[Slug, Text] | None = None
     """Format 2: why a kind of resource is missing, in the roadmap's words, e.g.
     `book = "No standard book exists yet: read the papers."`."""
@@ -250,10 +263,10 @@ class Topic:
 
     @property
     def item_ids(self) -> tuple[str, ...]:
-        """What can be checked off: the practice (when there is one), then every
-        resource."""
+        """What can be checked off: the practice (when there is one), every resource,
+        then every subtopic."""
         practice = (PRACTICE_ID,) if self.practice is not None else ()
-        return (*practice, *(r.id for r in self.resources))
+        return (*practice, *(r.id for r in self.resources), *(s.id for s in self.subtopics))
 
     def find_item(self, name: str) -> str:
         """Resolve a resource named by id, unique id prefix, or unambiguous kind
@@ -384,7 +397,7 @@ class Roadmap:
 
 def layout() -> str:
     """The fields of the format's classes, in order: what the cache's plain form holds."""
-    classes = (Roadmap, Area, Topic, Practice, Resource)
+    classes = (Roadmap, Area, Topic, Practice, Resource, Subtopic)
     return ";".join(
         f"{c.__name__}:{','.join(f.name for f in dataclasses.fields(c) if f.init)}" for c in classes
     )
@@ -531,16 +544,17 @@ def _alias_problems(
 
 
 def _resource_problems(place: str, topic: dict[str, Any]) -> list[str]:
-    """A topic's resource ids are unique, and none is the practice's."""
+    """A topic's resource and subtopic ids are unique: each names one checklist item."""
     problems: list[str] = []
-    resource_ids: set[str] = set()
-    for j, resource in _entries(topic, "resources"):
-        resource_id = _str(resource, "id")
-        where = f"{place}.resources[{j}] ({resource_id}).id"
-        if resource_id in resource_ids:
-            problems.append(f"{where}: another resource of this topic already has this id")
-        if resource_id is not None:
-            resource_ids.add(resource_id)
+    item_ids: set[str] = set()
+    for key in ("resources", "subtopics"):
+        for j, item in _entries(topic, key):
+            item_id = _str(item, "id")
+            where = f"{place}.{key}[{j}] ({item_id}).id"
+            if item_id in item_ids:
+                problems.append(f"{where}: another item of this topic's checklist has this id")
+            if item_id is not None:
+                item_ids.add(item_id)
     return problems
 
 
@@ -559,7 +573,7 @@ def _cycle_problems(graph: dict[str, list[str]]) -> list[str]:
 
 
 #: Keys that format 2 added, by the list their tables are in.
-FORMAT_2_KEYS = {"areas": ("optional",), "topics": ("optional", "missing")}
+FORMAT_2_KEYS = {"areas": ("optional",), "topics": ("optional", "missing", "subtopics")}
 
 
 def _format_2_problems(data: dict[str, Any]) -> list[str]:

@@ -134,6 +134,9 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
                 for req in topic.requires
             ],
             "resources": [{**r.to_dict(), "checked_at": checked(r.id)} for r in topic.resources],
+            "subtopics": [
+                {"id": s.id, "title": s.title, "checked_at": checked(s.id)} for s in topic.subtopics
+            ],
             **_progress_json(progress),
             "notes": [
                 {"at": _iso(n.at), "text": n.text, "link": n.link} for n in reversed(progress.notes)
@@ -340,6 +343,9 @@ def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: da
                     f"  - [{check}] {_md(resource.kind.capitalize())}: "
                     f"{_md(resource.title)}{by}{_md_link(resource.url)}"
                 )
+            for subtopic in topic.subtopics:
+                check = "x" if subtopic.id in progress.checked else " "
+                lines.append(f"  - [{check}] Concept: {_md(subtopic.title)}")
             for note in progress.notes:
                 lines.append(
                     f"  - Note ({note.at.date().isoformat()}): {_md(note.text)}"

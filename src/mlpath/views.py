@@ -20,7 +20,7 @@ from rich.text import Text
 
 from mlpath.errors import printable
 from mlpath.progress import Change, Note, State, Status, Summary, Tally, TopicProgress, describe
-from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
+from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Subtopic, Topic
 from mlpath.text import (
     first_resource,
     hours_text,
@@ -241,6 +241,12 @@ def _section(heading: str, *body: RenderableType) -> list[RenderableType]:
     return [Text(heading, style="bold underline"), *lines, Text("")]
 
 
+def _subtopic_line(subtopic: Subtopic) -> Text:
+    line = safe(subtopic.title)
+    line.append_text(safe(f"  [{subtopic.id}]", "dim"))
+    return line
+
+
 def _resource_sections(
     roadmap: Roadmap, topic: Topic, progress: TopicProgress
 ) -> list[RenderableType]:
@@ -317,6 +323,9 @@ def show_view(
     if topic.practice is not None:
         practice = _hanging(_mark(progress, PRACTICE_ID), safe(topic.practice.summary))
         parts += _section("Best way to learn  [practice]", practice)
+    if topic.subtopics:
+        concepts = [_hanging(_mark(progress, s.id), _subtopic_line(s)) for s in topic.subtopics]
+        parts += _section("Key concepts", *concepts)
     parts += _resource_sections(roadmap, topic, progress)
     if progress.notes:
         notes = [line for n in reversed(progress.notes) for line in _note_lines(n)]

@@ -395,7 +395,7 @@ def complete_area(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 ResourceArgument = Annotated[
     str | None,
     typer.Argument(
-        help="A resource id, unique id prefix, or kind ('book', 'course', 'practice').",
+        help="A resource or subtopic id, unique id prefix, or kind ('book', 'course', 'practice').",
         metavar="[RESOURCE]",
         autocompletion=complete_resource,
         show_default=False,
