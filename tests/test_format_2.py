@@ -166,3 +166,78 @@ def test_subtopics_are_a_checklist_inside_the_topic(run: Run, tmp_path: Path) ->
     course.write_text(clash)
     refused = run("roadmap", "validate", str(course))
     assert "subtopics[2] (lora).id: another item of this topic's checklist" in refused.stderr
+
+
+def _tracks(tmp_path: Path) -> Path:
+    """Two parallel tracks (areas) of which the learner finishes one, a choice of one cloud
+    provider among three, and a final topic that requires the cloud choice."""
+
+    def topic(topic_id: str, area: str, **more: Any) -> dict[str, Any]:
+        return {"id": topic_id, "area": area, "title": topic_id.title(), "summary": "S.", **more}
+
+    data = {
+        "schema": 2,
+        "id": "tracks",
+        "title": "Two tracks",
+        "areas": [
+            {"id": "scientist", "title": "Scientist", "summary": "S."},
+            {"id": "engineer", "title": "Engineer", "summary": "E."},
+            {"id": "cloud", "title": "Cloud", "summary": "C."},
+        ],
+        "topics": [
+            topic("pretraining", "scientist"),
+            topic("evaluation", "scientist"),
+            topic("rag", "engineer"),
+            topic("agents", "engineer"),
+            topic("aws", "cloud"),
+            topic("azure", "cloud"),
+            topic("gcp", "cloud"),
+            topic("deploy", "cloud", requires=["provider"]),
+        ],
+        "groups": [
+            {"id": "track", "title": "Choose a track", "areas": ["scientist", "engineer"]},
+            {"id": "provider", "title": "One cloud", "topics": ["aws", "azure", "gcp"]},
+        ],
+    }
+    path = tmp_path / "tracks.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_choice_of_two_tracks_counts_as_one_unit(run: Run, tmp_path: Path) -> None:
+    m = ("--roadmap", str(_tracks(tmp_path)))
+    overall = json.loads(run(*m, "progress", "--json").stdout)["overall"]
+    assert overall["total"] == 3  # the track, the cloud, deploy
+    ready = [t["id"] for t in json.loads(run(*m, "next", "--all", "--json").stdout)["topics"]]
+    assert ready == ["pretraining", "evaluation", "rag", "agents", "aws", "azure", "gcp"]
+    run(*m, "done", "rag")
+    ready = [t["id"] for t in json.loads(run(*m, "next", "--all", "--json").stdout)["topics"]]
+    assert "pretraining" not in ready and "agents" in ready  # the other track is aside
+    run(*m, "done", "agents")
+    progress = json.loads(run(*m, "progress", "--json").stdout)
+    assert progress["overall"]["done"] == 1 and progress["overall"]["total"] == 3
+    assert progress["choices"][0]["done"] == ["engineer"]
+    assert "Choice: Choose a track: 1 of 1 finished" in run(*m, "progress").stdout
+
+
+def test_a_topic_can_require_a_choice(run: Run, tmp_path: Path) -> None:
+    m = ("--roadmap", str(_tracks(tmp_path)))
+    shown = run(*m, "show", "deploy").stdout
+    assert "provider" in shown
+    assert "A choice: One cloud (finish 1 of: aws, azure, gcp)" in run(*m, "show", "gcp").stdout
+    run(*m, "done", "gcp")
+    ready = [t["id"] for t in json.loads(run(*m, "next", "--all", "--json").stdout)["topics"]]
+    assert "deploy" in ready and "aws" not in ready and "azure" not in ready
+    listed = json.loads(run(*m, "list", "--json").stdout)
+    cloud = next(a for a in listed["areas"] if a["id"] == "cloud")["topics"]
+    assert [t["choice"] for t in cloud] == ["provider", "provider", "provider", None]
+
+
+def test_choices_are_checked(run: Run, tmp_path: Path) -> None:
+    path = _tracks(tmp_path)
+    text = path.read_text()
+    path.write_text(text.replace('"gcp",\n]', '"gcp",\n    "nowhere",\n]', 1))
+    assert "no topic 'nowhere'" in run("roadmap", "validate", str(path)).stderr
+    path.write_text(text.replace('id = "provider"', 'id = "aws"'))
+    refused = run("roadmap", "validate", str(path)).stderr
+    assert "groups[1] (aws).id: a topic already has this id" in refused

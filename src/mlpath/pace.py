@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from mlpath import rules
-from mlpath.progress import State, Status, TopicProgress, counts
+from mlpath.progress import State, Status, TopicProgress, counts, left_aside
 from mlpath.roadmap import Roadmap, Topic
 
 #: Days from finishing a topic to its first review, then from each review to the next.
@@ -164,7 +164,7 @@ def remaining_hours(roadmap: Roadmap, state: State) -> tuple[float, int]:
     remaining, unestimated = 0.0, 0
     for topic in roadmap.topics:
         progress = state.topic(roadmap.id, topic.id)
-        if progress.status in (Status.DONE, Status.SKIPPED) or not counts(roadmap, state, topic):
+        if progress.status in (Status.DONE, Status.SKIPPED) or not _on_path(roadmap, state, topic):
             continue
         if topic.estimate_hours is None:
             unestimated += 1
@@ -173,11 +173,17 @@ def remaining_hours(roadmap: Roadmap, state: State) -> tuple[float, int]:
     return remaining, unestimated
 
 
+def _on_path(roadmap: Roadmap, state: State, topic: Topic) -> bool:
+    """Whether the topic is part of the learner's path: not an optional one left aside,
+    nor one of a choice's options the learner is not taking."""
+    return counts(roadmap, state, topic) and not left_aside(roadmap, state, topic)
+
+
 def finished_on(roadmap: Roadmap, state: State) -> date | None:
     """When the path was finished: the day its last topic was done, once every topic is
     done or skipped (and one at least done); None before."""
     progress = [state.topic(roadmap.id, t.id) for t in roadmap.topics]
-    left = [p for t, p in zip(roadmap.topics, progress, strict=True) if counts(roadmap, state, t)]
+    left = [p for t, p in zip(roadmap.topics, progress, strict=True) if _on_path(roadmap, state, t)]
     if any(p.status not in (Status.DONE, Status.SKIPPED) for p in left):
         return None
     done = [p.done_at for p in progress if p.status is Status.DONE and p.done_at is not None]

@@ -25,7 +25,7 @@ from enum import StrEnum
 from typing import Any, TypedDict, TypeVar, cast
 
 from mlpath import rules
-from mlpath.roadmap import Roadmap, Topic
+from mlpath.roadmap import Group, Roadmap, Topic
 
 #: The state format this version writes. Older formats are migrated by the store.
 STATE_VERSION = 5
@@ -526,12 +526,21 @@ def status_of(state: State, roadmap_id: str, topic_id: str) -> Status:
 
 def missing_prerequisites(state: State, roadmap: Roadmap, topic: Topic) -> list[str]:
     """Prerequisites of ``topic`` that are neither done nor skipped (an optional one the
-    learner has not started is no obstacle)."""
-    return [
-        r
-        for r in topic.requires
-        if not is_finished(state, roadmap.id, r) and counts(roadmap, state, roadmap.topic(r))
-    ]
+    learner has not started, or one of a choice's options the learner left aside, is no
+    obstacle); a required group is missing until it is complete."""
+    missing = []
+    for required in topic.requires:
+        group = roadmap.group(required)
+        if group is not None:
+            if not group_done(roadmap, state, group):
+                missing.append(required)
+            continue
+        other = roadmap.topic(required)
+        if is_finished(state, roadmap.id, required) or not counts(roadmap, state, other):
+            continue
+        if not left_aside(roadmap, state, other):
+            missing.append(required)
+    return missing
 
 
 def is_finished(state: State, roadmap_id: str, topic_id: str) -> bool:
@@ -546,6 +555,42 @@ def counts(roadmap: Roadmap, state: State, topic: Topic) -> bool:
     return status_of(state, roadmap.id, topic.id) in (Status.IN_PROGRESS, Status.DONE)
 
 
+def option_done(roadmap: Roadmap, state: State, option: str) -> bool:
+    """Whether one option of a group is complete: its topic done, or every topic of its
+    area done or skipped (optional ones not started aside) and one at least done."""
+    topics = [t for t in roadmap.option_topics(option) if counts(roadmap, state, t)]
+    statuses = [status_of(state, roadmap.id, t.id) for t in topics]
+    return Status.DONE in statuses and all(s in _FINISHED for s in statuses)
+
+
+def option_started(roadmap: Roadmap, state: State, option: str) -> bool:
+    return any(
+        status_of(state, roadmap.id, t.id) in (Status.IN_PROGRESS, Status.DONE)
+        for t in roadmap.option_topics(option)
+    )
+
+
+def group_done(roadmap: Roadmap, state: State, group: Group) -> bool:
+    """Whether the learner has completed as many of the group's options as it asks."""
+    return sum(option_done(roadmap, state, o) for o in group.options) >= group.pick
+
+
+def left_aside(roadmap: Roadmap, state: State, topic: Topic) -> bool:
+    """Whether a topic belongs to an option of a choice that the learner is not taking:
+    the choice is complete, or as many other options as it asks for are under way, and
+    this option is not started."""
+    found = roadmap.group_of(topic)
+    if found is None:
+        return False
+    group, option = found
+    if option_started(roadmap, state, option):
+        return False
+    if group_done(roadmap, state, group):
+        return True
+    started = sum(option_started(roadmap, state, o) for o in group.options)
+    return started >= group.pick
+
+
 def ready_topics(roadmap: Roadmap, state: State) -> list[Topic]:
     """Topics to study now, best first: those in progress, then those not started whose
     prerequisites are all done or skipped, each group in roadmap order. Optional topics
@@ -553,7 +598,9 @@ def ready_topics(roadmap: Roadmap, state: State) -> list[Topic]:
     open_topics = [
         t
         for t in roadmap.topics
-        if not is_finished(state, roadmap.id, t.id) and counts(roadmap, state, t)
+        if not is_finished(state, roadmap.id, t.id)
+        and counts(roadmap, state, t)
+        and not left_aside(roadmap, state, t)
     ]
     ready = [t for t in open_topics if not missing_prerequisites(state, roadmap, t)]
     return sorted(ready, key=lambda t: status_of(state, roadmap.id, t.id) is not Status.IN_PROGRESS)
@@ -570,7 +617,11 @@ def blocked_topics(roadmap: Roadmap, state: State) -> dict[str, list[str]]:
     """Unfinished topics that wait on prerequisites: topic id -> the missing ones."""
     blocked = {}
     for topic in roadmap.topics:
-        if not is_finished(state, roadmap.id, topic.id) and counts(roadmap, state, topic):
+        if (
+            not is_finished(state, roadmap.id, topic.id)
+            and counts(roadmap, state, topic)
+            and not left_aside(roadmap, state, topic)
+        ):
             missing = missing_prerequisites(state, roadmap, topic)
             if missing:
                 blocked[topic.id] = missing
@@ -620,6 +671,7 @@ class Summary:
     in_progress: list[str]  # topic ids, in roadmap order
     skipped: list[str]  # topic ids, in roadmap order
     optional: list[str]  # optional topics not started (not counted), in roadmap order
+    choices: list[tuple[Group, list[str]]]  # each group, and its options done
     next_topic: Topic | None
     orphans: int  # progress entries (topics, checks) that the roadmap no longer has
 
@@ -637,6 +689,24 @@ def orphan_entries(roadmap: Roadmap, state: State) -> int:
     return count
 
 
+def _overall(roadmap: Roadmap, state: State) -> Tally:
+    """The whole path's tally, where each choice (group) counts as one unit, done once
+    the learner has completed as many of its options as it asks."""
+    alone = _tally(roadmap, state, [t for t in roadmap.topics if roadmap.group_of(t) is None])
+    done = sum(group_done(roadmap, state, g) for g in roadmap.groups)
+    under_way = sum(
+        not group_done(roadmap, state, g)
+        and any(option_started(roadmap, state, o) for o in g.options)
+        for g in roadmap.groups
+    )
+    return replace(
+        alone,
+        done=alone.done + done,
+        total=alone.total + len(roadmap.groups),
+        in_progress=alone.in_progress + under_way,
+    )
+
+
 def summarize(roadmap: Roadmap, state: State) -> Summary:
     areas = [(a.id, _tally(roadmap, state, roadmap.topics_in(a.id))) for a in roadmap.areas]
 
@@ -644,7 +714,7 @@ def summarize(roadmap: Roadmap, state: State) -> Summary:
         return [t.id for t in roadmap.topics if status_of(state, roadmap.id, t.id) is status]
 
     return Summary(
-        overall=_tally(roadmap, state, list(roadmap.topics)),
+        overall=_overall(roadmap, state),
         areas=areas,
         in_progress=having(Status.IN_PROGRESS),
         skipped=having(Status.SKIPPED),
@@ -653,6 +723,9 @@ def summarize(roadmap: Roadmap, state: State) -> Summary:
             for t in roadmap.topics
             if not counts(roadmap, state, t)
             and status_of(state, roadmap.id, t.id) is not Status.SKIPPED
+        ],
+        choices=[
+            (g, [o for o in g.options if option_done(roadmap, state, o)]) for g in roadmap.groups
         ],
         next_topic=next_topic(roadmap, state),
         orphans=orphan_entries(roadmap, state),

@@ -291,6 +291,34 @@ class Topic:
         raise UsageError(f"{problem}. Name one of: {', '.join(choices)}.")
 
 
+def _at_least_one(value: int) -> int:
+    if value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Format 2: a choice. The learner completes `pick` of its options (topics, or whole
+    areas such as parallel tracks); the group counts as one unit of progress."""
+
+    __pydantic_config__ = _FORMAT
+
+    id: Slug
+    """Unique among groups and topics: a topic's `requires` may name it."""
+    title: Text
+    topics: tuple[Slug, ...] = ()
+    """Topics to choose from."""
+    areas: tuple[Slug, ...] = ()
+    """Areas to choose from, each as a whole (done when its topics are)."""
+    pick: Annotated[int, _Rule(_at_least_one, strict=True, minimum=1)] = 1
+    """How many of the options to complete."""
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        return (*self.topics, *self.areas)
+
+
 @dataclass(frozen=True)
 class Roadmap:
     """A learning path: areas, and topics in the order to learn them. Built only from a
@@ -306,11 +334,14 @@ class Roadmap:
     areas: Annotated[tuple[Area, ...], _Rule(_some, minItems=1)]
     """In the order they are shown."""
     topics: Annotated[tuple[Topic, ...], _Rule(_some, minItems=1)]
-    """In the order to learn them (each after its prerequisites)."""
+    """In the order to learn them; `next` offers them in this order once their
+    prerequisites are done."""
     summary: str = ""
     """An introduction to the path."""
     source: str = ""
     """Where the roadmap's content comes from."""
+    groups: tuple[Group, ...] = ()
+    """Format 2: choices, e.g. one of two tracks or one cloud provider."""
 
     # Indexes for lookups, made on first use.
     @functools.cached_property
@@ -344,6 +375,29 @@ class Roadmap:
     def is_optional(self, topic: Topic) -> bool:
         """Whether the topic, or its whole area, is optional."""
         return topic.optional or self.area(topic.area).optional
+
+    @functools.cached_property
+    def _group_of(self) -> dict[str, tuple[Group, str]]:
+        """topic id -> its group and the option (topic or area id) it is part of."""
+        found: dict[str, tuple[Group, str]] = {}
+        for group in self.groups:
+            for topic_id in group.topics:
+                found[topic_id] = (group, topic_id)
+            for area_id in group.areas:
+                for topic in self.topics_in(area_id):
+                    found[topic.id] = (group, area_id)
+        return found
+
+    def group_of(self, topic: Topic) -> tuple[Group, str] | None:
+        """The choice the topic belongs to, and its option there; None for most topics."""
+        return self._group_of.get(topic.id)
+
+    def group(self, group_id: str) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+    def option_topics(self, option: str) -> list[Topic]:
+        """The topics of one option of a group: the topic, or the area's topics."""
+        return [self.topic(option)] if self.has_topic(option) else self.topics_in(option)
 
     def find_topic(self, name: str) -> Topic:
         """Resolve what a user typed: an id, an alias or a unique prefix of an id.
@@ -397,7 +451,7 @@ class Roadmap:
 
 def layout() -> str:
     """The fields of the format's classes, in order: what the cache's plain form holds."""
-    classes = (Roadmap, Area, Topic, Practice, Resource, Subtopic)
+    classes = (Roadmap, Area, Topic, Practice, Resource, Subtopic, Group)
     return ";".join(
         f"{c.__name__}:{','.join(f.name for f in dataclasses.fields(c) if f.init)}" for c in classes
     )
@@ -482,17 +536,75 @@ def _cross_check(data: dict[str, Any]) -> list[str]:
     topics = _entries(data, "topics")
     topic_ids, more = _unique_ids(topics, "topics", "topic")
     problems += more
+    group_ids, more = _group_problems(data, areas, topic_ids)
+    problems += more
     names: dict[str, str] = {t: t for t in topic_ids}  # alias or id -> its topic
     graph: dict[str, list[str]] = {}  # topic -> the topics it requires
     for i, topic in topics:
         topic_id = _str(topic, "id") or "?"
         place = f"topics[{i}] ({topic_id})"
-        problems += _reference_problems(place, topic, topic_id, areas, topic_ids)
+        problems += _reference_problems(place, topic, topic_id, areas, topic_ids, group_ids)
         problems += _alias_problems(place, topic, topic_id, topic_ids, names)
         problems += _resource_problems(place, topic)
         requires = [r for r in _strs(topic, "requires") if r != topic_id and r in topic_ids]
         graph.setdefault(topic_id, []).extend(requires)
     return problems + _cycle_problems(graph)
+
+
+def _group_problems(
+    data: dict[str, Any], areas: set[str], topic_ids: set[str]
+) -> tuple[set[str], list[str]]:
+    """Groups: ids unique and apart from topic ids, options that exist, each topic in one
+    group at most, and no more to pick than there are options."""
+    groups = _entries(data, "groups")
+    group_ids, problems = _unique_ids(groups, "groups", "group")
+    area_of = {_str(t, "id"): _str(t, "area") for _, t in _entries(data, "topics")}
+    taken: dict[str, str] = {}  # topic id -> the group that has it
+    for i, group in groups:
+        group_id = _str(group, "id") or "?"
+        place = f"groups[{i}] ({group_id})"
+        if group_id in topic_ids:
+            problems.append(f"{place}.id: a topic already has this id")
+        members, more = _group_members(place, group, areas, topic_ids, area_of)
+        problems += more
+        for member in members:
+            if taken.setdefault(member, group_id) != group_id:
+                problems.append(f"{place}: topic '{member}' is already in group '{taken[member]}'")
+        problems += _pick_problems(place, group)
+    return group_ids, problems
+
+
+def _pick_problems(place: str, group: dict[str, Any]) -> list[str]:
+    options = _strs(group, "topics") + _strs(group, "areas")
+    pick = group.get("pick", 1)
+    if not options:
+        return [f"{place}: name the options, in 'topics' or 'areas'"]
+    if isinstance(pick, int) and not isinstance(pick, bool) and pick > len(options):
+        return [f"{place}.pick: {pick} to pick, but only {len(options)} options"]
+    return []
+
+
+def _group_members(
+    place: str,
+    group: dict[str, Any],
+    areas: set[str],
+    topic_ids: set[str],
+    area_of: dict[str | None, str | None],
+) -> tuple[list[str], list[str]]:
+    """The topics a group's options cover, and a problem for each option that is not
+    there."""
+    members: list[str] = []
+    problems: list[str] = []
+    for topic_id in _strs(group, "topics"):
+        if topic_id not in topic_ids:
+            hint = suggestion(topic_id, topic_ids)
+            problems.append(f"{place}.topics: no topic '{topic_id}'.{hint}")
+        members.append(topic_id)
+    for area_id in _strs(group, "areas"):
+        if area_id not in areas:
+            problems.append(f"{place}.areas: no area '{area_id}'.{suggestion(area_id, areas)}")
+        members += [t for t, a in area_of.items() if a == area_id and t is not None]
+    return members, problems
 
 
 def _unique_ids(
@@ -511,9 +623,15 @@ def _unique_ids(
 
 
 def _reference_problems(
-    place: str, topic: dict[str, Any], topic_id: str, areas: set[str], topic_ids: set[str]
+    place: str,
+    topic: dict[str, Any],
+    topic_id: str,
+    areas: set[str],
+    topic_ids: set[str],
+    group_ids: set[str],
 ) -> list[str]:
-    """A topic's area and prerequisites must exist (and not be the topic itself)."""
+    """A topic's area and prerequisites (topics or groups) must exist (and not be the
+    topic itself)."""
     problems: list[str] = []
     area_id = _str(topic, "area")
     if area_id is not None and area_id not in areas:
@@ -521,8 +639,10 @@ def _reference_problems(
     for req in _strs(topic, "requires"):
         if req == topic_id:
             problems.append(f"{place}.requires: a topic cannot require itself")
-        elif req not in topic_ids:
-            problems.append(f"{place}.requires: no topic '{req}'.{suggestion(req, topic_ids)}")
+        elif req not in topic_ids | group_ids:
+            what = "topic or group" if group_ids else "topic"
+            hint = suggestion(req, topic_ids | group_ids)
+            problems.append(f"{place}.requires: no {what} '{req}'.{hint}")
     return problems
 
 
@@ -574,6 +694,8 @@ def _cycle_problems(graph: dict[str, list[str]]) -> list[str]:
 
 #: Keys that format 2 added, by the list their tables are in.
 FORMAT_2_KEYS = {"areas": ("optional",), "topics": ("optional", "missing", "subtopics")}
+#: Top-level keys that format 2 added.
+FORMAT_2_TOP = ("groups",)
 
 
 def _format_2_problems(data: dict[str, Any]) -> list[str]:
@@ -581,7 +703,9 @@ def _format_2_problems(data: dict[str, Any]) -> list[str]:
     what format 1 required (a practice per topic, a kind per resource)."""
     if data.get("schema") != 1:
         return []
-    problems = []
+    problems = [
+        f"{key}: a format 2 key; set schema = 2 to use it" for key in FORMAT_2_TOP if key in data
+    ]
     for key, names in FORMAT_2_KEYS.items():
         for i, entry in _entries(data, key):
             where = f"{key}[{i}] ({_str(entry, 'id') or '?'})"

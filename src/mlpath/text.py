@@ -87,6 +87,7 @@ def list_json(
                         "id": topic.id,
                         "title": topic.title,
                         "optional": roadmap.is_optional(topic),
+                        "choice": _choice_id(roadmap, topic),
                         "requires": list(topic.requires),
                         **_progress_json(state.topic(roadmap.id, topic.id)),
                     }
@@ -123,6 +124,7 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
             "title": topic.title,
             "area": {"id": area.id, "title": area.title},
             "optional": roadmap.is_optional(topic),
+            "choice": _choice_id(roadmap, topic),
             "aliases": list(topic.aliases),
             "summary": topic.summary,
             "practice": None
@@ -169,6 +171,16 @@ def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict
         "in_progress": summary.in_progress,
         "skipped": summary.skipped,
         "optional": summary.optional,
+        "choices": [
+            {
+                "id": group.id,
+                "title": group.title,
+                "pick": group.pick,
+                "options": list(group.options),
+                "done": done,
+            }
+            for group, done in summary.choices
+        ],
         "next": None if nxt is None else {"id": nxt.id, "title": nxt.title},
         "orphans": summary.orphans,
         "hours_this_week": pace.week_minutes / 60,
@@ -184,6 +196,11 @@ def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict
         },
         "reviews_due": [r.topic.id for r in pace.reviews_due],
     }
+
+
+def _choice_id(roadmap: Roadmap, topic: Topic) -> str | None:
+    found = roadmap.group_of(topic)
+    return None if found is None else found[0].id
 
 
 def _tally_json(tally: Tally) -> dict[str, int]:

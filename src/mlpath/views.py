@@ -135,6 +135,7 @@ def list_view(
         for topic in topics:
             status = state.topic(roadmap.id, topic.id).status
             title = printable(topic.title) + (" (optional)" if topic.optional else "")
+            title += " (a choice)" if roadmap.group_of(topic) else ""
             rows.append((numbers[topic.id], topic.id, title, status))
     parts: list[RenderableType] = [safe(roadmap.title, "bold")]
     parts.append(_TopicList(rows) if chosen else Text("No topic matches."))
@@ -285,6 +286,12 @@ def _about(roadmap: Roadmap, topic: Topic, progress: TopicProgress) -> Text:
         about.append_text(safe(", ".join(topic.aliases)))
     if roadmap.is_optional(topic):
         about.append("   Optional: counts once you start it")
+    found = roadmap.group_of(topic)
+    if found is not None:
+        group, _ = found
+        about.append("\nA choice: ")
+        about.append_text(safe(group.title))
+        about.append_text(safe(f" (finish {group.pick} of: {', '.join(group.options)})"))
     about.append("\nStatus: ")
     about.append_text(status_text(progress.status))
     if progress.since is not None:
@@ -390,6 +397,13 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
     if summary.optional:
         label = "Optional (counted once started): "
         parts.append(_topic_list(roadmap, label, summary.optional, "dim"))
+    for group, done in summary.choices:
+        line = Text("Choice: ", style="bold")
+        line.append_text(safe(group.title))
+        line.append_text(
+            safe(f": {len(done)} of {group.pick} finished (options: {', '.join(group.options)})")
+        )
+        parts.append(line)
     parts.append(_pace_lines(pace))
     if summary.next_topic is None:
         parts.append(Text("Every topic is done or skipped. Well done!", style="bold green"))
