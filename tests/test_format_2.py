@@ -241,3 +241,60 @@ def test_choices_are_checked(run: Run, tmp_path: Path) -> None:
     path.write_text(text.replace('id = "provider"', 'id = "aws"'))
     refused = run("roadmap", "validate", str(path)).stderr
     assert "groups[1] (aws).id: a topic already has this id" in refused
+
+
+# --- roadmap from-markdown ------------------------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_from_markdown_turns_a_real_curriculum_into_a_valid_roadmap(
+    run: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "llm.toml"
+    made = run("roadmap", "from-markdown", str(FIXTURES / "llm-course.md"), "-o", str(out))
+    assert made.exit_code == 0, made.stderr
+    assert "3 topics, 16 links, 11 subtopics" in made.stdout
+    assert "optional: llm-fundamentals" in made.stdout and "Dropped: 1 image." in made.stdout
+    assert "is a valid roadmap of format 2" in run("roadmap", "validate", str(out)).stdout
+    m = ("--roadmap", str(out))
+    shown = run(*m, "show", "mathematics-for-machine-learning").stdout
+    assert "[ ] Linear Algebra  [linear-algebra]" in shown  # a bullet's bold words
+    assert "3Blue1Brown - The Essence of Linear Algebra (video)" in shown  # a guessed kind
+    assert "No book" not in shown and "No course" not in shown
+    assert "Only optional topics are left" in run(*m, "next").stdout  # the area is optional
+    again = run("roadmap", "from-markdown", str(FIXTURES / "llm-course.md"), "-o", str(out))
+    assert again.exit_code == 1 and "--force" in again.stderr
+
+
+def test_from_markdown_keeps_what_it_can_and_says_what_it_drops(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "README.md"
+    source.write_text(
+        "# Data engineering path\n\nIntro.\n\n"
+        "## Part 1: Basics\n\n### SQL\n\nQueries and joins, the core of it all.\n\n"
+        "- [SQLBolt](https://sqlbolt.com/)\n- [Notes](./notes/sql.md)\n- Window functions\n\n"
+        "### SQL\n\n- [Mode SQL tutorial](https://mode.com/sql-tutorial/)\n\n"
+        "## Streaming (optional)\n\n- [Kafka paper](https://arxiv.org/abs/1234.5678)\n\n"
+        "## Thanks\n\nTo everyone.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "data.toml"
+    made = run("roadmap", "from-markdown", str(source), "-o", str(out))
+    assert made.exit_code == 0, made.stderr
+    assert "1 link not to an absolute http(s) address (e.g. ./notes/sql.md)" in made.stdout
+    assert "Thanks" in made.stdout  # a heading with nothing under it
+    listed = json.loads(run("--roadmap", str(out), "list", "--json").stdout)
+    assert listed["roadmap"] == {"id": "data-engineering-path", "title": "Data engineering path"}
+    ids = [t["id"] for a in listed["areas"] for t in a["topics"]]
+    assert ids == ["sql", "sql-2", "streaming-optional"]  # unique, valid slugs
+    streaming = json.loads(run("--roadmap", str(out), "show", "streaming", "--json").stdout)
+    assert streaming["topic"]["optional"] is True
+    assert streaming["topic"]["resources"][0]["kind"] == "paper"
+
+
+def test_from_markdown_refuses_a_file_with_no_links(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "notes.md"
+    source.write_text("# Notes\n\nNothing to link.\n")
+    result = run("roadmap", "from-markdown", str(source), "-o", str(tmp_path / "x.toml"))
+    assert result.exit_code == 1 and "no heading with links" in result.stderr
+    assert not (tmp_path / "x.toml").exists()

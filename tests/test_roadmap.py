@@ -309,7 +309,7 @@ def test_bundled_resources_match_the_essay(topic_id: str) -> None:
     topic = load_roadmap(BUNDLED).topic(topic_id)
     got = [(r.kind, r.title, r.by, r.url) for r in topic.resources]
     assert got == ESSAY_RESOURCES[topic_id]
-    assert topic.practice.summary
+    assert topic.practice is not None and topic.practice.summary
 
 
 def test_bundled_roadmap_keeps_the_essays_nuances() -> None:

@@ -405,7 +405,9 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
         )
         parts.append(line)
     parts.append(_pace_lines(pace))
-    if summary.next_topic is None:
+    if summary.next_topic is None and summary.optional:
+        parts.append(Text("Only optional topics are left: start one to count it.", style="bold"))
+    elif summary.next_topic is None:
         parts.append(Text("Every topic is done or skipped. Well done!", style="bold green"))
     else:
         nxt = Text("Next: ", style="bold")
@@ -570,9 +572,17 @@ def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> Render
     return Group(*parts)
 
 
-def nothing_next_view(blocked: Mapping[str, Sequence[str]]) -> RenderableType:
-    """Why nothing is next: every topic is finished, or those left wait on others
-    (``blocked``: topic id -> the prerequisites it waits on)."""
+def nothing_next_view(
+    blocked: Mapping[str, Sequence[str]], optional: Sequence[str] = ()
+) -> RenderableType:
+    """Why nothing is next: every topic is finished, or those left are optional and not
+    started (``optional``), or wait on others (``blocked``: topic id -> the prerequisites
+    it waits on)."""
+    if not blocked and optional:
+        lines = Text("Only optional topics are left; they count once you start one:\n")
+        lines.append_text(safe(f"  {', '.join(optional)}\n"))
+        lines.append("mlpath start TOPIC", style="dim")
+        return lines
     if not blocked:
         return Text("Every topic is done or skipped: nothing is next. Well done!", style="green")
     lines = Text("Nothing is ready to study: every topic left waits on another.\n")

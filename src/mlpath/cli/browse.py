@@ -116,7 +116,7 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
       mlpath show            # the next topic
     """
     from mlpath import text
-    from mlpath.progress import blocked_topics, next_topic
+    from mlpath.progress import blocked_topics, next_topic, summarize
 
     current = roadmap()
     if topic is not None:
@@ -129,7 +129,8 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
             if json:
                 text.print_json(text.next_json(current, state, [], blocked))
             else:
-                render(lambda views: views.nothing_next_view(blocked))
+                aside = summarize(current, state).optional
+                render(lambda views: views.nothing_next_view(blocked, aside))
             return
         chosen = found
     if json:
@@ -152,7 +153,7 @@ def next_(
     """
     from mlpath import text
     from mlpath.pace import reviews_due
-    from mlpath.progress import blocked_topics, ready_topics
+    from mlpath.progress import blocked_topics, ready_topics, summarize
 
     current, state = roadmap(), database().load()
     ready = ready_topics(current, state)
@@ -163,11 +164,11 @@ def next_(
         document = text.next_json(current, state, chosen, blocked)
         text.print_json({**document, "reviews_due": len(due)})
         return
-    render(
-        lambda views: (
-            views.next_view(current, state, chosen) if chosen else views.nothing_next_view(blocked)
-        )
-    )
+    if chosen:
+        render(lambda views: views.next_view(current, state, chosen))
+    else:
+        aside = summarize(current, state).optional
+        render(lambda views: views.nothing_next_view(blocked, aside))
     if due:
         render(lambda views: views.reviews_due_line(due))
 

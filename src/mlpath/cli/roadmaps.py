@@ -113,6 +113,79 @@ def use(
     )
 
 
+@roadmap_app.command("from-markdown")
+def from_markdown(
+    path: PathArgument,
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", metavar="FILE", help="The roadmap file to write."),
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file.")] = False,
+) -> None:
+    """Make a starter roadmap from a Markdown curriculum (a README of headings and links).
+
+    Headings with links become topics, in the area of the heading above; links become
+    resources; bullets without links become subtopics; "optional" in a heading makes
+    it optional. It says what it guessed and what it dropped: review the file, then
+    'mlpath roadmap validate' it and use it with --roadmap.
+
+    \b
+    Examples:
+      mlpath roadmap from-markdown README.md -o my.toml
+    """
+    import tomli_w
+
+    from mlpath.cli._app import check_output
+    from mlpath.curriculum import convert
+    from mlpath.errors import RoadmapError
+    from mlpath.paths import atomic_write
+    from mlpath.roadmap import parse_roadmap, read_roadmap_text
+    from mlpath.text import plural
+
+    check_output(output, force)
+    name = path.stem if path.stem.lower() != "readme" else path.resolve().parent.name
+    data, report = convert(read_roadmap_text(path), name)
+    if not data["topics"]:
+        raise RoadmapError(f"{path} has no heading with links under it: no topic to make.")
+    text = tomli_w.dumps(data)
+    roadmap = parse_roadmap(text, str(output))  # never write a file that does not load
+    try:
+        atomic_write(output, text.encode("utf-8"), 0o644)
+    except OSError as error:
+        raise RoadmapError(f"cannot write {output}: {error.strerror or error}.") from None
+    links = sum(len(t.resources) for t in roadmap.topics)
+    concepts = sum(len(t.subtopics) for t in roadmap.topics)
+    say(
+        printable(
+            f"Wrote {output}: {plural(len(roadmap.areas), 'area')}, "
+            f"{plural(len(roadmap.topics), 'topic')}, {plural(links, 'link')}, "
+            f"{plural(concepts, 'subtopic')}."
+        )
+    )
+    guessed = [
+        f"kinds of {plural(report.guessed_kinds, 'link')} from their address (papers, "
+        "videos, courses); the others are plain links",
+        f"optional: {', '.join(report.optional) or 'nothing'}",
+        "no prerequisites: a curriculum gives an order; add 'requires' where a topic "
+        "builds on another",
+    ]
+    say("Guessed: " + "; ".join(guessed) + ".")
+    dropped = []
+    if report.dropped_links:
+        dropped.append(
+            f"{plural(len(report.dropped_links), 'link')} not to an absolute http(s) "
+            f"address (e.g. {report.dropped_links[0]}): make them absolute to keep them"
+        )
+    if report.dropped_images:
+        dropped.append(plural(report.dropped_images, "image"))
+    if report.dropped_headings:
+        dropped.append(
+            f"{plural(len(report.dropped_headings), 'heading')} with no link under "
+            f"(e.g. {report.dropped_headings[0]})"
+        )
+    say(printable("Dropped: " + ("; ".join(dropped) or "nothing") + "."))
+
+
 @roadmap_app.command()
 def validate(path: PathArgument) -> None:
     """Check a roadmap file and list every problem, each with its place.
@@ -136,8 +209,8 @@ def validate(path: PathArgument) -> None:
     optional = sum(1 for t in checked.topics if checked.is_optional(t))
     say(
         f"{printable(str(path))} is a valid roadmap of format {checked.schema}: "
-        f"{printable(checked.title)} ({printable(checked.id)}), {len(checked.areas)} areas, "
-        f"{len(checked.topics)} topics"
+        f"{printable(checked.title)} ({printable(checked.id)}), "
+        f"{plural(len(checked.areas), 'area')}, {plural(len(checked.topics), 'topic')}"
         + (f" ({optional} optional)" if optional else "")
         + f", {resources} resources."
     )
