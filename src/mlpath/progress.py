@@ -646,20 +646,22 @@ class Tally:
 
 def _tally(roadmap: Roadmap, state: State, topics: list[Topic]) -> Tally:
     by_status = {s: 0 for s in Status}
-    counted = [t for t in topics if counts(roadmap, state, t)]
-    for topic in counted:
-        by_status[status_of(state, roadmap.id, topic.id)] += 1
+    counted = optional = 0
+    for topic in topics:
+        status = status_of(state, roadmap.id, topic.id)
+        if counts(roadmap, state, topic):
+            counted += 1
+            by_status[status] += 1
+        elif status is Status.SKIPPED:
+            by_status[status] += 1  # an optional topic set aside: skipped all the same
+        else:
+            optional += 1
     skipped = by_status[Status.SKIPPED]
-    optional = sum(
-        1
-        for t in topics
-        if t not in counted and status_of(state, roadmap.id, t.id) is not Status.SKIPPED
-    )
     return Tally(
         by_status[Status.DONE],
-        len(counted) - skipped,
+        counted - (skipped - (len(topics) - counted - optional)),
         by_status[Status.IN_PROGRESS],
-        skipped + (len(topics) - len(counted) - optional),
+        skipped,
         optional,
     )
 
