@@ -78,9 +78,9 @@ _LOG_SCHEMA = (
     # The change log, oldest first (by id). ``entry`` is the whole change as compact JSON,
     # exactly as an export writes it (with the topic's fields before it, the note or
     # session it added, an import's restore list); the other columns repeat what the
-    # commands look for: when the change and its study session happened, in seconds since
-    # 1970 (UTC) and the UTC offset it was recorded with, and ``recorded``, when this
-    # machine recorded it (seconds since 1970), if it did.
+    # commands look for: when the change happened, in seconds since 1970 (UTC) and the UTC
+    # offset it was recorded with (a study session's change happens when the session
+    # did), and ``recorded``, when this machine recorded it (seconds since 1970), if it did.
     """CREATE TABLE changes (
         id INTEGER PRIMARY KEY,
         at_utc INTEGER NOT NULL,
@@ -91,15 +91,12 @@ _LOG_SCHEMA = (
         topic TEXT NOT NULL,
         key TEXT NOT NULL,
         key_hash INTEGER NOT NULL,  -- CRC-32 of key: a small index to look keys up
-        session_utc INTEGER,
-        session_offset INTEGER,
         session_minutes INTEGER NOT NULL DEFAULT 0,
         entry TEXT NOT NULL
     )""",
     """CREATE INDEX changes_by_topic ON changes (roadmap, topic, at_utc)""",
     """CREATE INDEX changes_by_key ON changes (key_hash)""",
     """CREATE INDEX changes_by_time ON changes (at_utc)""",
-    """CREATE INDEX sessions_by_time ON changes (session_utc) WHERE session_utc IS NOT NULL""",
     # Per roadmap, day and UTC offset: the study time and the number of changes (streaks,
     # the pace). ``day`` is the date in that offset. Read in a time zone whose offset was
     # the same all that day (the learner at home, summer time included), a row is that
@@ -114,26 +111,20 @@ _LOG_SCHEMA = (
     ) WITHOUT ROWID""",
     """CREATE TRIGGER change_counted AFTER INSERT ON changes
     WHEN NEW.action <> 'import' BEGIN
-        INSERT INTO days (roadmap, day, offset, changes)
-            VALUES (NEW.roadmap, date(NEW.at_utc + NEW.at_offset, 'unixepoch'), NEW.at_offset, 1)
-            ON CONFLICT (roadmap, day, offset) DO UPDATE SET changes = changes + 1;
-        INSERT INTO days (roadmap, day, offset, minutes)
-            SELECT NEW.roadmap, date(NEW.session_utc + NEW.session_offset, 'unixepoch'),
-                NEW.session_offset, NEW.session_minutes
-            WHERE NEW.session_utc IS NOT NULL
-            ON CONFLICT (roadmap, day, offset) DO UPDATE SET minutes = minutes + excluded.minutes;
+        INSERT INTO days (roadmap, day, offset, changes, minutes)
+            VALUES (NEW.roadmap, date(NEW.at_utc + NEW.at_offset, 'unixepoch'), NEW.at_offset,
+                1, NEW.session_minutes)
+            ON CONFLICT (roadmap, day, offset) DO UPDATE
+            SET changes = changes + 1, minutes = minutes + excluded.minutes;
     END""",
     """CREATE TRIGGER change_uncounted AFTER DELETE ON changes
     WHEN OLD.action <> 'import' BEGIN
-        UPDATE days SET changes = changes - 1 WHERE roadmap = OLD.roadmap
-            AND day = date(OLD.at_utc + OLD.at_offset, 'unixepoch') AND offset = OLD.at_offset;
-        UPDATE days SET minutes = minutes - OLD.session_minutes
-            WHERE OLD.session_utc IS NOT NULL AND roadmap = OLD.roadmap
-            AND day = date(OLD.session_utc + OLD.session_offset, 'unixepoch')
-            AND offset = OLD.session_offset;
-        DELETE FROM days WHERE roadmap = OLD.roadmap AND minutes = 0 AND changes = 0
-            AND day IN (date(OLD.at_utc + OLD.at_offset, 'unixepoch'),
-                date(OLD.session_utc + OLD.session_offset, 'unixepoch'));
+        UPDATE days SET changes = changes - 1, minutes = minutes - OLD.session_minutes
+            WHERE roadmap = OLD.roadmap AND offset = OLD.at_offset
+            AND day = date(OLD.at_utc + OLD.at_offset, 'unixepoch');
+        DELETE FROM days WHERE roadmap = OLD.roadmap AND offset = OLD.at_offset
+            AND day = date(OLD.at_utc + OLD.at_offset, 'unixepoch')
+            AND minutes = 0 AND changes = 0;
     END""",
 )
 
@@ -152,12 +143,9 @@ _FROM_FORMAT_6 = (
     "ALTER TABLE changes RENAME TO changes_6",
     *_LOG_SCHEMA,
     f"""INSERT INTO changes (id, at_utc, at_offset, action, roadmap, topic, key, key_hash,
-        session_utc, session_offset, session_minutes, entry)
+        session_minutes, entry)
     SELECT id, CAST(strftime('%s', at) AS INTEGER), {_OFFSET_OF.format("at")}, action,
-        roadmap, topic, key, key_hash,
-        CAST(strftime('%s', json_extract(entry, '$.session.on')) AS INTEGER),
-        {_OFFSET_OF.format("json_extract(entry, '$.session.on')")},
-        session_minutes, entry
+        roadmap, topic, key, key_hash, session_minutes, entry
     FROM changes_6 ORDER BY id""",
     "DROP TABLE changes_6",
 )
@@ -892,21 +880,13 @@ def _recount(
         return
     starts = sorted(set(wanted.values()))
     ranges = [(s, s + 86400) for s in starts] if len(starts) <= 32 else [(starts[0], None)]
-    for kind, column in (("change", "at"), ("session", "session")):
-        for low, high in ranges:
-            query = (
-                f"SELECT roadmap, {column}_utc, {column}_offset, "
-                f"{'1' if kind == 'change' else 'session_minutes'} FROM changes "
-                f"WHERE {column}_utc >= ?" + ("" if high is None else f" AND {column}_utc < ?")
-            )
-            if kind == "change":
-                query += " AND action <> 'import'"
-            params = (low,) if high is None else (low, high)
-            for roadmap_id, utc, offset, amount in conn.execute(query, params):
-                recorded = _day_of(utc + offset)
-                if (roadmap_id, recorded, offset) in wanted:
-                    counted = (amount, 0) if kind == "change" else (0, amount)
-                    yield roadmap_id, _local_day(utc), *counted
+    query = "SELECT roadmap, at_utc, at_offset, session_minutes FROM changes WHERE "
+    query += "action <> 'import' AND at_utc >= ?"
+    for low, high in ranges:
+        bounded = (query + " AND at_utc < ?", (low, high)) if high is not None else (query, (low,))
+        for roadmap_id, utc, offset, minutes in conn.execute(*bounded):
+            if (roadmap_id, _day_of(utc + offset), offset) in wanted:
+                yield roadmap_id, _local_day(utc), 1, minutes
 
 
 def _day_of(seconds: int) -> str:
@@ -1168,7 +1148,7 @@ def _check_full_days(conn: sqlite3.Connection, last: int) -> None:
     from mlpath.rules import MAX_DAY_MINUTES
 
     rows = conn.execute(
-        "SELECT DISTINCT session_utc FROM changes WHERE id > ? AND session_utc IS NOT NULL",
+        "SELECT DISTINCT at_utc FROM changes WHERE id > ? AND session_minutes > 0",
         (last,),
     ).fetchall()
     if not rows:
@@ -1231,8 +1211,6 @@ def _change_row(change: Change, recorded: datetime | None = None) -> tuple[Any, 
         change.topic,
         change.key,
         _key_hash(change.key),
-        None if session is None else int(session.on.timestamp()),
-        None if session is None else _offset(session.on),
         0 if session is None else session.minutes,
         entry_json(journal_entry(change.roadmap, change.topic, change)),
     )
@@ -1245,8 +1223,7 @@ def _offset(moment: datetime) -> int:
 
 _INSERT_CHANGE = (
     "INSERT INTO changes (at_utc, at_offset, recorded, action, roadmap, topic, key, "
-    "key_hash, session_utc, session_offset, session_minutes, entry) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "key_hash, session_minutes, entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
