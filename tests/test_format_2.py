@@ -298,3 +298,22 @@ def test_from_markdown_refuses_a_file_with_no_links(run: Run, tmp_path: Path) ->
     result = run("roadmap", "from-markdown", str(source), "-o", str(tmp_path / "x.toml"))
     assert result.exit_code == 1 and "no heading with links" in result.stderr
     assert not (tmp_path / "x.toml").exists()
+
+
+def test_from_markdown_puts_each_topic_in_the_area_above_it(run: Run, tmp_path: Path) -> None:
+    source = tmp_path / "path.md"
+    source.write_text(
+        "# Path\n\n## Empty part\n\nNo links here.\n\n"
+        "## Basics\n\n### SQL\n\n- [SQLBolt](https://sqlbolt.com/)\n\n"
+        "## Streaming\n\n- [Kafka](https://kafka.apache.org/)\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "path.toml"
+    assert run("roadmap", "from-markdown", str(source), "-o", str(out)).exit_code == 0
+    listed = json.loads(run("--roadmap", str(out), "list", "--json").stdout)
+    placed = {t["id"]: a["id"] for a in listed["areas"] for t in a["topics"]}
+    assert placed == {"sql": "basics", "streaming": "path"}  # not under "Basics"
+    assert (
+        "Empty part"
+        in run("roadmap", "from-markdown", str(source), "-o", str(out), "--force").stdout
+    )

@@ -144,17 +144,23 @@ def convert(markdown: str, name: str) -> tuple[dict[str, Any], Report]:
     topics: list[dict[str, Any]] = []
     area_ids: set[str] = set()
     topic_ids: set[str] = set()
-    current: dict[str, Any] | None = None
-    for section in body:
+    above: list[tuple[int, dict[str, Any]]] = []  # the areas open above, by level
+    default: dict[str, Any] | None = None  # for topics with no area heading above
+    for index, section in enumerate(body):
+        while above and above[-1][0] >= section.level:
+            above.pop()
         if not section.links:
-            if any(s.links for s in body[body.index(section) + 1 :] if s.level > section.level):
-                current = _area(section, area_ids, areas, report)
+            if _has_links_below(body, index):
+                above.append((section.level, _area(section, area_ids, areas, report)))
             else:
                 report.dropped_headings.append(section.title)
             continue
-        if current is None:
-            current = _area(_Section(1, title), area_ids, areas, report)
-        topics.append(_topic(section, current, topic_ids, report))
+        if above:
+            area = above[-1][1]
+        else:
+            default = default or _area(_Section(1, title), area_ids, areas, report)
+            area = default
+        topics.append(_topic(section, area, topic_ids, report))
     data: dict[str, Any] = {
         "schema": 2,
         "id": slug(title, "my-roadmap"),
@@ -164,6 +170,18 @@ def convert(markdown: str, name: str) -> tuple[dict[str, Any], Report]:
         "topics": topics,
     }
     return data, report
+
+
+def _has_links_below(body: list[_Section], index: int) -> bool:
+    """Whether a heading's own subsections (up to the next heading of its level or
+    higher) hold links: it is then an area."""
+    level = body[index].level
+    for section in body[index + 1 :]:
+        if section.level <= level:
+            return False
+        if section.links:
+            return True
+    return False
 
 
 def _summary(section: _Section) -> str:
