@@ -380,7 +380,7 @@ def test_doctor_names_a_missing_chosen_roadmap(
     monkeypatch.setenv("MLPATH_ROADMAP", str(tmp_path / "gone.toml"))
     doctor = run("doctor")
     assert "unset MLPATH_ROADMAP" in doctor.stdout
-    assert "Unset it" in run("list").stderr
+    assert "unset MLPATH_ROADMAP" in run("list").stderr
 
 
 # --- output files ---------------------------------------------------------------------------------

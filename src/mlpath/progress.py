@@ -289,11 +289,6 @@ class OutOfOrder(ValueError):
     """A date that would come before one the topic already has; the message names both."""
 
 
-def _date(moment: datetime) -> str:
-    midnight = (moment.hour, moment.minute) == (0, 0)
-    return moment.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
-
-
 def _in_order(current: TopicProgress, topic_id: str, status: Status, now: datetime) -> None:
     """A topic's statuses follow each other in time: a new one cannot begin before the
     current one did (a topic is not done before it was started)."""
@@ -301,8 +296,9 @@ def _in_order(current: TopicProgress, topic_id: str, status: Status, now: dateti
     if since is not None and now < since:
         what = "done" if status is Status.DONE else status.label
         raise OutOfOrder(
-            f"{topic_id} has been {current.status.label} since {_date(since)}, so it cannot "
-            f"be {what} as of {_date(now)}. Give a later date, or reset it first "
+            f"{topic_id} has been {current.status.label} since {rules.moment_text(since)}, "
+            f"so it cannot be {what} as of {rules.moment_text(now)}. Give a later date, or "
+            "reset it first "
             f"('mlpath reset {topic_id}') to record it from the start."
         )
 
@@ -435,8 +431,8 @@ def review(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outco
         raise NotDone(f"{topic_id} is not done; only done topics come up for review.")
     if current.done_at is not None and now < current.done_at:
         raise OutOfOrder(
-            f"{topic_id} was done on {_date(current.done_at)}, so it cannot have been "
-            f"reviewed on {_date(now)}. Give a date after it was done."
+            f"{topic_id} was done on {rules.moment_text(current.done_at)}, so it cannot have been "
+            f"reviewed on {rules.moment_text(now)}. Give a date after it was done."
         )
     after = replace(current, reviews=tuple(sorted((*current.reviews, now))))
     return _record(state, roadmap_id, topic_id, Action.REVIEW, now, after)

@@ -40,11 +40,6 @@ SHOWN_PROBLEMS = 3
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def is_http_url(value: str) -> bool:
-    """True for a link mlpath accepts, shows or opens (see :func:`mlpath.rules.url`)."""
-    return rules.is_url(value)
-
-
 # --- the rules for single values ------------------------------------------------------------
 # The classes below are the one description of the roadmap format: pydantic validates files
 # against them (_validate) and makes the JSON Schema from them; the cache stores them

@@ -77,11 +77,13 @@ def parse_moment(text: str, what: str) -> datetime:
 def in_order(first: datetime | None, then: datetime | None, what: str) -> None:
     """Two dates of one topic that must come in this order, e.g. started, then done."""
     if first is not None and then is not None and then < first:
-        raise Invalid(f"{what}: {_day(then)} is before {_day(first)}.")
+        raise Invalid(f"{what}: {moment_text(then)} is before {moment_text(first)}.")
 
 
-def _day(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M")
+def moment_text(value: datetime) -> str:
+    """A moment in a message: its date, and its time unless it is midnight."""
+    midnight = (value.hour, value.minute) == (0, 0)
+    return value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
 
 
 # --- numbers --------------------------------------------------------------------------------

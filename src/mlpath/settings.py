@@ -92,6 +92,23 @@ class RoadmapChoice:
     path: Path | None
     origin: str
 
+    @property
+    def way_back(self) -> str:
+        """What to do when the chosen file cannot be used: the variable wins over the
+        setting, so it is the variable that has to go."""
+        if self.origin == _FROM_ENV:
+            return (
+                "unset MLPATH_ROADMAP (it wins over 'mlpath roadmap use') or point it at a "
+                "valid roadmap"
+            )
+        return (
+            "run 'mlpath roadmap use --bundled' to go back to the bundled roadmap (or "
+            "'mlpath roadmap use OTHER.toml')"
+        )
+
+
+_FROM_ENV = "the MLPATH_ROADMAP environment variable"
+
 
 def roadmap_choice(option: Path | None) -> RoadmapChoice:
     """``--roadmap`` first, then ``$MLPATH_ROADMAP``, then ``mlpath roadmap use``, then the
@@ -100,7 +117,7 @@ def roadmap_choice(option: Path | None) -> RoadmapChoice:
         return RoadmapChoice(option, "the --roadmap option")
     env = os.environ.get("MLPATH_ROADMAP")
     if env:
-        return RoadmapChoice(Path(env).expanduser(), "the MLPATH_ROADMAP environment variable")
+        return RoadmapChoice(Path(env).expanduser(), _FROM_ENV)
     remembered = read_config().get("roadmap")
     if remembered:
         return RoadmapChoice(Path(remembered), f"'mlpath roadmap use' ({config_path()})")

@@ -1153,7 +1153,7 @@ def _check_full_days(conn: sqlite3.Connection, last: int) -> None:
     ).fetchall()
     if not rows:
         return
-    touched = {datetime.fromtimestamp(utc).date().isoformat() for (utc,) in rows}
+    touched = {_local_day(utc) for (utc,) in rows}
     totals: Counter[str] = Counter()
     for days in _read_days(conn).values():
         for day, (minutes, _) in days.items():

@@ -180,7 +180,6 @@ def _tally_line(tally: Tally) -> Text:
 
 # --- show ------------------------------------------------------------------------------
 
-_READING_KINDS = ("book", "course")
 #: Kinds that show has a heading for (the others are listed under "Also").
 _OWN_HEADINGS = ("book", "course", "link")
 

@@ -230,13 +230,8 @@ def roadmap(ctx: typer.Context | None = None) -> Roadmap:
     except RoadmapError as error:
         if choice.origin == "the --roadmap option":
             raise
-        way_back = (
-            " Unset it (it wins over 'mlpath roadmap use') or point it at a valid roadmap."
-            if choice.origin.startswith("the MLPATH_ROADMAP")
-            else " 'mlpath roadmap use --bundled' goes back to the bundled one."
-        )
         raise RoadmapError(
-            f"{error}\n  (That roadmap was chosen by {choice.origin}.{way_back})"
+            f"{error}\n  (That roadmap was chosen by {choice.origin}: {choice.way_back}.)"
         ) from None
 
 

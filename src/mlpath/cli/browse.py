@@ -284,7 +284,8 @@ def open_(
       mlpath open dl book --print
     """
     from mlpath.errors import MlpathError, UsageError
-    from mlpath.roadmap import PRACTICE_ID, is_http_url
+    from mlpath.roadmap import PRACTICE_ID
+    from mlpath.rules import is_url
 
     chosen = roadmap().find_topic(topic)
     if resource is None:
@@ -301,7 +302,7 @@ def open_(
         if not target.url:
             raise MlpathError(f"{target.id} of {chosen.id} has no link.")
     url = target.url or ""
-    if not is_http_url(url):
+    if not is_url(url):
         raise MlpathError(f"refusing to open '{url}': only http(s) links with a host are opened.")
     if print_only:
         say(printable(url))

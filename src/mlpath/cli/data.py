@@ -273,14 +273,7 @@ def _roadmap_findings() -> list[Finding]:
 
         chosen = cached_roadmap(choice.path)
     except MlpathError as error:
-        env = choice.origin.startswith("the MLPATH_ROADMAP")
-        way_out = (
-            "unset MLPATH_ROADMAP (it wins over 'mlpath roadmap use'), or point it at a "
-            "valid roadmap."
-            if env
-            else "restore that file, or run 'mlpath roadmap use --bundled' (or 'mlpath "
-            "roadmap use OTHER.toml')."
-        )
+        way_out = f"restore that file, or {choice.way_back}."
         return [
             *findings,
             Finding(False, f"The roadmap chosen by {choice.origin}: {error.message}", way_out),
