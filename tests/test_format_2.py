@@ -252,19 +252,105 @@ def test_from_markdown_turns_a_real_curriculum_into_a_valid_roadmap(
     run: Run, tmp_path: Path
 ) -> None:
     out = tmp_path / "llm.toml"
-    made = run("roadmap", "from-markdown", str(FIXTURES / "llm-course.md"), "-o", str(out))
+    source = str(FIXTURES / "llm-course.md")
+    tracks = "the-llm-scientist,the-llm-engineer"
+    made = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", tracks)
     assert made.exit_code == 0, made.stderr
-    assert "3 topics, 16 links, 11 subtopics" in made.stdout
-    assert "optional: llm-fundamentals" in made.stdout and "Dropped: 1 image." in made.stdout
+    assert "3 areas, 7 topics, 56 links, 27 subtopics, 1 choice." in made.stdout
+    assert "optional: llm-fundamentals" in made.stdout
+    assert "Dropped: 1 link before the first heading; 3 images." in made.stdout
     assert "is a valid roadmap of format 2" in run("roadmap", "validate", str(out)).stdout
     m = ("--roadmap", str(out))
     shown = run(*m, "show", "mathematics-for-machine-learning").stdout
     assert "[ ] Linear Algebra  [linear-algebra]" in shown  # a bullet's bold words
     assert "3Blue1Brown - The Essence of Linear Algebra (video)" in shown  # a guessed kind
     assert "No book" not in shown and "No course" not in shown
-    assert "Only optional topics are left" in run(*m, "next").stdout  # the area is optional
-    again = run("roadmap", "from-markdown", str(FIXTURES / "llm-course.md"), "-o", str(out))
+    architecture = json.loads(run(*m, "show", "the-llm-architecture", "--json").stdout)
+    nanogpt = next(r for r in architecture["topic"]["resources"] if r["id"] == "nanogpt")
+    assert nanogpt["by"] == "Andrej Karpathy"  # the words after the link
+    assert nanogpt["note"].startswith("A 2h-long YouTube video to reimplement GPT")
+    again = run("roadmap", "from-markdown", source, "-o", str(out))
     assert again.exit_code == 1 and "--force" in again.stderr
+
+
+def test_a_converted_course_skips_its_optional_part_and_counts_its_tracks_once(
+    run: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "llm.toml"
+    tracks = "the-llm-scientist,the-llm-engineer"
+    source = str(FIXTURES / "llm-course.md")
+    assert run("roadmap", "from-markdown", source, "-o", str(out), "--choice", tracks)
+    m = ("--roadmap", str(out))
+    first = run(*m, "next").stdout
+    assert "Next: The LLM architecture" in first  # not the optional fundamentals
+    assert "Or instead: Running LLMs" in first  # the other track
+    assert "0 of 1 topics and choices done" in run(*m, "progress").stdout
+    run(*m, "done", "the-llm-architecture")
+    assert "Or instead" not in run(*m, "next").stdout  # the scientist's track is taken
+    run(*m, "done", "pre-training-models")
+    shown = run(*m, "progress").stdout
+    assert "1 of 1 topics and choices done (100%)" in shown
+    assert "Finished: " in shown
+    done = json.loads(run(*m, "progress", "--json").stdout)
+    assert done["choices"][0]["done"] == ["the-llm-scientist"]
+    assert "Only optional topics are left" in run(*m, "next").stdout
+
+
+def test_from_markdown_reads_a_curriculum_of_tables_and_its_choices(
+    run: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "ossu.toml"
+    made = run("roadmap", "from-markdown", str(FIXTURES / "ossu-cs.md"), "-o", str(out))
+    assert made.exit_code == 0, made.stderr
+    assert "5 areas, 10 topics, 30 links, 48 subtopics, 1 choice." in made.stdout
+    assert "choices: core-security-choice" in made.stdout
+    assert "(e.g. CHANGELOG.md): make them absolute" in made.stdout  # a relative link
+    assert "valid roadmap of format 2" in run("roadmap", "validate", str(out)).stdout
+    m = ("--roadmap", str(out))
+    listed = json.loads(run(*m, "list", "--json").stdout)
+    areas = {a["id"]: [t["id"] for t in a["topics"]] for a in listed["areas"]}
+    assert list(areas) == ["summary", "intro-cs", "core-cs", "advanced-cs", "final-project"]
+    assert areas["core-cs"][2:] == [
+        "identifying-security-vulnerabilities-in-c-c-programming",
+        "exploiting-and-securing-vulnerabilities-in-java-applications",
+    ]
+    intro = json.loads(run(*m, "show", "introduction-to-programming", "--json").stdout)["topic"]
+    assert [s["title"] for s in intro["subtopics"]] == ["simple programs", "simple data structures"]
+    course = intro["resources"][0]
+    assert (course["title"], course["kind"]) == ("Python for Everybody", "course")  # the column
+    assert course["note"] == (
+        "Duration: 10 weeks; Effort: 10 hours/week; Prerequisites: none; "
+        "Discussion: chat (https://discord.gg/syA242Z)"
+    )  # every other cell of the row, its link kept
+    security = run(*m, "show", "core-security").stdout
+    assert "and more" not in security
+    start = json.loads(run(*m, "progress", "--json").stdout)["overall"]["total"]
+    run(*m, "done", "exploiting-and-securing-vulnerabilities-in-java-applications")
+    after = json.loads(run(*m, "progress", "--json").stdout)
+    assert after["overall"]["total"] == start == 9  # 8 topics and one choice
+    assert after["overall"]["done"] == 1
+    assert "Choose one of the following: 1 of 1 finished" in run(*m, "progress").stdout
+
+
+def test_from_markdown_choice_names_what_it_made(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "ossu.toml"
+    source = str(FIXTURES / "ossu-cs.md")
+    wrong = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", "advanced-pl,x")
+    assert wrong.exit_code == 2 and not out.exists()
+    assert "no area or topic 'advanced-pl'" in wrong.stderr and "advanced-cs" in wrong.stderr
+    alone = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", "summary")
+    assert alone.exit_code == 2 and "at least two options" in alone.stderr
+    twice = ",".join(
+        ["identifying-security-vulnerabilities-in-c-c-programming", "core-programming"]
+    )
+    taken = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", twice)
+    assert taken.exit_code == 2 and "already in a choice" in taken.stderr
+    electives = "advanced-programming,advanced-systems"
+    made = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", electives)
+    assert made.exit_code == 0, made.stderr
+    group = json.loads(run("--roadmap", str(out), "progress", "--json").stdout)["choices"][1]
+    assert group["id"] == "advanced-programming-or-advanced-systems"
+    assert group["options"] == ["advanced-programming", "advanced-systems"]
 
 
 def test_from_markdown_keeps_what_it_can_and_says_what_it_drops(run: Run, tmp_path: Path) -> None:
@@ -312,8 +398,42 @@ def test_from_markdown_puts_each_topic_in_the_area_above_it(run: Run, tmp_path: 
     assert run("roadmap", "from-markdown", str(source), "-o", str(out)).exit_code == 0
     listed = json.loads(run("--roadmap", str(out), "list", "--json").stdout)
     placed = {t["id"]: a["id"] for a in listed["areas"] for t in a["topics"]}
-    assert placed == {"sql": "basics", "streaming": "path"}  # not under "Basics"
+    # not under "Basics": beside it, an area of its own
+    assert placed == {"sql": "basics", "streaming": "streaming"}
     assert (
         "Empty part"
         in run("roadmap", "from-markdown", str(source), "-o", str(out), "--force").stdout
     )
+
+
+def test_from_markdown_makes_a_choice_of_a_list_and_keeps_a_lone_option(
+    run: Run, tmp_path: Path
+) -> None:
+    source = tmp_path / "cloud.md"
+    source.write_text(
+        "# Cloud path\n\n## Providers\n\n"
+        "- Serverless functions and managed queues, the parts every provider offers and that "
+        "a learner meets first when a service has to run without a server of its own\n\n"
+        "Pick **two** of these:\n\n"
+        "1. [AWS](https://aws.amazon.com/training/)\n"
+        "2. [Azure](https://learn.microsoft.com/training/azure/)\n"
+        "3. [GCP](https://cloud.google.com/learn/training)\n\n"
+        "## Tools\n\nChoose one:\n\n- [Terraform](https://developer.hashicorp.com/terraform)\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cloud.toml"
+    made = run("roadmap", "from-markdown", str(source), "-o", str(out))
+    assert made.exit_code == 0, made.stderr
+    assert "choices: providers-choice" in made.stdout
+    progress = json.loads(run("--roadmap", str(out), "progress", "--json").stdout)
+    assert progress["choices"][0]["options"] == ["aws", "azure", "gcp"]
+    assert progress["choices"][0]["pick"] == 2
+    tools = json.loads(run("--roadmap", str(out), "show", "tools", "--json").stdout)["topic"]
+    assert [r["id"] for r in tools["resources"]] == ["terraform"]  # one option: no choice
+    aws = json.loads(run("--roadmap", str(out), "show", "aws", "--json").stdout)
+    assert aws["topic"]["choice"] == "providers-choice"
+    # the heading's own bullet is kept, cut at a word, not in the middle of one
+    providers = json.loads(run("--roadmap", str(out), "show", "providers", "--json").stdout)
+    assert [s["title"] for s in providers["topic"]["subtopics"]] == [
+        "Serverless functions and managed queues, the parts every provider offers and\u2026"
+    ]

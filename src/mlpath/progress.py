@@ -602,6 +602,26 @@ def ready_topics(roadmap: Roadmap, state: State) -> list[Topic]:
     return sorted(ready, key=lambda t: status_of(state, roadmap.id, t.id) is not Status.IN_PROGRESS)
 
 
+def alternatives(roadmap: Roadmap, state: State, topic: Topic, ready: list[Topic]) -> list[Topic]:
+    """What the learner may take instead of ``topic`` when it is an option of a choice
+    still open (this option not started, the choice not complete): the first ready topic
+    of each other option not started, in roadmap order."""
+    found = roadmap.group_of(topic)
+    if found is None:
+        return []
+    group, option = found
+    if option_started(roadmap, state, option) or group_done(roadmap, state, group):
+        return []
+    others = []
+    for other in group.options:
+        if other == option or option_started(roadmap, state, other):
+            continue
+        first = next((t for t in ready if (roadmap.group_of(t) or (group, ""))[1] == other), None)
+        if first is not None:
+            others.append(first)
+    return others
+
+
 def next_topic(roadmap: Roadmap, state: State) -> Topic | None:
     """The first of :func:`ready_topics`; None when nothing is ready (every topic is done
     or skipped, or what is left waits on prerequisites that cannot be finished first)."""

@@ -243,7 +243,10 @@ def history_json(changes: Sequence[Change]) -> dict[str, Any]:
     }
 
 
-def why_next(roadmap: Roadmap, state: State, topic: Topic) -> str:
+def why_next(roadmap: Roadmap, state: State, topic: Topic, instead_of: str | None = None) -> str:
+    found = roadmap.group_of(topic)
+    if instead_of is not None and found is not None:
+        return f"another option of the choice '{found[0].title}': take it instead of {instead_of}."
     progress = state.topic(roadmap.id, topic.id)
     if progress.status is Status.IN_PROGRESS and progress.started_at is not None:
         return f"you started it on {day_or_time(progress.started_at)}; finish it first."
@@ -266,8 +269,11 @@ def next_json(
     state: State,
     topics: Sequence[Topic],
     blocked: Mapping[str, Sequence[str]],
+    instead: Sequence[Topic] = (),
 ) -> dict[str, Any]:
-    """The topics to study now; with none, ``blocked`` says what waits on what."""
+    """The topics to study now, then (``instead``) the other options of the first one's
+    choice; with none, ``blocked`` says what waits on what."""
+    first = topics[0].id if topics else None
     return {
         "roadmap": roadmap_json(roadmap),
         "topics": [
@@ -276,12 +282,13 @@ def next_json(
                 "title": t.title,
                 "status": state.topic(roadmap.id, t.id).status.value,
                 "requires": list(t.requires),
-                "why": why_next(roadmap, state, t),
+                "why": why_next(roadmap, state, t, first if t in instead else None),
+                "instead_of": first if t in instead else None,
                 "practice": t.practice_summary,
                 "book": _resource_json(first_resource(t, "book")),
                 "course": _resource_json(first_resource(t, "course")),
             }
-            for t in topics
+            for t in (*topics, *instead)
         ],
         "blocked": {} if topics else {k: list(v) for k, v in blocked.items()},
     }
@@ -335,7 +342,8 @@ def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: da
     lines = [
         f"# {_md(roadmap.title)}",
         "",
-        f"{tally.done} of {tally.total} topics done ({tally.percent}%)"
+        f"{tally.done} of {tally.total} {'topics and choices' if roadmap.groups else 'topics'}"
+        f" done ({tally.percent}%)"
         + (f", {tally.skipped} skipped" if tally.skipped else "")
         + f". Exported by mlpath on {now.date().isoformat()}.",
     ]

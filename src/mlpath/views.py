@@ -141,7 +141,7 @@ def list_view(
     parts.append(_TopicList(rows) if chosen else Text("No topic matches."))
     if len(chosen) < len(roadmap.topics):
         parts.append(Text(f"Showing {len(chosen)} of {len(roadmap.topics)} topics.", style="dim"))
-    parts.append(_tally_line(summary.overall))
+    parts.append(_tally_line(roadmap, summary.overall))
     return Group(*parts)
 
 
@@ -165,11 +165,12 @@ def tree_view(
             if topic.requires:  # on a line of its own, so "needs" stays with the ids
                 label.append_text(safe("\nneeds " + ", ".join(topic.requires), "dim italic"))
             branch.add(label)
-    return Group(root, _tally_line(summary.overall))
+    return Group(root, _tally_line(roadmap, summary.overall))
 
 
-def _tally_line(tally: Tally) -> Text:
-    line = Text(f"{tally.done} of {tally.total} topics done ({tally.percent}%)")
+def _tally_line(roadmap: Roadmap, tally: Tally) -> Text:
+    units = "topics and choices" if roadmap.groups else "topics"  # a choice counts once
+    line = Text(f"{tally.done} of {tally.total} {units} done ({tally.percent}%)")
     if tally.in_progress:
         line.append(f", {tally.in_progress} in progress")
     if tally.skipped:
@@ -388,7 +389,11 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
         rows.append((safe(roadmap.area(area_id).title), tally, pace.area_minutes[area_id]))
     grid = _Tallies(rows)
 
-    parts: list[RenderableType] = [safe(roadmap.title, "bold"), _tally_line(summary.overall), grid]
+    parts: list[RenderableType] = [
+        safe(roadmap.title, "bold"),
+        _tally_line(roadmap, summary.overall),
+        grid,
+    ]
     if summary.in_progress:
         parts.append(_topic_list(roadmap, "In progress: ", summary.in_progress, "yellow"))
     if summary.skipped:
@@ -554,15 +559,21 @@ def _labelled(label: str, text: str) -> RenderableType:
     return Padding(line, (0, 0, 0, 2))
 
 
-def next_view(roadmap: Roadmap, state: State, topics: Sequence[Topic]) -> RenderableType:
+def next_view(
+    roadmap: Roadmap, state: State, topics: Sequence[Topic], instead: Sequence[Topic] = ()
+) -> RenderableType:
+    """The topics to study now, then (``instead``) the other options of the first one's
+    choice."""
     parts: list[RenderableType] = []
-    for i, topic in enumerate(topics):
-        head = Text("Next: " if i == 0 else "Also ready: ", style="bold magenta")
+    for i, topic in enumerate((*topics, *instead)):
+        other = topics[0].id if i >= len(topics) else None
+        label = "Or instead: " if other else "Next: " if i == 0 else "Also ready: "
+        head = Text(label, style="bold magenta")
         head.append_text(safe(topic.title, "bold"))
         head.append_text(safe(f"  [{topic.id}]", "dim"))
         parts += [
             head,
-            _labelled("Why now: ", why_next(roadmap, state, topic)),
+            _labelled("Why now: ", why_next(roadmap, state, topic, other)),
             *_practice_line(topic),
             *_briefs(roadmap, topic, "book"),
             *_briefs(roadmap, topic, "course"),

@@ -153,19 +153,20 @@ def next_(
     """
     from mlpath import text
     from mlpath.pace import reviews_due
-    from mlpath.progress import blocked_topics, ready_topics, summarize
+    from mlpath.progress import alternatives, blocked_topics, ready_topics, summarize
 
     current, state = roadmap(), database().load()
     ready = ready_topics(current, state)
     chosen = ready if all_ else ready[:1]
+    instead = [] if all_ or not ready else alternatives(current, state, ready[0], ready)
     due = reviews_due(current, state, now())
     blocked = {} if chosen else blocked_topics(current, state)
     if json:
-        document = text.next_json(current, state, chosen, blocked)
+        document = text.next_json(current, state, chosen, blocked, instead)
         text.print_json({**document, "reviews_due": len(due)})
         return
     if chosen:
-        render(lambda views: views.next_view(current, state, chosen))
+        render(lambda views: views.next_view(current, state, chosen, instead))
     else:
         aside = summarize(current, state).optional
         render(lambda views: views.nothing_next_view(blocked, aside))

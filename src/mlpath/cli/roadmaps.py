@@ -121,17 +121,29 @@ def from_markdown(
         typer.Option("-o", "--output", metavar="FILE", help="The roadmap file to write."),
     ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite the output file.")] = False,
+    choice: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--choice",
+            metavar="ID,ID",
+            help="Areas (or topics) of the result that are alternatives, of which the "
+            "learner finishes one, such as two tracks. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Make a starter roadmap from a Markdown curriculum (a README of headings and links).
+    """Make a starter roadmap from a Markdown curriculum (a README of headings, lists,
+    tables and links).
 
-    Headings with links become topics, in the area of the heading above; links become
-    resources; bullets without links become subtopics; "optional" in a heading makes
-    it optional. It says what it guessed and what it dropped: review the file, then
+    Headings with links become topics, in the area of the heading above; links and
+    table rows become resources; bullets without a leading link become subtopics;
+    "choose one of the following" makes a choice; "optional" in a heading makes it
+    optional. It says what it guessed and what it dropped: review the file, then
     'mlpath roadmap validate' it and use it with --roadmap.
 
     \b
     Examples:
       mlpath roadmap from-markdown README.md -o my.toml
+      mlpath roadmap from-markdown README.md -o my.toml --choice scientist,engineer
     """
     import tomli_w
 
@@ -144,7 +156,8 @@ def from_markdown(
 
     check_output(output, force)
     name = path.stem if path.stem.lower() != "readme" else path.resolve().parent.name
-    data, report = convert(read_roadmap_text(path), name)
+    choices = [[part.strip() for part in c.split(",") if part.strip()] for c in choice or ()]
+    data, report = convert(read_roadmap_text(path), name, choices)
     if not data["topics"]:
         raise RoadmapError(f"{path} has no heading with links under it: no topic to make.")
     text = tomli_w.dumps(data)
@@ -159,13 +172,14 @@ def from_markdown(
         printable(
             f"Wrote {output}: {plural(len(roadmap.areas), 'area')}, "
             f"{plural(len(roadmap.topics), 'topic')}, {plural(links, 'link')}, "
-            f"{plural(concepts, 'subtopic')}."
+            f"{plural(concepts, 'subtopic')}, {plural(len(roadmap.groups), 'choice')}."
         )
     )
     guessed = [
         f"kinds of {plural(report.guessed_kinds, 'link')} from their address (papers, "
         "videos, courses); the others are plain links",
         f"optional: {', '.join(report.optional) or 'nothing'}",
+        f"choices: {', '.join(report.choices) or 'none'}",
         "no prerequisites: a curriculum gives an order; add 'requires' where a topic "
         "builds on another",
     ]
@@ -176,6 +190,8 @@ def from_markdown(
             f"{plural(len(report.dropped_links), 'link')} not to an absolute http(s) "
             f"address (e.g. {report.dropped_links[0]}): make them absolute to keep them"
         )
+    if report.intro_links:
+        dropped.append(f"{plural(report.intro_links, 'link')} before the first heading")
     if report.dropped_images:
         dropped.append(plural(report.dropped_images, "image"))
     if report.dropped_headings:
