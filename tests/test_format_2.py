@@ -437,3 +437,14 @@ def test_from_markdown_makes_a_choice_of_a_list_and_keeps_a_lone_option(
     assert [s["title"] for s in providers["topic"]["subtopics"]] == [
         "Serverless functions and managed queues, the parts every provider offers and\u2026"
     ]
+
+
+def test_a_relative_link_is_refused_with_the_way_to_fix_it(run: Run, tmp_path: Path) -> None:
+    path = _course(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    text += '\n[[topics.resources]]\nid = "notes"\ntitle = "Notes"\nurl = "./notes/sql.md"\n'
+    path.write_text(text, encoding="utf-8")
+    refused = run("roadmap", "validate", str(path))
+    assert refused.exit_code == 1
+    assert "'./notes/sql.md' is not an accepted link: it is a relative address" in refused.stderr
+    assert "starting with https://" in refused.stderr

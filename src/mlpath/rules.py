@@ -156,6 +156,8 @@ def url_problem(value: str) -> str | None:
         port = parts.port
     except ValueError:
         return "its host or port is not valid"
+    if not parts.scheme and not parts.netloc:
+        return "it is a relative address: give the whole address, starting with https://"
     if parts.scheme not in ("http", "https"):
         return "only http and https links are accepted"
     if "@" in parts.netloc:
