@@ -329,6 +329,8 @@ def test_from_markdown_reads_a_curriculum_of_tables_and_its_choices(
     after = json.loads(run(*m, "progress", "--json").stdout)
     assert after["overall"]["total"] == start == 9  # 8 topics and one choice
     assert after["overall"]["done"] == 1
+    core = next(a for a in after["areas"] if a["id"] == "core-cs")
+    assert (core["done"], core["total"]) == (1, 3)  # the choice counts once in its area too
     assert "Choose one of the following: 1 of 1 finished" in run(*m, "progress").stdout
 
 

@@ -707,32 +707,49 @@ def orphan_entries(roadmap: Roadmap, state: State) -> int:
     return count
 
 
-def _overall(roadmap: Roadmap, state: State) -> Tally:
-    """The whole path's tally, where each choice (group) counts as one unit, done once
-    the learner has completed as many of its options as it asks."""
-    alone = _tally(roadmap, state, [t for t in roadmap.topics if roadmap.group_of(t) is None])
-    done = sum(group_done(roadmap, state, g) for g in roadmap.groups)
+def _with_choices(
+    roadmap: Roadmap, state: State, topics: list[Topic], groups: list[Group]
+) -> Tally:
+    """The tally of ``topics`` where each of ``groups`` (choices among them) counts as
+    one unit, done once the learner has completed as many of its options as it asks."""
+    inside = {g.id for g in groups}
+
+    def chosen(topic: Topic) -> bool:
+        found = roadmap.group_of(topic)
+        return found is not None and found[0].id in inside
+
+    alone = _tally(roadmap, state, [t for t in topics if not chosen(t)])
+    done = sum(group_done(roadmap, state, g) for g in groups)
     under_way = sum(
         not group_done(roadmap, state, g)
         and any(option_started(roadmap, state, o) for o in g.options)
-        for g in roadmap.groups
+        for g in groups
     )
     return replace(
         alone,
         done=alone.done + done,
-        total=alone.total + len(roadmap.groups),
+        total=alone.total + len(groups),
         in_progress=alone.in_progress + under_way,
     )
 
 
+def _area_tally(roadmap: Roadmap, state: State, area_id: str) -> Tally:
+    """An area's tally: a choice among its own topics counts once, as in the overall
+    one; a choice of whole areas leaves each area's topics counted one by one."""
+    topics = roadmap.topics_in(area_id)
+    ids = {t.id for t in topics}
+    groups = [g for g in roadmap.groups if g.topics and all(o in ids for o in g.topics)]
+    return _with_choices(roadmap, state, topics, groups)
+
+
 def summarize(roadmap: Roadmap, state: State) -> Summary:
-    areas = [(a.id, _tally(roadmap, state, roadmap.topics_in(a.id))) for a in roadmap.areas]
+    areas = [(a.id, _area_tally(roadmap, state, a.id)) for a in roadmap.areas]
 
     def having(status: Status) -> list[str]:
         return [t.id for t in roadmap.topics if status_of(state, roadmap.id, t.id) is status]
 
     return Summary(
-        overall=_overall(roadmap, state),
+        overall=_with_choices(roadmap, state, list(roadmap.topics), list(roadmap.groups)),
         areas=areas,
         in_progress=having(Status.IN_PROGRESS),
         skipped=having(Status.SKIPPED),
