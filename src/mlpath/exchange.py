@@ -54,19 +54,72 @@ def export_toml(state: State, journal: Iterable[dict[str, Any]], now: datetime) 
         yield ("\n" + tomli_w.dumps({"journal": [entry]})).encode("utf-8")
 
 
-def export_json(state: State, journal: Iterable[bytes], now: datetime) -> Iterator[bytes]:
+def export_json(
+    state: State, journal: Iterable[bytes], now: datetime, learner: str | None = None
+) -> Iterator[bytes]:
     """A JSON export in UTF-8, a piece at a time: the envelope and the status part of
     ``state`` (indented), then the journal, one entry a line, so that two exports differ
     by whole lines. ``journal`` gives the entries as JSON text in UTF-8 (see
     :func:`mlpath.progress.entry_json`), one or more a piece, separated by a comma and a
-    newline. Dates are ISO 8601 text."""
+    newline. Dates are ISO 8601 text. ``learner`` (a sync file's) names whose progress
+    it is."""
+    head = _export_head(state, now)
+    if learner is not None:
+        head = {**head, "learner": learner}
     # roadmaps -> roadmap -> topics -> one topic a line
-    text = _layered(_export_head(state, now), 0, 4).encode("utf-8")
+    text = _layered(head, 0, 4).encode("utf-8")
     first = True
     for piece in journal:
         yield (text[:-2] + b',\n  "journal": [\n' if first else b",\n") + piece
         first = False
     yield text + b"\n" if first else b"\n  ]\n}\n"
+
+
+def sync_document(
+    state: State, entries: Iterable[dict[str, Any]], learner: str, notes: bool = True
+) -> bytes:
+    """This device's file in a sync repository: a JSON export of ``state`` (as
+    :meth:`mlpath.store.Store.exporting` gives it) and its journal ``entries``, less the
+    log's import records (each device's own record of what it merged, kept for undo, which
+    would otherwise travel back and forth for ever) and, when ``notes`` is false, less the
+    notes. Its date is the newest entry's, so the same progress makes the same bytes and
+    an unchanged device commits nothing."""
+    from mlpath.progress import entry_json
+
+    kept = [
+        entry
+        for entry in entries
+        if not (entry.get("kind") == "change" and entry.get("action") == Action.IMPORT.value)
+        and (notes or not _is_note(entry))
+    ]
+    moments = [m for e in kept for m in (e.get("at"), e.get("on")) if isinstance(m, datetime)]
+    newest = max(moments, default=datetime(1970, 1, 1, tzinfo=UTC))
+    lines = [",\n".join(entry_json(e) for e in kept).encode("utf-8")] if kept else []
+    return b"".join(export_json(state, lines, newest, learner))
+
+
+def _is_note(entry: Mapping[str, Any]) -> bool:
+    kind = entry.get("kind")
+    return kind == "note" or (kind == "change" and entry.get("action") == Action.NOTE.value)
+
+
+def combine(exports: Iterable[Iterable[Change | State]]) -> Iterator[Change | State]:
+    """Several devices' exports (each as :func:`mlpath.formats.read_import` gives it) as
+    one import, so that a sync is one undoable change: every log entry as often as the
+    export that holds it most often, then their progress merged by the rules above."""
+    given: Counter[str] = Counter()
+    progress = State()
+    for items in exports:
+        seen: Counter[str] = Counter()
+        for item in items:
+            if isinstance(item, State):
+                progress = merge_topics(progress, item.roadmaps).state
+                continue
+            seen[item.key] += 1
+            if seen[item.key] > given[item.key]:
+                given[item.key] += 1
+                yield item
+    yield progress
 
 
 def _export_head(state: State, now: datetime) -> dict[str, Any]:

@@ -221,7 +221,8 @@ def read_import(items: Iterable[tuple[str, Any]]) -> Iterator[Change | State]:
         change = _element(key[:-2], value, version, counts, items_of_v5)
         if change is not None:
             yield change
-    data = {k: v for k, v in head.items() if k not in (EXPORT_KEY, "exported_at")}
+    # "learner": whose progress a sync file holds (see mlpath.exchange.sync_document)
+    data = {k: v for k, v in head.items() if k not in (EXPORT_KEY, "exported_at", "learner")}
     if version == STATE_VERSION:
         data["journal"] = items_of_v5
     yield decode_state(data)

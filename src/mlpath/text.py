@@ -29,6 +29,7 @@ from mlpath.progress import (
 from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
 
 if TYPE_CHECKING:
+    from mlpath.cohort import Learner, TopicCount
     from mlpath.pace import PaceSummary, Review
     from mlpath.search import Hit
 
@@ -291,6 +292,47 @@ def next_json(
             for t in (*topics, *instead)
         ],
         "blocked": {} if topics else {k: list(v) for k, v in blocked.items()},
+    }
+
+
+def cohort_json(
+    roadmap: Roadmap,
+    learners: Sequence[Learner],
+    counts: Sequence[TopicCount],
+    skipped: Sequence[str],
+    stuck_weeks: int,
+) -> dict[str, Any]:
+    """A mentor's view: one entry per learner, and how many are on or past each topic."""
+    return {
+        "roadmap": roadmap_json(roadmap),
+        "stuck_weeks": stuck_weeks,
+        "learners": [
+            {
+                "name": learner.name,
+                "files": list(learner.files),
+                "done": learner.done,
+                "total": learner.total,
+                "percent": learner.percent,
+                "current": None
+                if learner.current is None
+                else {
+                    "id": learner.current.id,
+                    "title": learner.current.title,
+                    "started": learner.current_started,
+                },
+                "hours_4_weeks": learner.recent_minutes / 60,
+                "last_active": None
+                if learner.last_active is None
+                else learner.last_active.isoformat(),
+                "stuck": list(learner.stuck),
+                "reviews_overdue": learner.reviews_overdue,
+            }
+            for learner in learners
+        ],
+        "topics": [
+            {"id": c.topic.id, "title": c.topic.title, "on": c.on, "past": c.past} for c in counts
+        ],
+        "skipped": list(skipped),
     }
 
 

@@ -33,6 +33,7 @@ from mlpath.text import (
 )
 
 if TYPE_CHECKING:
+    from mlpath.cohort import Learner, TopicCount
     from mlpath.pace import PaceSummary, Review
     from mlpath.search import Hit
 
@@ -599,6 +600,72 @@ def nothing_next_view(
     for topic_id, missing in blocked.items():
         lines.append_text(safe(f"  {topic_id} needs {', '.join(missing)}\n"))
     return lines
+
+
+# --- cohort ----------------------------------------------------------------------------
+
+
+def cohort_view(
+    roadmap: Roadmap,
+    learners: Sequence[Learner],
+    counts: Sequence[TopicCount],
+    skipped: Sequence[str],
+) -> RenderableType:
+    """One row per learner, then how many are on or past each topic."""
+    title = safe(roadmap.title, "bold")
+    title.append_text(safe(f"  {plural(len(learners), 'learner')}", "dim"))
+    parts: list[RenderableType] = [title]
+    if not learners:
+        parts.append(Text("No learner's export found.", style="yellow"))
+    else:
+        table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
+        table.add_column("learner", overflow="fold", ratio=2)
+        table.add_column("done", no_wrap=True)
+        table.add_column("current topic", overflow="fold", ratio=3)
+        table.add_column("4 wks", justify="right", no_wrap=True, style="cyan")
+        table.add_column("last active", no_wrap=True)
+        table.add_column("stuck", overflow="fold", ratio=1, style="yellow")
+        table.add_column("overdue", justify="right", no_wrap=True)
+        for learner in learners:
+            done = bar(learner.done, learner.total, 8)
+            done.append(f" {learner.done}/{learner.total}")
+            if learner.current is None:
+                current = Text("finished", style="green")
+            else:
+                current = safe(learner.current.id)
+                current.append_text(safe("" if learner.current_started else " (next)", "dim"))
+            table.add_row(
+                safe(learner.name),
+                done,
+                current,
+                hours_text(learner.recent_minutes),
+                local_date(learner.last_active) if learner.last_active else "never",
+                safe(", ".join(learner.stuck)),
+                str(learner.reviews_overdue) if learner.reviews_overdue else "",
+            )
+        parts.append(table)
+        topics = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, title_justify="left")
+        topics.add_column("topic", overflow="fold")
+        topics.add_column("on it", justify="right", no_wrap=True, style="yellow")
+        topics.add_column("past it", justify="right", no_wrap=True, style="green")
+        topics.add_column("", no_wrap=True)
+        for count in counts:
+            topics.add_row(
+                safe(count.topic.id),
+                str(count.on),
+                str(count.past),
+                bar(count.past, len(learners), 10),
+            )
+        parts += [
+            Text(""),
+            Text("Per topic: learners on it, and past it (done or skipped)"),
+            topics,
+        ]
+    if skipped:
+        parts.append(
+            Text(f"Skipped (damaged or from a newer mlpath): {', '.join(skipped)}", style="yellow")
+        )
+    return Group(*parts)
 
 
 # --- search ----------------------------------------------------------------------------

@@ -33,7 +33,8 @@ PANELS = (
     ("Browse the path", ("list", "show", "next", "search", "open")),
     ("Record progress", ("start", "done", "skip", "reset", "note", "log", "undo")),
     ("See how far you are", ("progress", "stats", "review", "reviewed", "history")),
-    ("Keep and move your data", ("export", "import", "doctor")),
+    ("Keep and move your data", ("export", "import", "sync", "doctor")),
+    ("Mentor a cohort", ("cohort",)),
     ("Use another roadmap", ("roadmap",)),
 )
 COMMAND_ORDER = tuple(name for _, names in PANELS for name in names)

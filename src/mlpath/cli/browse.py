@@ -227,7 +227,7 @@ def progress(
         _write_picture(html, recorder.export_html(clear=False))
 
 
-def _write_picture(path: Path, content: str) -> None:
+def _write_picture(path: Path, content: str, what: str = "the progress view") -> None:
     from mlpath.errors import MlpathError
     from mlpath.paths import atomic_write
 
@@ -237,7 +237,7 @@ def _write_picture(path: Path, content: str) -> None:
         raise MlpathError(f"cannot write {path}: {error.strerror or error}.") from None
     import sys
 
-    sys.stderr.write(f"mlpath: saved the progress view to {printable(str(path))}.\n")
+    sys.stderr.write(f"mlpath: saved {what} to {printable(str(path))}.\n")
 
 
 @app.command()

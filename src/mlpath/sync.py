@@ -1,0 +1,216 @@
+"""Sync through a git remote the learner owns: the ``git`` program, run without a shell.
+
+The remote holds one export per device, ``<learner>/<device>.json`` (see
+:func:`mlpath.exchange.sync_document`); the live database never goes there. A local
+clone under the data folder (``sync/``) is only a way to the remote: it is reset to the
+remote's branch at every sync, so nothing in it needs keeping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlpath.errors import MlpathError
+
+#: The branch used when the remote names none (the remote's own default comes first).
+BRANCH = "main"
+#: How often a push rejected because another device pushed meanwhile is tried again.
+ATTEMPTS = 5
+#: What git says when the remote moved on since the fetch.
+_REJECTED = re.compile(r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\]")
+
+
+class SyncError(MlpathError):
+    """git is missing, the remote cannot be reached, or git refused (exit 1)."""
+
+
+class Rejected(SyncError):
+    """The push was refused because the remote has commits this clone lacks."""
+
+
+@dataclass(frozen=True)
+class Device:
+    """Who this device is in the repository: the learner's folder and its own file."""
+
+    learner: str  # the name shown to a mentor
+    device: str  # a slug, unique per device
+
+    @property
+    def folder(self) -> str:
+        return learner_slug(self.learner)
+
+    @property
+    def file(self) -> str:
+        return f"{self.folder}/{self.device}.json"
+
+
+def learner_slug(name: str) -> str:
+    """A folder name for a learner: ASCII letters, digits and hyphens."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower()))[:60] or "learner"
+
+
+def new_device_id() -> str:
+    """This machine's host name and a random part: two homes on one machine differ."""
+    import secrets
+    import socket
+
+    host = learner_slug(socket.gethostname())[:30] or "device"
+    return f"{host}-{secrets.token_hex(3)}"
+
+
+class Clone:
+    """The local clone of the remote, worked with through git commands."""
+
+    def __init__(self, path: Path, remote: str) -> None:
+        self.path = path
+        self.remote = remote
+        self.branch = BRANCH
+
+    def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``git`` with ``args`` in the clone: no shell, no prompt for a password
+        (a sync that needs one fails with git's message instead of waiting)."""
+        env = {
+            **os.environ,
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ASKPASS": "",
+            "SSH_ASKPASS": "",
+            "LC_ALL": "C",
+            "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes"),
+        }
+        try:
+            done = subprocess.run(
+                ["git", *args],
+                cwd=self.path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=300,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise SyncError("git is not installed (or not on PATH): install git to sync.") from None
+        except subprocess.TimeoutExpired:
+            raise SyncError(f"git {args[0]} took more than 5 minutes; stopped.") from None
+        if check and done.returncode != 0:
+            raise SyncError(f"git {args[0]} failed: {last_line(done.stderr)}")
+        return done
+
+    def prepare(self) -> None:
+        """Make the clone if there is none, pointing at the remote."""
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not (self.path / ".git").exists():
+            self.git("init", "-q")
+            self.git("remote", "add", "origin", self.remote)
+            return
+        current = self.git("remote", "get-url", "origin", check=False)
+        if current.returncode != 0:
+            self.git("remote", "add", "origin", self.remote)
+        elif current.stdout.strip() != self.remote:
+            self.git("remote", "set-url", "origin", self.remote)
+
+    def fetch(self) -> None:
+        """Bring the remote's branch and set the clone to it, exactly (a first sync to
+        an empty repository starts a branch of its own). Raises :class:`SyncError` when
+        the remote cannot be reached, before anything local has changed."""
+        done = self.git("fetch", "-q", "--prune", "origin", check=False)
+        if done.returncode != 0:
+            raise SyncError(
+                f"cannot reach the sync remote {self.remote}: {last_line(done.stderr)} "
+                "Nothing was changed."
+            )
+        # The remote's default branch ('git init --bare' names one before any push), so
+        # that a plain clone of the repository shows the exports.
+        head = self.git("ls-remote", "--symref", "origin", "HEAD", check=False).stdout
+        named = re.search(r"^ref: refs/heads/(\S+)\s+HEAD$", head, re.MULTILINE)
+        self.branch = named.group(1) if named else self._default_branch(head)
+        remote_branch = f"refs/remotes/origin/{self.branch}"
+        if self.git("rev-parse", "-q", "--verify", remote_branch, check=False).returncode == 0:
+            self.git("checkout", "-q", "-f", "-B", self.branch, remote_branch)
+        else:
+            self.git("checkout", "-q", "-f", "--orphan", self.branch, check=False)
+            self.git("rm", "-q", "-r", "-f", "--cached", ".", check=False)
+        self.git("clean", "-q", "-f", "-d", "-x")
+
+    def _default_branch(self, listed: str) -> str:
+        """The branch for a remote that names none: for an empty one, the branch git
+        starts repositories with here (what 'git init --bare' named, and what a hosting
+        service makes the default when it gets its first branch); else "main"."""
+        if listed.strip():
+            return BRANCH
+        configured = self.git("config", "--get", "init.defaultBranch", check=False).stdout
+        return configured.strip() or "master"
+
+    def exports(self, own: str) -> list[tuple[str, Path]]:
+        """Every device's file but this one's: (``learner/device.json``, path), sorted."""
+        found = []
+        for path in sorted(self.path.glob("*/*.json")):
+            name = f"{path.parent.name}/{path.name}"
+            if name != own and path.is_file() and not path.is_symlink():
+                found.append((name, path))
+        return found
+
+    def commit(self, file: str, device: Device) -> bool:
+        """Commit ``file`` if it changed; whether there was anything to commit."""
+        self.git("add", "--", file)
+        if self.git("diff", "--cached", "--quiet", check=False).returncode == 0:
+            return False
+        self.git(
+            "-c",
+            f"user.name={device.learner}",
+            "-c",
+            f"user.email={device.device}@mlpath.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+            "-m",
+            f"mlpath sync: {device.learner} on {device.device}",
+        )
+        return True
+
+    def push(self) -> None:
+        """Push the branch; :class:`Rejected` if another device pushed meanwhile."""
+        done = self.git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", check=False)
+        if done.returncode == 0:
+            return
+        if _REJECTED.search(done.stderr):
+            raise Rejected("another device pushed meanwhile.")
+        raise SyncError(f"cannot push to the sync remote {self.remote}: {last_line(done.stderr)}")
+
+
+def last_line(stderr: str) -> str:
+    """git's last meaningful line, as one sentence."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    line = lines[-1] if lines else "no reason given"
+    line = re.sub(r"^(fatal|error|remote):\s*", "", line)
+    return line if line.endswith((".", "!", "?")) else line + "."
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """One sync at a time in a home: a second one waits for the first (where the
+    system has ``fcntl``; elsewhere git's own lock refuses it)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,264 @@
+"""Sync through a git remote, and a mentor's cohort view: real git against local bare
+repositories, real mlpath processes, one home each."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import db_rows
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "MLPATH_HOME": str(home),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        **extra,
+    }
+    return env
+
+
+def mlpath(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mlpath", *args],
+        env=_env(home, **extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def ok(home: Path, *args: str) -> str:
+    done = mlpath(home, *args)
+    assert done.returncode == 0, (args, done.stderr)
+    return done.stdout
+
+
+def bare(tmp_path: Path, name: str = "remote.git") -> Path:
+    path = tmp_path / name
+    subprocess.run(["git", "init", "-q", "--bare", str(path)], check=True)
+    return path
+
+
+def commits(remote: Path) -> int:
+    done = subprocess.run(
+        ["git", "-C", str(remote), "rev-list", "--count", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return int(done.stdout.strip() or 0)
+
+
+def test_two_machines_end_the_same_and_a_mentor_sees_them_as_one_learner(
+    tmp_path: Path,
+) -> None:
+    remote = bare(tmp_path)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for home in (a, b):
+        ok(home, "sync", "init", str(remote), "--name", "Ana Lima")
+    ok(a, "done", "foundations")
+    ok(a, "done", "deep-learning")
+    ok(a, "note", "foundations", "Finished the linear algebra chapter")
+    assert "no other device of yours has synced yet; sent ana-lima/" in ok(a, "sync")
+    ok(b, "start", "algorithms")
+    brought = ok(b, "sync")
+    assert "brought 2 topics changed, 1 note" in brought and "from 1 other device" in brought
+    ok(a, "sync")
+    assert ok(a, "progress", "--json") == ok(b, "progress", "--json")
+    assert "Finished the linear algebra chapter" in ok(b, "show", "foundations")
+    before = commits(remote)
+    for home in (a, b):  # again: nothing new either way
+        assert "nothing new from 1 other device; nothing new to send" in ok(home, "sync")
+    assert commits(remote) == before
+    shown = json.loads(ok(tmp_path / "mentor", "cohort", str(remote), "--json"))
+    (learner,) = shown["learners"]
+    assert learner["name"] == "Ana Lima" and len(learner["files"]) == 2
+    assert (learner["done"], learner["total"]) == (2, 7)
+    assert learner["current"] == {
+        "id": "algorithms",
+        "title": learner["current"]["title"],
+        "started": True,
+    }
+    on = {t["id"]: (t["on"], t["past"]) for t in shown["topics"]}
+    assert on["foundations"] == (0, 1) and on["algorithms"] == (1, 0)
+
+
+def test_a_sync_is_one_change_that_undo_reverts(tmp_path: Path) -> None:
+    remote = bare(tmp_path)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for home in (a, b):
+        ok(home, "sync", "init", str(remote))
+    ok(a, "done", "foundations")
+    ok(a, "sync")
+    before = ok(b, "progress", "--json")
+    ok(b, "sync")
+    assert ok(b, "progress", "--json") != before
+    assert "Undid" in ok(b, "undo")
+    assert ok(b, "progress", "--json") == before
+
+
+def test_three_machines_syncing_at_once_agree_after_two_rounds(tmp_path: Path) -> None:
+    remote = bare(tmp_path)
+    homes = [tmp_path / name for name in ("a", "b", "c")]
+    for home, topic in zip(homes, ("foundations", "algorithms", "nlp-transformers"), strict=True):
+        ok(home, "sync", "init", str(remote), "--name", "Sam")
+        ok(home, "done", topic)
+    for _ in range(2):
+        running = [
+            subprocess.Popen(
+                [sys.executable, "-m", "mlpath", "sync"],
+                env=_env(home),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for home in homes
+        ]
+        for process in running:
+            _, err = process.communicate(timeout=120)
+            assert process.returncode == 0, err
+    documents = {ok(home, "progress", "--json") for home in homes}
+    assert len(documents) == 1
+    assert json.loads(documents.pop())["overall"]["done"] == 3
+
+
+def test_offline_the_state_is_untouched_and_one_sentence_says_why(tmp_path: Path) -> None:
+    remote = bare(tmp_path)
+    a = tmp_path / "a"
+    ok(a, "sync", "init", str(remote))
+    ok(a, "done", "foundations")
+    ok(a, "sync")
+    ok(a, "done", "algorithms")
+    rows = db_rows(a / "state.db")
+    shutil.rmtree(remote)
+    failed = mlpath(a, "sync")
+    assert failed.returncode == 1
+    assert failed.stderr.startswith(f"mlpath: cannot reach the sync remote {remote}")
+    assert failed.stderr.count("\n") == 1 and "Nothing was changed." in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert db_rows(a / "state.db") == rows
+
+
+def test_no_remote_yet_and_no_git_are_clear(tmp_path: Path) -> None:
+    a = tmp_path / "a"
+    none = mlpath(a, "sync")
+    assert none.returncode == 2 and "mlpath sync init URL" in none.stderr
+    ok(a, "sync", "init", str(bare(tmp_path)))
+    python_only = tmp_path / "bin"
+    python_only.mkdir()
+    (python_only / "python").symlink_to(sys.executable)
+    no_git = mlpath(a, "sync", PATH=str(python_only))
+    assert no_git.returncode == 1 and "git is not installed" in no_git.stderr
+
+
+def test_a_damaged_export_in_the_remote_is_skipped_and_the_rest_goes_on(
+    tmp_path: Path,
+) -> None:
+    remote = bare(tmp_path)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for home in (a, b):
+        ok(home, "sync", "init", str(remote), "--name", "Ana")
+    ok(a, "done", "foundations")
+    ok(a, "sync")
+    work = tmp_path / "work"
+    git = ["git", "-c", "user.name=x", "-c", "user.email=x@example.org", "-C", str(work)]
+    subprocess.run(["git", "clone", "-q", str(remote), str(work)], check=True)
+    (work / "ana" / "broken.json").write_text('{"mlpath_export": 1, "roadm', encoding="utf-8")
+    (work / "ana" / "newer.json").write_text('{"mlpath_export": 99}', encoding="utf-8")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "damage"], check=True)
+    subprocess.run([*git, "push", "-q"], check=True)
+    synced = mlpath(b, "sync")
+    assert synced.returncode == 0, synced.stderr
+    assert "skipped ana/broken.json: it is not valid JSON" in synced.stderr
+    assert "skipped ana/newer.json: it comes from a newer mlpath" in synced.stderr
+    assert json.loads(ok(b, "progress", "--json"))["overall"]["done"] == 1
+
+
+def test_notes_stay_home_with_no_notes(tmp_path: Path) -> None:
+    remote = bare(tmp_path)
+    a = tmp_path / "a"
+    ok(a, "sync", "init", str(remote), "--name", "Ana", "--no-notes")
+    ok(a, "note", "foundations", "private thought", "--link", "https://example.org/mine")
+    ok(a, "done", "foundations")
+    ok(a, "sync")
+    shown = subprocess.run(
+        ["git", "-C", str(remote), "log", "-p", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert '"status":"done"' in shown
+    assert "private thought" not in shown and "example.org/mine" not in shown
+    assert "private thought" in ok(a, "show", "foundations")  # still here
+
+
+# --- cohort ------------------------------------------------------------------------------
+
+
+def _export(topics: dict[str, dict[str, Any]], learner: str | None = None) -> str:
+    document: dict[str, Any] = {"mlpath_export": 1, "version": 5}
+    if learner:
+        document["learner"] = learner
+    document["roadmaps"] = {"ml-engineer": {"topics": topics}}
+    return json.dumps(document)
+
+
+def test_cohort_of_thirty_learners_with_a_damaged_file(tmp_path: Path) -> None:
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    now = datetime.now(UTC).replace(microsecond=0)
+    order = ["foundations", "deep-learning", "nlp-transformers", "algorithms"]
+    for n in range(30):
+        topics: dict[str, dict[str, Any]] = {}
+        for topic in order[: n % 4]:
+            at = (now - timedelta(days=2)).isoformat()
+            topics[topic] = {"status": "done", "done_at": at, "updated_at": at}
+        started = now - timedelta(weeks=5 if n == 7 else 1)
+        topics[order[n % 4]] = {
+            "status": "in-progress",
+            "started_at": started.isoformat(),
+            "updated_at": started.isoformat(),
+        }
+        (folder / f"learner-{n:02d}.json").write_text(_export(topics), encoding="utf-8")
+    old = (now - timedelta(days=60)).isoformat()
+    overdue = {"foundations": {"status": "done", "done_at": old, "updated_at": old}}
+    (folder / "zoe.json").write_text(_export(overdue, "Zoë"), encoding="utf-8")
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    shown = mlpath(tmp_path / "mentor", "cohort", str(folder), "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert "skipped broken.json" in shown.stderr
+    document = json.loads(shown.stdout)
+    assert document["skipped"] == ["broken.json"]
+    learners = {entry["name"]: entry for entry in document["learners"]}
+    assert len(learners) == 31
+    assert learners["learner-07"]["stuck"] == ["algorithms"]  # 5 weeks in progress
+    assert learners["learner-03"]["done"] == 3 and learners["learner-03"]["stuck"] == []
+    assert learners["Zoë"]["reviews_overdue"] == 1
+    on = {t["id"]: (t["on"], t["past"]) for t in document["topics"]}
+    assert on["foundations"] == (8, 23)  # 8 on it (n % 4 == 0); 22 past it, and Zoë
+    drawn = mlpath(tmp_path / "mentor", "cohort", str(folder), "--html", str(tmp_path / "c.html"))
+    assert drawn.returncode == 0, drawn.stderr
+    assert "learner-29" in drawn.stdout and "Per topic" in drawn.stdout
+    assert "Zoë" in (tmp_path / "c.html").read_text(encoding="utf-8")
+
+
+def test_cohort_refuses_what_is_neither_folder_nor_repository(tmp_path: Path) -> None:
+    missing = mlpath(tmp_path / "mentor", "cohort", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no such folder" in missing.stderr
+    unreachable = mlpath(tmp_path / "mentor", "cohort", str(tmp_path / "gone.git"))
+    assert unreachable.returncode == 1 and "cannot read the git repository" in unreachable.stderr
