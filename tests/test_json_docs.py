@@ -65,12 +65,13 @@ def test_every_read_command_is_documented() -> None:
         "search",
         "history",
         "roadmap",
+        "cohort",
     }
 
 
 @pytest.mark.parametrize(("args", "example"), EXAMPLES, ids=[a for a, _ in EXAMPLES])
 def test_documented_json_matches_the_command(
-    run: Run, tmp_path: Path, args: str, example: str
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: str, example: str
 ) -> None:
     # the learner of the doc's examples
     run("done", "foundations", "--on", "2026-11-10")
@@ -78,6 +79,9 @@ def test_documented_json_matches_the_command(
     run("note", "dl", "--link", "https://github.com/example/mlp", "MLP from scratch")
     run("skip", "nlp")
     run("log", "dl", "1h30m", "--on", "2026-11-20")
+    monkeypatch.chdir(tmp_path)  # cohort/: a mentor's folder with this learner's export
+    (tmp_path / "cohort").mkdir()
+    run("export", "-o", str(tmp_path / "cohort" / "ana.json"))
     result = run(*args.split())
     assert result.exit_code == 0, result.stderr
     actual = json.loads(result.stdout)  # stdout is one JSON document and nothing else
