@@ -104,9 +104,10 @@ def _login_name() -> str:
 def _sync_group(ctx: typer.Context, remote: RemoteOption = None, notes: NotesOption = None) -> None:
     """Sync your progress with your other machines, through a git remote you own.
 
-    A sync brings every other device's changes, then sends this one's. Each device keeps one export in the remote (LEARNER/DEVICE.json); the database
-    never goes there. The newest change wins per topic and per check, notes and history
-    are combined, and a sync is one change that 'mlpath undo' reverts.
+    A sync brings every other device's changes, then sends this one's. Each device
+    keeps one export in the remote (LEARNER/DEVICE.json); the database never goes
+    there. The newest change wins per topic and per check, notes and history are
+    combined, and a sync is one change that 'mlpath undo' reverts.
 
     \b
     Examples:
