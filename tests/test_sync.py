@@ -84,7 +84,16 @@ def test_two_machines_end_the_same_and_a_mentor_sees_them_as_one_learner(
     for home in (a, b):  # again: nothing new either way
         assert "nothing new from 1 other device; nothing new to send" in ok(home, "sync")
     assert commits(remote) == before
-    shown = json.loads(ok(tmp_path / "mentor", "cohort", str(remote), "--json"))
+    shown = json.loads(  # a path relative to where the mentor is
+        subprocess.run(
+            [sys.executable, "-m", "mlpath", "cohort", remote.name, "--json"],
+            env=_env(tmp_path / "mentor"),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     (learner,) = shown["learners"]
     assert learner["name"] == "Ana Lima" and len(learner["files"]) == 2
     assert (learner["done"], learner["total"]) == (2, 7)
@@ -149,6 +158,7 @@ def test_offline_the_state_is_untouched_and_one_sentence_says_why(tmp_path: Path
     assert failed.returncode == 1
     assert failed.stderr.startswith(f"mlpath: cannot reach the sync remote {remote}")
     assert failed.stderr.count("\n") == 1 and "Nothing was changed." in failed.stderr
+    assert "does not appear to be a git repository" in failed.stderr  # git's reason
     assert "Traceback" not in failed.stderr
     assert db_rows(a / "state.db") == rows
 

@@ -191,9 +191,11 @@ class Clone:
 
 
 def last_line(stderr: str) -> str:
-    """git's last meaningful line, as one sentence."""
+    """git's reason, as one sentence: its first "fatal:" or "error:" line (the advice
+    that follows it is spread over several lines), else its last line."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    line = lines[-1] if lines else "no reason given"
+    marked = [line for line in lines if re.match(r"^(fatal|error):", line)]
+    line = marked[0] if marked else lines[-1] if lines else "no reason given"
     line = re.sub(r"^(fatal|error|remote):\s*", "", line)
     return line if line.endswith((".", "!", "?")) else line + "."
 

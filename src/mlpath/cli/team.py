@@ -381,7 +381,8 @@ def _cohort_folder(source: str, scratch: Path) -> Path:
     scratch.mkdir(parents=True)
     target = scratch / "repo"
     runner = Clone(scratch, source)
-    done = runner.git("clone", "-q", "--no-checkout", "--", source, str(target), check=False)
+    where = str(path.resolve()) if path.exists() else source  # git runs in the scratch folder
+    done = runner.git("clone", "-q", "--no-checkout", "--", where, str(target), check=False)
     if done.returncode != 0:
         raise SyncError(f"cannot read the git repository {source}: {last_line(done.stderr)}")
     # The branch the remote names, else mlpath sync's own (a bare repository made by
