@@ -272,3 +272,19 @@ def test_cohort_refuses_what_is_neither_folder_nor_repository(tmp_path: Path) ->
     assert missing.returncode == 2 and "no such folder" in missing.stderr
     unreachable = mlpath(tmp_path / "mentor", "cohort", str(tmp_path / "gone.git"))
     assert unreachable.returncode == 1 and "cannot read the git repository" in unreachable.stderr
+
+
+def test_a_remote_that_refuses_the_key_says_to_check_credentials(tmp_path: Path) -> None:
+    ssh = tmp_path / "fake-ssh"
+    ssh.write_text(
+        "#!/bin/sh\necho 'git@example.org: Permission denied (publickey).' >&2\nexit 255\n"
+    )
+    ssh.chmod(0o755)
+    a = tmp_path / "a"
+    ok(a, "sync", "init", "git@example.org:me/progress.git")
+    refused = mlpath(a, "sync", GIT_SSH_COMMAND=str(ssh))
+    assert refused.returncode == 1
+    assert "Permission denied (publickey)" in refused.stderr
+    assert (
+        "Check your git credentials" in refused.stderr and "Nothing was changed." in refused.stderr
+    )

@@ -26,6 +26,14 @@ ATTEMPTS = 5
 _REJECTED = re.compile(r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\]")
 
 
+#: What git says when the remote wants credentials it was not given.
+_AUTHENTICATION = re.compile(
+    r"Authentication failed|could not read Username|Permission denied \(publickey|"
+    r"terminal prompts disabled",
+    re.IGNORECASE,
+)
+
+
 class SyncError(MlpathError):
     """git is missing, the remote cannot be reached, or git refused (exit 1)."""
 
@@ -126,8 +134,13 @@ class Clone:
         the remote cannot be reached, before anything local has changed."""
         done = self.git("fetch", "-q", "--prune", "origin", check=False)
         if done.returncode != 0:
+            hint = (
+                " Check your git credentials for it (an SSH key, or a credential helper)."
+                if _AUTHENTICATION.search(done.stderr)
+                else ""
+            )
             raise SyncError(
-                f"cannot reach the sync remote {self.remote}: {last_line(done.stderr)} "
+                f"cannot reach the sync remote {self.remote}: {last_line(done.stderr)}{hint} "
                 "Nothing was changed."
             )
         # The remote's default branch ('git init --bare' names one before any push), so
@@ -191,10 +204,12 @@ class Clone:
 
 
 def last_line(stderr: str) -> str:
-    """git's reason, as one sentence: its first "fatal:" or "error:" line (the advice
-    that follows it is spread over several lines), else its last line."""
+    """git's reason, as one sentence: a line about credentials, else its first "fatal:"
+    or "error:" line (the advice that follows is spread over several lines), else its
+    last line."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    marked = [line for line in lines if re.match(r"^(fatal|error):", line)]
+    marked = [line for line in lines if _AUTHENTICATION.search(line)]  # the real reason
+    marked += [line for line in lines if re.match(r"^(fatal|error):", line)]
     line = marked[0] if marked else lines[-1] if lines else "no reason given"
     line = re.sub(r"^(fatal|error|remote):\s*", "", line)
     return line if line.endswith((".", "!", "?")) else line + "."
