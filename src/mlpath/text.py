@@ -379,7 +379,9 @@ def _md_link(url: str | None) -> str:
 
 def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: datetime) -> str:
     """The active roadmap's progress (``summary`` of ``state``) as a Markdown checklist to
-    share."""
+    share, after the graph of its prerequisites (Mermaid, which GitHub draws)."""
+    from mlpath.graphs import mermaid
+
     tally = summary.overall
     lines = [
         f"# {_md(roadmap.title)}",
@@ -388,6 +390,10 @@ def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: da
         f" done ({tally.percent}%)"
         + (f", {tally.skipped} skipped" if tally.skipped else "")
         + f". Exported by mlpath on {now.date().isoformat()}.",
+        "",
+        "```mermaid",
+        mermaid(roadmap, state).rstrip("\n"),
+        "```",
     ]
     for area in roadmap.areas:
         lines += ["", f"## {_md(area.title)}", ""]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -227,6 +229,52 @@ def progress(
         _write_picture(html, recorder.export_html(clear=False))
 
 
+class GraphFormat(StrEnum):
+    MERMAID = "mermaid"
+    DOT = "dot"
+
+
+@app.command()
+def graph(
+    format_: Annotated[
+        GraphFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="mermaid (the default; GitHub and most Markdown viewers draw it) or dot "
+            "(Graphviz: 'dot -Tsvg').",
+            show_default=False,
+        ),
+    ] = GraphFormat.MERMAID,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file.", dir_okay=False),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")] = False,
+) -> None:
+    """Draw the roadmap's prerequisites as a graph, with your status on each topic.
+
+    Areas are boxes around their topics; a topic's status is its colour and is written
+    in its box, so the graph reads in black and white too.
+
+    \b
+    Examples:
+      mlpath graph > path.mmd
+      mlpath graph --format dot | dot -Tsvg > path.svg
+    """
+    from mlpath import graphs
+
+    if output is not None:
+        check_output(output, force)
+    current, state = roadmap(), database().load()
+    text = (graphs.mermaid if format_ is GraphFormat.MERMAID else graphs.dot)(current, state)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    _write_picture(output, text, "the graph")
+
+
 def _write_picture(path: Path, content: str, what: str = "the progress view") -> None:
     from mlpath.errors import MlpathError
     from mlpath.paths import atomic_write
@@ -235,8 +283,6 @@ def _write_picture(path: Path, content: str, what: str = "the progress view") ->
         atomic_write(path, content.encode("utf-8"), 0o644)
     except OSError as error:
         raise MlpathError(f"cannot write {path}: {error.strerror or error}.") from None
-    import sys
-
     sys.stderr.write(f"mlpath: saved {what} to {printable(str(path))}.\n")
 
 
