@@ -63,9 +63,7 @@ def mermaid(roadmap: Roadmap, state: State) -> str:
         lines.append(f'  subgraph {_mermaid_id("a", area.id)}["{title}"]')
         for topic in roadmap.topics_in(area.id):
             name, words = _label(roadmap, state, topic)
-            lines.append(
-                f'    {_mermaid_id("t", topic.id)}["{_mermaid_text(name)}<br/>{words}"]'
-            )
+            lines.append(f'    {_mermaid_id("t", topic.id)}["{_mermaid_text(name)}<br/>{words}"]')
         lines.append("  end")
     for group in roadmap.groups:
         title = _mermaid_text(f"{printable(group.title)} ({group.pick} of {len(group.options)})")
@@ -108,7 +106,7 @@ def dot(roadmap: Roadmap, state: State) -> str:
         "digraph mlpath {",
         f"  graph [rankdir=TB, {font}, label={_dot(roadmap.title)}, labelloc=t, fontsize=18];",
         f'  node [shape=box, style="rounded,filled", {font}, fontsize=11];',
-        f"  edge [{font}, color=\"#495057\"];",
+        f'  edge [{font}, color="#495057"];',
     ]
     for area in roadmap.areas:
         title = area.title + (" (optional)" if area.optional else "")
@@ -121,16 +119,16 @@ def dot(roadmap: Roadmap, state: State) -> str:
             dashed = ', style="rounded,filled,dashed"' if status is Status.SKIPPED else ""
             label = _dot(name)[:-1] + "\\n" + words + '"'
             lines.append(
-                f"    {_dot(topic.id)} [label={label}, fillcolor=\"{fill}\", "
+                f'    {_dot(topic.id)} [label={label}, fillcolor="{fill}", '
                 f'color="{stroke}", fontcolor="{colour}"{dashed}];'
             )
         lines.append("  }")
     for group in roadmap.groups:
         title = f"{group.title} ({group.pick} of {len(group.options)})"
-        lines.append(f'  {_dot("group:" + group.id)} [label={_dot(title)}, shape=hexagon];')
+        lines.append(f"  {_dot('group:' + group.id)} [label={_dot(title)}, shape=hexagon];")
         for option in group.options:
             for topic in roadmap.option_topics(option):
-                lines.append(f'  {_dot(topic.id)} -> {_dot("group:" + group.id)} [style=dotted];')
+                lines.append(f"  {_dot(topic.id)} -> {_dot('group:' + group.id)} [style=dotted];")
     for topic in roadmap.topics:
         for required in topic.requires:
             source = required if roadmap.has_topic(required) else "group:" + required

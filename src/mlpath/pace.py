@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from mlpath import rules
-from mlpath.progress import State, Status, TopicProgress, counts, left_aside
+from mlpath.progress import State, Status, TopicProgress, counts, left_aside, option_started
 from mlpath.roadmap import Roadmap, Topic
 
 #: Days from finishing a topic to its first review, then from each review to the next.
@@ -160,12 +160,56 @@ class Projection:
     finished: bool = False  # every topic done or skipped: ``finish`` is when the last was done
 
 
+def path_topics(roadmap: Roadmap, state: State) -> list[Topic]:
+    """The topics left on the learner's path, each after its prerequisites (in roadmap
+    order otherwise): not done or skipped, not optional and left aside, and of a choice
+    not yet settled, only the first options not started (in the choice's order) that
+    make up what it still asks for."""
+    excluded: set[str] = set()
+    for group in roadmap.groups:
+        started = [o for o in group.options if option_started(roadmap, state, o)]
+        if len(started) >= group.pick:
+            continue  # settled: left_aside drops the options not taken
+        waiting = [o for o in group.options if o not in started]
+        for option in waiting[group.pick - len(started) :]:
+            excluded.update(t.id for t in roadmap.option_topics(option))
+    left = [
+        t
+        for t in roadmap.topics
+        if t.id not in excluded
+        and state.topic(roadmap.id, t.id).status not in (Status.DONE, Status.SKIPPED)
+        and _on_path(roadmap, state, t)
+    ]
+    wanted = {t.id for t in left}
+    ordered: list[Topic] = []
+    placed: set[str] = set()
+
+    def place(topic: Topic) -> None:
+        if topic.id in placed:
+            return
+        placed.add(topic.id)
+        for required in topic.requires:
+            before = [required] if roadmap.has_topic(required) else _group_topics(roadmap, required)
+            for topic_id in before:
+                if topic_id in wanted:
+                    place(roadmap.topic(topic_id))
+        ordered.append(topic)
+
+    for topic in left:
+        place(topic)
+    return ordered
+
+
+def _group_topics(roadmap: Roadmap, group_id: str) -> list[str]:
+    group = roadmap.group(group_id)
+    options = group.options if group is not None else ()
+    return [t.id for option in options for t in roadmap.option_topics(option)]
+
+
 def remaining_hours(roadmap: Roadmap, state: State) -> tuple[float, int]:
     remaining, unestimated = 0.0, 0
-    for topic in roadmap.topics:
+    for topic in path_topics(roadmap, state):
         progress = state.topic(roadmap.id, topic.id)
-        if progress.status in (Status.DONE, Status.SKIPPED) or not _on_path(roadmap, state, topic):
-            continue
         if topic.estimate_hours is None:
             unestimated += 1
         else:

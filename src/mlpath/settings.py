@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +123,52 @@ def roadmap_choice(option: Path | None) -> RoadmapChoice:
     if remembered:
         return RoadmapChoice(Path(remembered), f"'mlpath roadmap use' ({config_path()})")
     return RoadmapChoice(None, "the default")
+
+
+# --- goals ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A date to finish a roadmap by, and the hours that were left when it was set."""
+
+    by: date
+    set_on: date
+    hours: float
+
+
+def read_goal(roadmap_id: str) -> Goal | None:
+    """The goal set for a roadmap (``mlpath goal``); None when there is none, or when the
+    settings file holds one mlpath cannot use."""
+    entry = read_config().get("goals", {})
+    entry = entry.get(roadmap_id) if isinstance(entry, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    by, set_on, hours = entry.get("by"), entry.get("set_on"), entry.get("hours")
+    if not (
+        isinstance(by, date)
+        and isinstance(set_on, date)
+        and not isinstance(by, datetime)
+        and not isinstance(set_on, datetime)
+        and isinstance(hours, int | float)
+        and not isinstance(hours, bool)
+        and 0 <= hours < 10_000_000
+    ):
+        return None
+    return Goal(by, set_on, float(hours))
+
+
+def write_goal(roadmap_id: str, goal: Goal | None) -> None:
+    """Remember a goal for a roadmap, or (None) forget it."""
+    config = read_config()
+    goals = config.get("goals", {})
+    goals = dict(goals) if isinstance(goals, dict) else {}
+    if goal is None:
+        goals.pop(roadmap_id, None)
+    else:
+        goals[roadmap_id] = {"by": goal.by, "set_on": goal.set_on, "hours": goal.hours}
+    if goals:
+        config["goals"] = goals
+    else:
+        config.pop("goals", None)
+    write_config(config)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,7 @@ from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
 if TYPE_CHECKING:
     from mlpath.cohort import Learner, TopicCount
     from mlpath.pace import PaceSummary, Review
+    from mlpath.plan import GoalStatus, Plan
     from mlpath.search import Hit
 
 #: Bumped when a JSON document's shape changes incompatibly.
@@ -154,7 +155,9 @@ def hours_text(minutes: int) -> str:
     return duration_text(minutes)
 
 
-def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict[str, Any]:
+def progress_json(
+    roadmap: Roadmap, summary: Summary, pace: PaceSummary, goal: GoalStatus | None = None
+) -> dict[str, Any]:
     nxt = summary.next_topic
     projection = pace.projection
     return {
@@ -196,6 +199,7 @@ def progress_json(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> dict
             "finished": projection.finished,
         },
         "reviews_due": [r.topic.id for r in pace.reviews_due],
+        "goal": goal_json(goal),
     }
 
 
@@ -333,6 +337,69 @@ def cohort_json(
             {"id": c.topic.id, "title": c.topic.title, "on": c.on, "past": c.past} for c in counts
         ],
         "skipped": list(skipped),
+    }
+
+
+def goal_line(status: GoalStatus) -> str:
+    """Where the learner stands against the goal, in one sentence."""
+    from mlpath.plan import MAX_HOURS_PER_WEEK
+
+    head = f"Goal: finish by {status.by.isoformat()}: "
+    if status.hours_left == 0:
+        return head + "every estimated hour is done."
+    if status.needed_per_week is None:
+        return (
+            head + f"the date has passed, {hours_amount(status.hours_left)} h left. "
+            "Set a new one with 'mlpath goal --by DATE'."
+        )
+    if status.needed_per_week > MAX_HOURS_PER_WEEK:
+        pace = f"out of reach: it would take {hours_amount(status.needed_per_week)} h a week"
+    else:
+        pace = f"{hours_amount(status.needed_per_week)} h a week from now gets there"
+    if status.ahead >= 0:
+        return head + f"on track, {hours_amount(status.ahead)} h ahead; {pace}."
+    return head + f"behind by {hours_amount(-status.ahead)} h; {pace}."
+
+
+def hours_amount(hours: float) -> str:
+    """Hours as people write them: 6, 6.5, 1,234."""
+    rounded = round(hours, 1)
+    return f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.1f}"
+
+
+def goal_json(status: GoalStatus | None) -> dict[str, Any] | None:
+    if status is None:
+        return None
+    return {
+        "by": status.by.isoformat(),
+        "hours_left": round(status.hours_left, 2),
+        "ahead_hours": status.ahead,
+        "on_track": status.on_track,
+        "hours_per_week_needed": status.needed_per_week,
+    }
+
+
+def plan_json(plan: Plan, by: date | None, reachable: bool) -> dict[str, Any]:
+    return {
+        "start": plan.start.isoformat(),
+        "hours_per_week": plan.hours_per_week,
+        "by": None if by is None else by.isoformat(),
+        "reachable": reachable,
+        "finish": None if plan.finish is None else plan.finish.isoformat(),
+        "total_hours": round(plan.total, 2),
+        "topics": [
+            {"id": s.topic.id, "title": s.topic.title, "hours": s.hours} for s in plan.steps
+        ],
+        "unestimated": [t.id for t in plan.unestimated],
+        "weeks": [
+            {
+                "week": w.number,
+                "start": w.start.isoformat(),
+                "hours": round(w.hours, 2),
+                "topics": [{"id": t.id, "hours": round(h, 2)} for t, h in w.parts],
+            }
+            for w in plan.weeks
+        ],
     }
 
 

@@ -23,6 +23,8 @@ from mlpath.progress import Change, Note, State, Status, Summary, Tally, TopicPr
 from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Subtopic, Topic
 from mlpath.text import (
     first_resource,
+    goal_line,
+    hours_amount,
     hours_text,
     local_date,
     local_time,
@@ -35,6 +37,7 @@ from mlpath.text import (
 if TYPE_CHECKING:
     from mlpath.cohort import Learner, TopicCount
     from mlpath.pace import PaceSummary, Review
+    from mlpath.plan import GoalStatus, Plan, Week
     from mlpath.search import Hit
 
 
@@ -384,7 +387,9 @@ class _Tallies:
         yield grid
 
 
-def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> RenderableType:
+def progress_view(
+    roadmap: Roadmap, summary: Summary, pace: PaceSummary, goal: GoalStatus | None = None
+) -> RenderableType:
     rows = [(Text("Overall", style="bold"), summary.overall, pace.total_minutes)]
     for area_id, tally in summary.areas:
         rows.append((safe(roadmap.area(area_id).title), tally, pace.area_minutes[area_id]))
@@ -410,18 +415,11 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
         )
         parts.append(line)
     parts.append(_pace_lines(pace))
-    if summary.next_topic is None and summary.optional:
-        parts.append(Text("Only optional topics are left: start one to count it.", style="bold"))
-    elif summary.next_topic is None:
-        parts.append(Text("Every topic is done or skipped. Well done!", style="bold green"))
-    else:
-        nxt = Text("Next: ", style="bold")
-        nxt.append_text(safe(summary.next_topic.title))
-        nxt.append_text(safe(f" ({summary.next_topic.id})", "dim"))
-        nxt.append_text(safe(f"   mlpath show {summary.next_topic.id}", "dim"))
-        parts.append(nxt)
+    parts.append(_next_line(summary))
     if pace.reviews_due:
         parts.append(reviews_due_line(pace.reviews_due))
+    if goal is not None:
+        parts.append(goal_text(goal))
     if summary.orphans:
         parts.append(
             Text(
@@ -431,6 +429,23 @@ def progress_view(roadmap: Roadmap, summary: Summary, pace: PaceSummary) -> Rend
             )
         )
     return Group(*parts)
+
+
+def _next_line(summary: Summary) -> Text:
+    if summary.next_topic is None and summary.optional:
+        return Text("Only optional topics are left: start one to count it.", style="bold")
+    if summary.next_topic is None:
+        return Text("Every topic is done or skipped. Well done!", style="bold green")
+    nxt = Text("Next: ", style="bold")
+    nxt.append_text(safe(summary.next_topic.title))
+    nxt.append_text(safe(f" ({summary.next_topic.id})", "dim"))
+    nxt.append_text(safe(f"   mlpath show {summary.next_topic.id}", "dim"))
+    return nxt
+
+
+def goal_text(goal: GoalStatus) -> Text:
+    """The goal's line, green on track, yellow behind."""
+    return Text(goal_line(goal), style="green" if goal.on_track else "yellow")
 
 
 def _pace_lines(pace: PaceSummary) -> Text:
@@ -600,6 +615,67 @@ def nothing_next_view(
     for topic_id, missing in blocked.items():
         lines.append_text(safe(f"  {topic_id} needs {', '.join(missing)}\n"))
     return lines
+
+
+# --- plan ------------------------------------------------------------------------------
+
+
+def plan_view(roadmap: Roadmap, plan: Plan, intro: str) -> RenderableType:
+    """The plan: ``intro`` (how the hours a week were chosen), the finish, and the weeks,
+    those that study the same topics taken together."""
+    parts: list[RenderableType] = [safe(roadmap.title, "bold"), safe(intro)]
+    if plan.finish is None:
+        parts.append(Text("Nothing left to plan: every estimated topic is done.", style="green"))
+    else:
+        weeks = len(plan.weeks)
+        parts.append(
+            Text(
+                f"{hours_amount(plan.total)} h on {plural(len(plan.steps), 'topic')} at "
+                f"{hours_amount(plan.hours_per_week)} h a week: finished on "
+                f"{plan.finish.isoformat()}, in {plural(weeks, 'week')}.",
+                style="bold",
+            )
+        )
+        table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
+        table.add_column("weeks", justify="right", no_wrap=True)
+        table.add_column("from", no_wrap=True)
+        table.add_column("h/week", justify="right", no_wrap=True, style="cyan")
+        table.add_column("topics (hours in these weeks)", overflow="fold")
+        for first, last in _runs(plan):
+            hours: dict[str, float] = {}
+            for week in plan.weeks[first.number - 1 : last.number]:
+                for topic, h in week.parts:
+                    hours[topic.id] = hours.get(topic.id, 0.0) + h
+            numbers = str(first.number) if first is last else f"{first.number}-{last.number}"
+            table.add_row(
+                numbers,
+                first.start.isoformat(),
+                hours_amount(first.hours if first is last else plan.hours_per_week),
+                safe(", ".join(f"{t} ({hours_amount(h)} h)" for t, h in hours.items())),
+            )
+        parts.append(table)
+    if plan.unestimated:
+        ids = ", ".join(t.id for t in plan.unestimated)
+        parts.append(Text(f"Not planned, no hour estimate: {ids}.", style="yellow"))
+    return Group(*parts)
+
+
+def _runs(plan: Plan) -> list[tuple[Week, Week]]:
+    """Consecutive full weeks on the same topics, as (first, last)."""
+    runs: list[tuple[Week, Week]] = []
+    for week in plan.weeks:
+        same = [t.id for t, _ in week.parts]
+        if runs:
+            first, last = runs[-1]
+            full = (
+                abs(week.hours - plan.hours_per_week) < 1e-6
+                and abs(last.hours - plan.hours_per_week) < 1e-6
+            )
+            if full and same == [t.id for t, _ in last.parts] and len(same) == 1:
+                runs[-1] = (first, week)
+                continue
+        runs.append((week, week))
+    return runs
 
 
 # --- cohort ----------------------------------------------------------------------------

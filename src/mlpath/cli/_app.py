@@ -22,6 +22,7 @@ from mlpath import __version__
 from mlpath.errors import EXIT_INTERRUPTED, MlpathError, printable
 
 if TYPE_CHECKING:
+    from mlpath.plan import GoalStatus
     from mlpath.progress import Outcome, State
     from mlpath.roadmap import Roadmap
     from mlpath.settings import RoadmapChoice
@@ -33,6 +34,7 @@ PANELS = (
     ("Browse the path", ("list", "show", "next", "search", "open")),
     ("Record progress", ("start", "done", "skip", "reset", "note", "log", "undo")),
     ("See how far you are", ("progress", "stats", "review", "reviewed", "history")),
+    ("Plan to a date", ("plan", "goal", "graph")),
     ("Keep and move your data", ("export", "import", "sync", "doctor")),
     ("Mentor a cohort", ("cohort",)),
     ("Use another roadmap", ("roadmap",)),
@@ -250,6 +252,19 @@ def database() -> Store:
     from mlpath.store import Store
 
     return Store()
+
+
+def goal(current: Roadmap, state: State) -> GoalStatus | None:
+    """Where the learner stands against the goal set for this roadmap, if any."""
+    from mlpath.pace import remaining_hours
+    from mlpath.plan import goal_status
+    from mlpath.settings import read_goal
+
+    target = read_goal(current.id)
+    if target is None:
+        return None
+    left, _ = remaining_hours(current, state)
+    return goal_status(target.by, target.set_on, target.hours, left, now().date())
 
 
 def now() -> datetime:

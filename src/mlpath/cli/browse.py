@@ -18,6 +18,7 @@ from mlpath.cli._app import (
     check_output,
     complete_area,
     database,
+    goal,
     now,
     render,
     roadmap,
@@ -163,9 +164,10 @@ def next_(
     instead = [] if all_ or not ready else alternatives(current, state, ready[0], ready)
     due = reviews_due(current, state, now())
     blocked = {} if chosen else blocked_topics(current, state)
+    target = goal(current, state)
     if json:
         document = text.next_json(current, state, chosen, blocked, instead)
-        text.print_json({**document, "reviews_due": len(due)})
+        text.print_json({**document, "reviews_due": len(due), "goal": text.goal_json(target)})
         return
     if chosen:
         render(lambda views: views.next_view(current, state, chosen, instead))
@@ -174,6 +176,8 @@ def next_(
         render(lambda views: views.nothing_next_view(blocked, aside))
     if due:
         render(lambda views: views.reviews_due_line(due))
+    if target is not None:
+        render(lambda views: views.goal_text(target))
 
 
 @app.command()
@@ -212,16 +216,17 @@ def progress(
     current, state = roadmap(), database().load()
     summary = summarize(current, state)
     pace = pace_summary(current, state, now())
+    target = goal(current, state)
     if json:
-        text.print_json(text.progress_json(current, summary, pace))
+        text.print_json(text.progress_json(current, summary, pace, target))
     else:
-        render(lambda views: views.progress_view(current, summary, pace))
+        render(lambda views: views.progress_view(current, summary, pace, target))
     if svg is None and html is None:
         return
     from mlpath import views
 
     recorder = views.recorded_console()
-    recorder.print(views.progress_view(current, summary, pace))
+    recorder.print(views.progress_view(current, summary, pace, target))
     title = f"mlpath: {printable(current.title)}"
     if svg is not None:
         _write_picture(svg, recorder.export_svg(title=title, clear=False))

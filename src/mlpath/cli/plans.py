@@ -1,0 +1,236 @@
+"""Planning to a date: ``mlpath plan`` (the weeks ahead, and a calendar file) and
+``mlpath goal`` (a date to finish by, which ``progress`` and ``next`` measure)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mlpath.cli._app import JsonOption, app, check_output, database, now, render, roadmap, say
+from mlpath.errors import MlpathError, UsageError, printable
+
+if TYPE_CHECKING:
+    from mlpath.plan import Plan
+    from mlpath.progress import State
+    from mlpath.roadmap import Roadmap
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", metavar="YYYY-MM-DD", help="The day to finish by.", show_default=False),
+]
+
+
+def _day(text: str, what: str) -> date:
+    from mlpath.rules import Invalid, future_day
+
+    try:
+        return future_day(text, now().date(), what)
+    except Invalid as error:
+        raise UsageError(str(error)) from None
+
+
+@app.command()
+def plan(
+    hours_per_week: Annotated[
+        float | None,
+        typer.Option(
+            "--hours-per-week",
+            metavar="HOURS",
+            min=0.5,
+            max=100,
+            help="Plan at this many hours a week: gives the finish date.",
+            show_default=False,
+        ),
+    ] = None,
+    by: ByOption = None,
+    json: JsonOption = False,
+    ics: Annotated[
+        Path | None,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="Also write the study blocks and reviews as a calendar file (.ics).",
+            dir_okay=False,
+        ),
+    ] = None,
+    days: Annotated[
+        str,
+        typer.Option("--days", metavar="DAYS", help="Study days for --ics, e.g. mon,wed,sat."),
+    ] = "mon,tue,wed,thu,fri",
+    at: Annotated[
+        str, typer.Option("--at", metavar="HH:MM", help="When study blocks start, for --ics.")
+    ] = "19:00",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --ics file.")] = False,
+) -> None:
+    """Plan the weeks ahead: what is left, prerequisites first, week by week.
+
+    Each topic needs its estimate less the time you logged on it. With --hours-per-week
+    the plan gives the finish date; with --by, the hours a week that date needs (at up
+    to 40 h a week). Without either: your goal's date ('mlpath goal'), else your pace
+    of the last four weeks.
+
+    \b
+    Examples:
+      mlpath plan --hours-per-week 6
+      mlpath plan --by 2027-06-30 --ics plan.ics
+    """
+    from mlpath import text
+    from mlpath.plan import schedule
+
+    if hours_per_week is not None and by is not None:
+        raise UsageError("give --hours-per-week or --by, not both.")
+    study_days, start_at = _days(days), _time(at)
+    if ics is not None:
+        check_output(ics, force)
+    current, state, moment = roadmap(), database().load(), now()
+    target = _day(by, "--by") if by is not None else None
+    rate, intro, target, reachable = _rate(current, state, moment, hours_per_week, target)
+    laid_out = schedule(current, state, rate, moment.date())
+    if json:
+        text.print_json(
+            {"roadmap": text.roadmap_json(current), **text.plan_json(laid_out, target, reachable)}
+        )
+    else:
+        render(lambda views: views.plan_view(current, laid_out, intro))
+    if ics is not None:
+        _write_calendar(ics, current, state, laid_out, study_days, start_at, moment)
+
+
+def _rate(
+    current: Roadmap,
+    state: State,
+    moment: datetime,
+    hours_per_week: float | None,
+    target: date | None,
+) -> tuple[float, str, date | None, bool]:
+    """The hours a week to plan at, the sentence that says why, the date aimed at (the
+    goal's when neither option is given) and whether it is within reach."""
+    from mlpath.pace import project
+    from mlpath.plan import MAX_HOURS_PER_WEEK, hours_per_week_for, steps
+    from mlpath.settings import read_goal
+    from mlpath.text import hours_amount
+
+    today = moment.date()
+    goal = read_goal(current.id)
+    if hours_per_week is None and target is None and goal is not None and goal.by > today:
+        target = goal.by
+    if hours_per_week is not None:
+        return hours_per_week, f"At {hours_amount(hours_per_week)} h a week.", None, True
+    if target is not None:
+        total = sum(s.hours for s in steps(current, state)[0])
+        needed = max(hours_per_week_for(total, today, target), 0.5)
+        if needed <= MAX_HOURS_PER_WEEK:
+            why = f"To finish by {target.isoformat()}: {hours_amount(needed)} h a week."
+            return needed, why, target, True
+        why = (
+            f"{target.isoformat()} is out of reach: it would take {hours_amount(needed)} h a "
+            f"week, more than {hours_amount(MAX_HOURS_PER_WEEK)}. At "
+            f"{hours_amount(MAX_HOURS_PER_WEEK)} h a week:"
+        )
+        return MAX_HOURS_PER_WEEK, why, target, False
+    pace = project(current, state, moment).pace_hours_per_week
+    if not pace:
+        raise UsageError(
+            "say how much time you have: --hours-per-week HOURS or --by YYYY-MM-DD "
+            "(or set a goal with 'mlpath goal --by DATE')."
+        )
+    rate = max(round(pace * 2) / 2, 0.5)
+    return rate, f"At your pace of the last four weeks: {hours_amount(rate)} h a week.", None, True
+
+
+def _days(given: str) -> list[int]:
+    names = [d.strip().lower()[:3] for d in given.split(",") if d.strip()]
+    unknown = [n for n in names if n not in _WEEKDAYS]
+    if not names or unknown:
+        raise UsageError(f"--days {given!r}: name days as mon,tue,wed,thu,fri,sat,sun.")
+    return sorted({_WEEKDAYS.index(n) for n in names})
+
+
+def _time(given: str) -> time:
+    try:
+        return time.fromisoformat(given.strip())
+    except ValueError:
+        raise UsageError(f"--at {given!r}: give a time as HH:MM, e.g. 19:00.") from None
+
+
+def _write_calendar(
+    path: Path,
+    current: Roadmap,
+    state: State,
+    laid_out: Plan,
+    study_days: list[int],
+    start_at: time,
+    moment: datetime,
+) -> None:
+    from mlpath import ics
+    from mlpath.pace import reviews
+    from mlpath.paths import atomic_write
+    from mlpath.text import plural
+
+    sessions = ics.blocks(laid_out, study_days, start_at, moment.tzinfo)
+    due = reviews(current, state)
+    content = ics.calendar(current, sessions, due, moment)
+    events = ics.read_back(content)
+    if len(events) != len(sessions) + len(due):  # the library must read what it wrote
+        raise MlpathError("the calendar file did not read back whole; nothing was written.")
+    try:
+        atomic_write(path, content, 0o644)
+    except OSError as error:
+        raise MlpathError(f"cannot write {path}: {error.strerror or error}.") from None
+    say(
+        printable(
+            f"Wrote {path}: {plural(len(sessions), 'study block')} and "
+            f"{plural(len(due), 'review')}, for your calendar program to import."
+        )
+    )
+
+
+@app.command()
+def goal(
+    by: ByOption = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the goal.")] = False,
+) -> None:
+    """Set a date to finish the roadmap by; progress and next then say if you are on track.
+
+    On track means the estimated hours you have done since setting the goal are at
+    least what a steady pace to the date would have done; behind says by how many.
+
+    \b
+    Examples:
+      mlpath goal --by 2027-06-30
+      mlpath goal
+      mlpath goal --clear
+    """
+    from mlpath import text
+    from mlpath.pace import remaining_hours
+    from mlpath.plan import goal_status
+    from mlpath.settings import Goal, read_goal, write_goal
+
+    current = roadmap()
+    if clear:
+        write_goal(current.id, None)
+        say(printable(f"No goal for {current.title} any more."))
+        return
+    if by is None:
+        target = read_goal(current.id)
+        if target is None:
+            say("No goal set. Set one with 'mlpath goal --by YYYY-MM-DD'.")
+            return
+        state = database().load()
+        left, _ = remaining_hours(current, state)
+        status = goal_status(target.by, target.set_on, target.hours, left, now().date())
+        say(printable(text.goal_line(status)))
+        return
+    day = _day(by, "--by")
+    state = database().load()
+    left, unestimated = remaining_hours(current, state)
+    write_goal(current.id, Goal(day, now().date(), round(left, 2)))
+    status = goal_status(day, now().date(), left, left, now().date())
+    say(printable(f"Goal set for {current.title}. {text.goal_line(status)}"))
+    if unestimated:
+        say(f"({text.plural(unestimated, 'topic')} without an hour estimate not counted.)")
