@@ -27,6 +27,7 @@ from mlpath.cli._app import (
 from mlpath.errors import printable
 
 if TYPE_CHECKING:
+    from mlpath.progress import State
     from mlpath.roadmap import Area, Roadmap
 
 _STATUS_NAMES = ("not-started", "in-progress", "done", "skipped")
@@ -186,13 +187,20 @@ def progress(
     svg: Annotated[
         Path | None,
         typer.Option(
-            "--svg", metavar="FILE", help="Also save the view as an SVG picture.", dir_okay=False
+            "--svg",
+            metavar="FILE",
+            help="Also save a picture of your progress (SVG): bars and the weekly hours.",
+            dir_okay=False,
         ),
     ] = None,
     html: Annotated[
         Path | None,
         typer.Option(
-            "--html", metavar="FILE", help="Also save the view as an HTML page.", dir_okay=False
+            "--html",
+            metavar="FILE",
+            help="Also save a report page (HTML, self-contained): bars, weekly hours, the "
+            "graph, every topic.",
+            dir_okay=False,
         ),
     ] = None,
     force: Annotated[
@@ -223,15 +231,50 @@ def progress(
         render(lambda views: views.progress_view(current, summary, pace, target))
     if svg is None and html is None:
         return
-    from mlpath import views
+    from mlpath import __version__, report
+    from mlpath.pace import weekly_minutes
 
-    recorder = views.recorded_console()
-    recorder.print(views.progress_view(current, summary, pace, target))
-    title = f"mlpath: {printable(current.title)}"
+    page = report.Report(
+        current,
+        state,
+        summary,
+        pace,
+        weekly_minutes(current, state, now(), 12),
+        None if target is None else text.goal_line(target),
+        now(),
+        __version__,
+    )
     if svg is not None:
-        _write_picture(svg, recorder.export_svg(title=title, clear=False))
+        _write_picture(svg, report.svg_picture(page), "the progress picture")
     if html is not None:
-        _write_picture(html, recorder.export_html(clear=False))
+        _write_picture(html, report.html_page(page, _graph_svg(current, state)), "the report page")
+
+
+def _graph_svg(current: Roadmap, state: State) -> str | None:
+    """The prerequisite graph drawn by Graphviz's dot, as an <svg> element for a page;
+    None when dot is not installed or fails."""
+    import shutil
+    import subprocess
+
+    from mlpath.graphs import dot
+
+    program = shutil.which("dot")
+    if program is None:
+        return None
+    try:
+        drawn = subprocess.run(
+            [program, "-Tsvg"],
+            input=dot(current, state),
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=30,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    start = drawn.find("<svg")
+    return drawn[start:] if start >= 0 else None
 
 
 class GraphFormat(StrEnum):
@@ -280,7 +323,7 @@ def graph(
     _write_picture(output, text, "the graph")
 
 
-def _write_picture(path: Path, content: str, what: str = "the progress view") -> None:
+def _write_picture(path: Path, content: str, what: str) -> None:
     from mlpath.errors import MlpathError
     from mlpath.paths import atomic_write
 
