@@ -248,13 +248,18 @@ def test_choices_are_checked(run: Run, tmp_path: Path) -> None:
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def convert(run: Run, source: Path | str, out: Path, *options: str) -> Result:
+    """'mlpath roadmap from-markdown SOURCE -o OUT', with ``options``."""
+    return run("roadmap", "from-markdown", str(source), "-o", str(out), *options)
+
+
 def test_from_markdown_turns_a_real_curriculum_into_a_valid_roadmap(
     run: Run, tmp_path: Path
 ) -> None:
     out = tmp_path / "llm.toml"
     source = str(FIXTURES / "llm-course.md")
     tracks = "the-llm-scientist,the-llm-engineer"
-    made = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", tracks)
+    made = convert(run, source, out, "--choice", tracks)
     assert made.exit_code == 0, made.stderr
     assert "3 areas, 7 topics, 56 links, 27 subtopics, 1 choice." in made.stdout
     assert "optional: llm-fundamentals" in made.stdout
@@ -269,7 +274,7 @@ def test_from_markdown_turns_a_real_curriculum_into_a_valid_roadmap(
     nanogpt = next(r for r in architecture["topic"]["resources"] if r["id"] == "nanogpt")
     assert nanogpt["by"] == "Andrej Karpathy"  # the words after the link
     assert nanogpt["note"].startswith("A 2h-long YouTube video to reimplement GPT")
-    again = run("roadmap", "from-markdown", source, "-o", str(out))
+    again = convert(run, source, out)
     assert again.exit_code == 1 and "--force" in again.stderr
 
 
@@ -279,7 +284,7 @@ def test_a_converted_course_skips_its_optional_part_and_counts_its_tracks_once(
     out = tmp_path / "llm.toml"
     tracks = "the-llm-scientist,the-llm-engineer"
     source = str(FIXTURES / "llm-course.md")
-    assert run("roadmap", "from-markdown", source, "-o", str(out), "--choice", tracks)
+    assert convert(run, source, out, "--choice", tracks).exit_code == 0
     m = ("--roadmap", str(out))
     first = run(*m, "next").stdout
     assert "Next: The LLM architecture" in first  # not the optional fundamentals
@@ -300,7 +305,7 @@ def test_from_markdown_reads_a_curriculum_of_tables_and_its_choices(
     run: Run, tmp_path: Path
 ) -> None:
     out = tmp_path / "ossu.toml"
-    made = run("roadmap", "from-markdown", str(FIXTURES / "ossu-cs.md"), "-o", str(out))
+    made = convert(run, FIXTURES / "ossu-cs.md", out)
     assert made.exit_code == 0, made.stderr
     assert "5 areas, 10 topics, 30 links, 48 subtopics, 1 choice." in made.stdout
     assert "choices: core-security-choice" in made.stdout
@@ -337,18 +342,18 @@ def test_from_markdown_reads_a_curriculum_of_tables_and_its_choices(
 def test_from_markdown_choice_names_what_it_made(run: Run, tmp_path: Path) -> None:
     out = tmp_path / "ossu.toml"
     source = str(FIXTURES / "ossu-cs.md")
-    wrong = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", "advanced-pl,x")
+    wrong = convert(run, source, out, "--choice", "advanced-pl,x")
     assert wrong.exit_code == 2 and not out.exists()
     assert "no area or topic 'advanced-pl'" in wrong.stderr and "advanced-cs" in wrong.stderr
-    alone = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", "summary")
+    alone = convert(run, source, out, "--choice", "summary")
     assert alone.exit_code == 2 and "at least two options" in alone.stderr
     twice = ",".join(
         ["identifying-security-vulnerabilities-in-c-c-programming", "core-programming"]
     )
-    taken = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", twice)
+    taken = convert(run, source, out, "--choice", twice)
     assert taken.exit_code == 2 and "already in a choice" in taken.stderr
     electives = "advanced-programming,advanced-systems"
-    made = run("roadmap", "from-markdown", source, "-o", str(out), "--choice", electives)
+    made = convert(run, source, out, "--choice", electives)
     assert made.exit_code == 0, made.stderr
     group = json.loads(run("--roadmap", str(out), "progress", "--json").stdout)["choices"][1]
     assert group["id"] == "advanced-programming-or-advanced-systems"
@@ -367,7 +372,7 @@ def test_from_markdown_keeps_what_it_can_and_says_what_it_drops(run: Run, tmp_pa
         encoding="utf-8",
     )
     out = tmp_path / "data.toml"
-    made = run("roadmap", "from-markdown", str(source), "-o", str(out))
+    made = convert(run, source, out)
     assert made.exit_code == 0, made.stderr
     assert "1 link not to an absolute http(s) address (e.g. ./notes/sql.md)" in made.stdout
     assert "Thanks" in made.stdout  # a heading with nothing under it
@@ -397,15 +402,12 @@ def test_from_markdown_puts_each_topic_in_the_area_above_it(run: Run, tmp_path: 
         encoding="utf-8",
     )
     out = tmp_path / "path.toml"
-    assert run("roadmap", "from-markdown", str(source), "-o", str(out)).exit_code == 0
+    assert convert(run, source, out).exit_code == 0
     listed = json.loads(run("--roadmap", str(out), "list", "--json").stdout)
     placed = {t["id"]: a["id"] for a in listed["areas"] for t in a["topics"]}
     # not under "Basics": beside it, an area of its own
     assert placed == {"sql": "basics", "streaming": "streaming"}
-    assert (
-        "Empty part"
-        in run("roadmap", "from-markdown", str(source), "-o", str(out), "--force").stdout
-    )
+    assert "Empty part" in convert(run, source, out, "--force").stdout
 
 
 def test_from_markdown_makes_a_choice_of_a_list_and_keeps_a_lone_option(
@@ -424,7 +426,7 @@ def test_from_markdown_makes_a_choice_of_a_list_and_keeps_a_lone_option(
         encoding="utf-8",
     )
     out = tmp_path / "cloud.toml"
-    made = run("roadmap", "from-markdown", str(source), "-o", str(out))
+    made = convert(run, source, out)
     assert made.exit_code == 0, made.stderr
     assert "choices: providers-choice" in made.stdout
     progress = json.loads(run("--roadmap", str(out), "progress", "--json").stdout)

@@ -63,13 +63,19 @@ def commits(remote: Path) -> int:
     return int(done.stdout.strip() or 0)
 
 
-def test_two_machines_end_the_same_and_a_mentor_sees_them_as_one_learner(
-    tmp_path: Path,
-) -> None:
+def two_homes(tmp_path: Path, *init: str) -> tuple[Path, Path, Path]:
+    """A bare remote, and two homes that 'mlpath sync init' it (with ``init``'s options)."""
     remote = bare(tmp_path)
     a, b = tmp_path / "a", tmp_path / "b"
     for home in (a, b):
-        ok(home, "sync", "init", str(remote), "--name", "Ana Lima")
+        ok(home, "sync", "init", str(remote), *init)
+    return remote, a, b
+
+
+def test_two_machines_end_the_same_and_a_mentor_sees_them_as_one_learner(
+    tmp_path: Path,
+) -> None:
+    remote, a, b = two_homes(tmp_path, "--name", "Ana Lima")
     ok(a, "done", "foundations")
     ok(a, "done", "deep-learning")
     ok(a, "note", "foundations", "Finished the linear algebra chapter")
@@ -107,10 +113,7 @@ def test_two_machines_end_the_same_and_a_mentor_sees_them_as_one_learner(
 
 
 def test_a_sync_is_one_change_that_undo_reverts(tmp_path: Path) -> None:
-    remote = bare(tmp_path)
-    a, b = tmp_path / "a", tmp_path / "b"
-    for home in (a, b):
-        ok(home, "sync", "init", str(remote))
+    _, a, b = two_homes(tmp_path)
     ok(a, "done", "foundations")
     ok(a, "sync")
     before = ok(b, "progress", "--json")
@@ -178,10 +181,7 @@ def test_no_remote_yet_and_no_git_are_clear(tmp_path: Path) -> None:
 def test_a_damaged_export_in_the_remote_is_skipped_and_the_rest_goes_on(
     tmp_path: Path,
 ) -> None:
-    remote = bare(tmp_path)
-    a, b = tmp_path / "a", tmp_path / "b"
-    for home in (a, b):
-        ok(home, "sync", "init", str(remote), "--name", "Ana")
+    remote, a, b = two_homes(tmp_path, "--name", "Ana")
     ok(a, "done", "foundations")
     ok(a, "sync")
     work = tmp_path / "work"
