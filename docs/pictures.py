@@ -3,8 +3,9 @@ one in progress, one skipped, four weeks of logged time.
 
     python docs/pictures.py        # needs mlpath installed, Chromium and Graphviz
 
-It writes docs/progress.svg (mlpath progress --svg) and docs/report.png (a screenshot of
-mlpath progress --html in headless Chromium, offline).
+It writes docs/progress.svg (mlpath progress --svg), docs/graph.svg (mlpath graph
+--format dot, drawn by Graphviz) and docs/report.png (a screenshot of mlpath progress
+--html in headless Chromium, offline).
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ def main() -> None:
         mlpath("done", "deep-learning", "book")
         mlpath("skip", "nlp")
         mlpath("progress", "--svg", str(DOCS / "progress.svg"), "--force")
+        drawn = subprocess.run(
+            ["dot", "-Tsvg"],
+            input=mlpath("graph", "--format", "dot"),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        (DOCS / "graph.svg").write_text(drawn, encoding="utf-8")
         page = Path(home) / "report.html"
         mlpath("progress", "--html", str(page))
         subprocess.run(
@@ -76,7 +85,7 @@ def main() -> None:
             capture_output=True,
             check=True,
         )
-    print("wrote docs/progress.svg and docs/report.png")
+    print("wrote docs/progress.svg, docs/graph.svg and docs/report.png")
 
 
 if __name__ == "__main__":

@@ -264,7 +264,10 @@ def test_cohort_of_thirty_learners_with_a_damaged_file(tmp_path: Path) -> None:
     drawn = mlpath(tmp_path / "mentor", "cohort", str(folder), "--html", str(tmp_path / "c.html"))
     assert drawn.returncode == 0, drawn.stderr
     assert "learner-29" in drawn.stdout and "Per topic" in drawn.stdout
-    assert "Zoë" in (tmp_path / "c.html").read_text(encoding="utf-8")
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert "<title>Become an ML engineer: cohort</title>" in page and "Zoë" in page
+    assert "default-src 'none'" in page and "<script" not in page
+    assert 'aria-label="23 of 31 past it"' in page  # foundations, drawn as a bar
 
 
 def test_cohort_refuses_what_is_neither_folder_nor_repository(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from mlpath.cohort import Learner, TopicCount
 from mlpath.errors import printable
 from mlpath.graphs import COLOURS, WORDS
 from mlpath.pace import PaceSummary
@@ -118,18 +119,7 @@ def html_page(report: Report, graph_svg: str | None) -> str:
     roadmap = report.roadmap
     title = f"{roadmap.title}: progress"
     parts = [
-        "<!doctype html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; img-src data:\">",
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="mlpath {esc(report.version)}">',
-        f"<title>{esc(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
+        *_head(title, report.version),
         f"<header><h1>{esc(roadmap.title)}</h1>",
         f'<p class="lead">{esc(report.lead())}.</p>',
         f'<p class="muted">Progress report of {report.now.date().isoformat()}.</p></header>',
@@ -147,13 +137,7 @@ def html_page(report: Report, graph_svg: str | None) -> str:
     parts += ['<section class="graph"><h2 id="graph">Prerequisites</h2>']
     parts.append(graph_svg if graph_svg else _ordered(report))
     parts += ["</section>", '<section><h2 id="topics">Topics</h2>', _topics(report), "</section>"]
-    parts += [
-        f"<footer>Made with mlpath {esc(report.version)}. This page is self-contained: it "
-        "loads nothing from the network.</footer>",
-        "</body>",
-        "</html>",
-        "",
-    ]
+    parts += _foot(report.version)
     return "\n".join(parts)
 
 
@@ -241,6 +225,101 @@ def _links(topic: Topic, checked: Mapping[str, datetime]) -> str:
         kind = f" ({esc(resource.kind)})" if resource.kind != "link" else ""
         items.append(f"<li>{mark}{name}{kind}</li>")
     return f'<ul class="links">{"".join(items)}</ul>' if items else ""
+
+
+# --- a mentor's page ----------------------------------------------------------------------
+
+
+def cohort_page(
+    roadmap: Roadmap,
+    learners: Sequence[Learner],
+    counts: Sequence[TopicCount],
+    skipped: Sequence[str],
+    now: datetime,
+    version: str,
+) -> str:
+    """The cohort view as a self-contained page: a row per learner, then per topic how
+    many are on it and past it."""
+    title = f"{roadmap.title}: cohort"
+    rows = []
+    for learner in learners:
+        share = 100 * learner.done / learner.total if learner.total else 0
+        if learner.current is None:
+            current = "finished"
+        else:
+            current = learner.current.title + ("" if learner.current_started else " (next)")
+        active = local_date(learner.last_active) if learner.last_active else "never"
+        rows.append(
+            f'<tr><th scope="row">{esc(learner.name)}</th>'
+            f'<td><div class="bar" role="img" aria-label="{learner.done} of {learner.total} '
+            f'done"><span style="width:{share:.1f}%"></span></div></td>'
+            f'<td class="n">{learner.done}/{learner.total}</td><td>{esc(current)}</td>'
+            f'<td class="n">{esc(hours_text(learner.recent_minutes))}</td>'
+            f"<td>{esc(active)}</td><td>{esc(', '.join(learner.stuck))}</td>"
+            f'<td class="n">{learner.reviews_overdue or ""}</td></tr>'
+        )
+    topics = []
+    for count in counts:
+        share = 100 * count.past / len(learners) if learners else 0
+        topics.append(
+            f'<tr><th scope="row">{esc(count.topic.title)}</th><td class="n">{count.on}</td>'
+            f'<td class="n">{count.past}</td><td><div class="bar" role="img" '
+            f'aria-label="{count.past} of {len(learners)} past it">'
+            f'<span style="width:{share:.1f}%"></span></div></td></tr>'
+        )
+    files = esc(", ".join(skipped))
+    skipped_note = (
+        f'<p class="muted">Skipped (damaged, or from a newer mlpath): {files}.</p>'
+        if skipped
+        else ""
+    )
+    return "\n".join(
+        [
+            *_head(title, version),
+            f"<header><h1>{esc(roadmap.title)}</h1>",
+            f'<p class="lead">{esc(plural(len(learners), "learner"))}.</p>',
+            f'<p class="muted">Cohort report of {now.date().isoformat()}.</p></header>',
+            '<section><h2 id="learners">Learners</h2><table class="bars topics"><thead><tr>'
+            "<th>Learner</th><th>Done</th><th></th><th>Current topic</th><th>4 weeks</th>"
+            "<th>Last active</th><th>Stuck</th><th>Reviews overdue</th></tr></thead><tbody>",
+            *rows,
+            "</tbody></table>",
+            skipped_note,
+            "</section>",
+            '<section><h2 id="topics">Per topic</h2><table class="bars topics"><thead><tr>'
+            "<th>Topic</th><th>On it</th><th>Past it</th><th></th></tr></thead><tbody>",
+            *topics,
+            "</tbody></table></section>",
+            *_foot(version),
+        ]
+    )
+
+
+def _head(title: str, version: str) -> list[str]:
+    return [
+        "<!doctype html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; img-src data:\">",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="mlpath {esc(version)}">',
+        f"<title>{esc(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+    ]
+
+
+def _foot(version: str) -> list[str]:
+    return [
+        f"<footer>Made with mlpath {esc(version)}. This page is self-contained: it "
+        "loads nothing from the network.</footer>",
+        "</body>",
+        "</html>",
+        "",
+    ]
 
 
 # --- charts and the SVG picture ------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -44,11 +43,11 @@ NotesOption = Annotated[
 ]
 
 
-@dataclass(frozen=True)
 class _Settings:
-    remote: str
-    device: Device
-    notes: bool
+    """The sync settings in use: the remote, this device, whether notes are shared."""
+
+    def __init__(self, remote: str, device: Device, notes: bool) -> None:
+        self.remote, self.device, self.notes = remote, device, notes
 
 
 def _settings(remote: str | None, notes: bool | None, name: str | None) -> _Settings | None:
@@ -299,7 +298,10 @@ def cohort(
     html: Annotated[
         Path | None,
         typer.Option(
-            "--html", metavar="FILE", help="Also save the view as an HTML page.", dir_okay=False
+            "--html",
+            metavar="FILE",
+            help="Also save the view as a page (HTML, self-contained).",
+            dir_okay=False,
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --html file.")] = False,
@@ -360,12 +362,12 @@ def cohort(
     else:
         render(lambda views: views.cohort_view(current, learners, counts, skipped))
     if html is not None:
-        from mlpath import views
+        from mlpath import __version__
         from mlpath.cli.browse import _write_picture
+        from mlpath.report import cohort_page
 
-        recorder = views.recorded_console()
-        recorder.print(views.cohort_view(current, learners, counts, skipped))
-        _write_picture(html, recorder.export_html(clear=False), "the cohort view")
+        page = cohort_page(current, learners, counts, skipped, moment, __version__)
+        _write_picture(html, page, "the cohort page")
 
 
 def _cohort_folder(source: str, scratch: Path) -> Path:
