@@ -412,3 +412,16 @@ ResourceArgument = Annotated[
         show_default=False,
     ),
 ]
+
+
+def write_picture(path: Path, content: str, what: str) -> None:
+    """Write a page, picture or graph the user asked for (``check_output`` has allowed
+    the path) as a whole file, and say so on stderr, naming ``what`` it is."""
+    from mlpath.errors import MlpathError
+    from mlpath.paths import atomic_write
+
+    try:
+        atomic_write(path, content.encode("utf-8"), 0o644)
+    except OSError as error:
+        raise MlpathError(f"cannot write {path}: {error.strerror or error}.") from None
+    sys.stderr.write(f"mlpath: saved {what} to {printable(str(path))}.\n")

@@ -23,6 +23,7 @@ from mlpath.cli._app import (
     render,
     roadmap,
     say,
+    write_picture,
 )
 from mlpath.errors import printable
 
@@ -245,9 +246,9 @@ def progress(
         __version__,
     )
     if svg is not None:
-        _write_picture(svg, report.svg_picture(page), "the progress picture")
+        write_picture(svg, report.svg_picture(page), "the progress picture")
     if html is not None:
-        _write_picture(html, report.html_page(page, _graph_svg(current, state)), "the report page")
+        write_picture(html, report.html_page(page, _graph_svg(current, state)), "the report page")
 
 
 def _graph_svg(current: Roadmap, state: State) -> str | None:
@@ -320,18 +321,7 @@ def graph(
     if output is None:
         sys.stdout.write(text)
         return
-    _write_picture(output, text, "the graph")
-
-
-def _write_picture(path: Path, content: str, what: str) -> None:
-    from mlpath.errors import MlpathError
-    from mlpath.paths import atomic_write
-
-    try:
-        atomic_write(path, content.encode("utf-8"), 0o644)
-    except OSError as error:
-        raise MlpathError(f"cannot write {path}: {error.strerror or error}.") from None
-    sys.stderr.write(f"mlpath: saved {what} to {printable(str(path))}.\n")
+    write_picture(output, text, "the graph")
 
 
 @app.command()

@@ -104,7 +104,7 @@ def _write_out(chunks: Iterable[bytes], output: Path | None, mode: int) -> None:
         raise MlpathError(f"cannot write {output}: {error.strerror or error}.") from None
 
 
-def _members(path: Path, handle: BinaryIO) -> Iterator[tuple[str, Any]]:
+def members(path: Path, handle: BinaryIO) -> Iterator[tuple[str, Any]]:
     """The members of an export or state file: JSON is read a piece at a time, TOML
     (which cannot be) whole, up to 64 MiB."""
     import codecs
@@ -165,7 +165,7 @@ def import_(
 
     try:
         with file.open("rb") as handle:
-            incoming = formats.read_import(_members(file, handle))
+            incoming = formats.read_import(members(file, handle))
             report = database().merge(incoming, now(), printable(file.name), dry_run)
     except OSError as error:
         raise MlpathError(f"cannot read {file}: {error.strerror or error}.") from None

@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from mlpath.cli._app import JsonOption, app, check_output, database, now, render, roadmap, say
+from mlpath.cli._app import (
+    JsonOption,
+    app,
+    check_output,
+    database,
+    now,
+    render,
+    roadmap,
+    say,
+    write_picture,
+)
 from mlpath.errors import MlpathError, UsageError, printable
 
 if TYPE_CHECKING:
@@ -227,7 +237,7 @@ def _read_export(path: Path, name: str) -> tuple[str | None, list[Change | State
     """An export's learner field and its content; None (and a line on stderr) for a file
     that is damaged or from a newer mlpath: it is skipped, the rest goes on."""
     from mlpath import formats
-    from mlpath.cli.data import _members
+    from mlpath.cli.data import members
 
     learner: list[str] = []
 
@@ -239,7 +249,7 @@ def _read_export(path: Path, name: str) -> tuple[str | None, list[Change | State
 
     try:
         with path.open("rb") as handle:
-            content = list(formats.read_import(watched(_members(path, handle))))
+            content = list(formats.read_import(watched(members(path, handle))))
     except Exception as error:  # each kind it can be is named by _unusable
         problem = _unusable(error)
         if problem is None:
@@ -363,11 +373,10 @@ def cohort(
         render(lambda views: views.cohort_view(current, learners, counts, skipped))
     if html is not None:
         from mlpath import __version__
-        from mlpath.cli.browse import _write_picture
         from mlpath.report import cohort_page
 
         page = cohort_page(current, learners, counts, skipped, moment, __version__)
-        _write_picture(html, page, "the cohort page")
+        write_picture(html, page, "the cohort page")
 
 
 def _cohort_folder(source: str, scratch: Path) -> Path:
