@@ -616,10 +616,16 @@ def alternatives(roadmap: Roadmap, state: State, topic: Topic, ready: list[Topic
     for other in group.options:
         if other == option or option_started(roadmap, state, other):
             continue
-        first = next((t for t in ready if (roadmap.group_of(t) or (group, ""))[1] == other), None)
+        first = next((t for t in ready if _option_of(roadmap, t) == other), None)
         if first is not None:
             others.append(first)
     return others
+
+
+def _option_of(roadmap: Roadmap, topic: Topic) -> str | None:
+    """The option of a choice the topic belongs to (its own id, or its area's)."""
+    found = roadmap.group_of(topic)
+    return None if found is None else found[1]
 
 
 def next_topic(roadmap: Roadmap, state: State) -> Topic | None:
