@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 
 from conftest import Result
@@ -180,3 +181,15 @@ def test_a_goal_date_must_be_ahead(run: Run) -> None:
     refused = run("goal", "--by", datetime.now().date().isoformat())
     assert refused.exit_code == 2 and "is not after today" in refused.stderr
     assert "No goal set" in run("goal").stdout
+
+
+def test_the_plan_keeps_every_id_whole_at_40_columns(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _learner(run)
+    monkeypatch.setenv("COLUMNS", "40")
+    shown = run("plan", "--hours-per-week", "10").stdout
+    assert max(len(line) for line in shown.splitlines()) <= 40
+    for topic_id in ("deep-learning", "engineering-practices", "advanced-engineering"):
+        assert topic_id in shown
+    assert "from" not in shown.splitlines()[3]  # the dates' column gives way to the topics

@@ -261,6 +261,9 @@ def test_cohort_of_thirty_learners_with_a_damaged_file(tmp_path: Path) -> None:
     assert learners["Zoë"]["reviews_overdue"] == 1
     on = {t["id"]: (t["on"], t["past"]) for t in document["topics"]}
     assert on["foundations"] == (8, 23)  # 8 on it (n % 4 == 0); 22 past it, and Zoë
+    narrow = mlpath(tmp_path / "mentor", "cohort", str(folder), COLUMNS="40").stdout
+    assert "Zoë  " in narrow and "current: algorithms" in narrow  # a learner's lines, whole
+    assert "\nengineering-practices " in narrow  # ids whole, the bars given up
     drawn = mlpath(tmp_path / "mentor", "cohort", str(folder), "--html", str(tmp_path / "c.html"))
     assert drawn.returncode == 0, drawn.stderr
     assert "learner-29" in drawn.stdout and "Per topic" in drawn.stdout

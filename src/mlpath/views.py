@@ -636,28 +636,47 @@ def plan_view(roadmap: Roadmap, plan: Plan, intro: str) -> RenderableType:
                 style="bold",
             )
         )
-        table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
-        table.add_column("weeks", justify="right", no_wrap=True)
-        table.add_column("from", no_wrap=True)
-        table.add_column("h/week", justify="right", no_wrap=True, style="cyan")
-        table.add_column("topics (hours in these weeks)", overflow="fold")
+        parts.append(_PlanWeeks(plan))
+    if plan.unestimated:
+        ids = ", ".join(t.id for t in plan.unestimated)
+        parts.append(Text(f"Not planned, no hour estimate: {ids}.", style="yellow"))
+    return Group(*parts)
+
+
+class _PlanWeeks:
+    """The weeks of a plan, those on the same topic taken together; the "from" column is
+    left out where the topics would have too little room to keep each id whole."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.rows = []
         for first, last in _runs(plan):
             hours: dict[str, float] = {}
             for week in plan.weeks[first.number - 1 : last.number]:
                 for topic, h in week.parts:
                     hours[topic.id] = hours.get(topic.id, 0.0) + h
-            numbers = str(first.number) if first is last else f"{first.number}-{last.number}"
-            table.add_row(
-                numbers,
-                first.start.isoformat(),
-                hours_amount(first.hours if first is last else plan.hours_per_week),
-                safe(", ".join(f"{t} ({hours_amount(h)} h)" for t, h in hours.items())),
+            self.rows.append(
+                (
+                    str(first.number) if first is last else f"{first.number}-{last.number}",
+                    first.start.isoformat(),
+                    hours_amount(first.hours if first is last else plan.hours_per_week),
+                    safe(", ".join(f"{t} ({hours_amount(h)} h)" for t, h in hours.items())),
+                )
             )
-        parts.append(table)
-    if plan.unestimated:
-        ids = ", ".join(t.id for t in plan.unestimated)
-        parts.append(Text(f"Not planned, no hour estimate: {ids}.", style="yellow"))
-    return Group(*parts)
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        weeks_w = max([len("weeks"), *(len(r[0]) for r in self.rows)])
+        rate_w = max([len("h/week"), *(len(r[2]) for r in self.rows)])
+        longest = max((_width(w) for r in self.rows for w in r[3].plain.split()), default=6)
+        with_from = options.max_width - weeks_w - rate_w - 10 - 6 >= longest + 6
+        table = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
+        table.add_column("weeks", justify="right", no_wrap=True)
+        if with_from:
+            table.add_column("from", no_wrap=True)
+        table.add_column("h/week", justify="right", no_wrap=True, style="cyan")
+        table.add_column("topics (hours)", overflow="fold", min_width=longest)
+        for weeks, start, rate, topics in self.rows:
+            table.add_row(weeks, *([start] if with_from else []), rate, topics)
+        yield table
 
 
 def _runs(plan: Plan) -> list[tuple[Week, Week]]:
@@ -681,6 +700,89 @@ def _runs(plan: Plan) -> list[tuple[Week, Week]]:
 # --- cohort ----------------------------------------------------------------------------
 
 
+class _Learners:
+    """One row per learner; where the row would not fit the width, each learner becomes
+    a few lines instead, so no name, id or date is split or left out."""
+
+    def __init__(self, learners: Sequence[Learner]) -> None:
+        self.rows = [
+            (
+                safe(learner.name),
+                _done_bar(learner.done, learner.total),
+                _current(learner),
+                hours_text(learner.recent_minutes),
+                local_date(learner.last_active) if learner.last_active else "never",
+                safe(", ".join(learner.stuck), "yellow"),
+                str(learner.reviews_overdue) if learner.reviews_overdue else "",
+            )
+            for learner in learners
+        ]
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        headers = ("learner", "done", "current topic", "4 wks", "last active", "stuck", "overdue")
+        widths = [
+            max([len(h), *(cell_len(str(r[i])) for r in self.rows)]) for i, h in enumerate(headers)
+        ]
+        if sum(widths) + len(widths) - 1 <= options.max_width:
+            table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
+            for header in headers:
+                right = header in ("4 wks", "overdue")
+                table.add_column(header, no_wrap=True, justify="right" if right else "left")
+            for row in self.rows:
+                table.add_row(*row)
+            yield table
+            return
+        for name, done, current, recent, active, stuck, overdue in self.rows:
+            line = Text.assemble(name.copy(), "  ", done)
+            more = Text("  current: ")
+            more.append_text(current)
+            more.append(f"\n  4 wks: {recent}, last active: {active}")
+            if stuck.plain:
+                more.append("\n  stuck: ")
+                more.append_text(stuck)
+            if overdue:
+                more.append(f"\n  reviews overdue: {overdue}")
+            yield line
+            yield more
+
+
+def _done_bar(done: int, total: int) -> Text:
+    line = bar(done, total, 8)
+    line.append(f" {done}/{total}")
+    return line
+
+
+def _current(learner: Learner) -> Text:
+    if learner.current is None:
+        return Text("finished", style="green")
+    current = safe(learner.current.id)
+    current.append_text(safe("" if learner.current_started else " (next)", "dim"))
+    return current
+
+
+class _TopicCounts:
+    """Per topic, the learners on it and past it, with a bar where the width allows."""
+
+    def __init__(self, counts: Sequence[TopicCount], learners: int) -> None:
+        self.counts, self.learners = counts, learners
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        id_w = max([len("topic"), *(_width(c.topic.id) for c in self.counts)])
+        with_bar = id_w + 2 + 5 + 2 + 7 + 2 + 10 <= options.max_width
+        topics = Table(box=None, padding=(0, 2, 0, 0), show_edge=False)
+        topics.add_column("topic", no_wrap=True)
+        topics.add_column("on it", justify="right", no_wrap=True, style="yellow")
+        topics.add_column("past it", justify="right", no_wrap=True, style="green")
+        if with_bar:
+            topics.add_column("", no_wrap=True)
+        for count in self.counts:
+            cells: list[RenderableType] = [safe(count.topic.id), str(count.on), str(count.past)]
+            if with_bar:
+                cells.append(bar(count.past, self.learners, 10))
+            topics.add_row(*cells)
+        yield topics
+
+
 def cohort_view(
     roadmap: Roadmap,
     learners: Sequence[Learner],
@@ -694,52 +796,15 @@ def cohort_view(
     if not learners:
         parts.append(Text("No learner's export found.", style="yellow"))
     else:
-        table = Table(box=None, padding=(0, 1, 0, 0), show_edge=False)
-        table.add_column("learner", overflow="fold", ratio=2)
-        table.add_column("done", no_wrap=True)
-        table.add_column("current topic", overflow="fold", ratio=3)
-        table.add_column("4 wks", justify="right", no_wrap=True, style="cyan")
-        table.add_column("last active", no_wrap=True)
-        table.add_column("stuck", overflow="fold", ratio=1, style="yellow")
-        table.add_column("overdue", justify="right", no_wrap=True)
-        for learner in learners:
-            done = bar(learner.done, learner.total, 8)
-            done.append(f" {learner.done}/{learner.total}")
-            if learner.current is None:
-                current = Text("finished", style="green")
-            else:
-                current = safe(learner.current.id)
-                current.append_text(safe("" if learner.current_started else " (next)", "dim"))
-            table.add_row(
-                safe(learner.name),
-                done,
-                current,
-                hours_text(learner.recent_minutes),
-                local_date(learner.last_active) if learner.last_active else "never",
-                safe(", ".join(learner.stuck)),
-                str(learner.reviews_overdue) if learner.reviews_overdue else "",
-            )
-        parts.append(table)
-        topics = Table(box=None, padding=(0, 2, 0, 0), show_edge=False, title_justify="left")
-        topics.add_column("topic", overflow="fold")
-        topics.add_column("on it", justify="right", no_wrap=True, style="yellow")
-        topics.add_column("past it", justify="right", no_wrap=True, style="green")
-        topics.add_column("", no_wrap=True)
-        for count in counts:
-            topics.add_row(
-                safe(count.topic.id),
-                str(count.on),
-                str(count.past),
-                bar(count.past, len(learners), 10),
-            )
         parts += [
+            _Learners(learners),
             Text(""),
             Text("Per topic: learners on it, and past it (done or skipped)"),
-            topics,
+            _TopicCounts(counts, len(learners)),
         ]
     if skipped:
         parts.append(
-            Text(f"Skipped (damaged or from a newer mlpath): {', '.join(skipped)}", style="yellow")
+            safe(f"Skipped (damaged or from a newer mlpath): {', '.join(skipped)}", "yellow")
         )
     return Group(*parts)
 
