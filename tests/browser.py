@@ -12,6 +12,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from conftest import without_faketime
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 #: Quiet, isolated, and with the network shut: a proxy that refuses every connection.
@@ -49,6 +51,7 @@ def visit(path: Path, width: int = 1100, height: int = 1600) -> Visit:
         text=True,
         timeout=120,
         check=True,
+        env=without_faketime(),
     ).stdout
     shot = work / "shot.png"
     subprocess.run(
@@ -56,6 +59,7 @@ def visit(path: Path, width: int = 1100, height: int = 1600) -> Visit:
         capture_output=True,
         timeout=120,
         check=True,
+        env=without_faketime(),
     )
     return Visit(dom, page_requests(netlog), shot)
 

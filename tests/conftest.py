@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,23 @@ from mlpath.cli import lean_app
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "data" / "roadmap.toml"
+
+#: The moment every test takes for "now" (the same day, 1 December 2026, in every zone
+#: from UTC-10 to UTC+13), unless it sets its
+#: own with :func:`set_clock`: no result depends on the day the suite runs. Dates inside
+#: tests are written relative to it.
+NOW = datetime(2026, 12, 1, 10, 0, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+def days_ago(days: int) -> str:
+    """The date ``days`` before the tests' today, as a learner types it."""
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
+def set_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    """Make ``moment`` "now" for the commands a test runs, in-process or as processes."""
+    monkeypatch.setenv("MLPATH_NOW", moment.isoformat())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,6 +79,7 @@ def mlpath_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     # (a machine that forbids it would have every process compile every module again).
     monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
     monkeypatch.setenv("COLUMNS", "100")
+    set_clock(monkeypatch, NOW)
     yield home
 
 
@@ -74,6 +93,19 @@ def state_file(mlpath_home: Path) -> Path:
 def legacy_file(mlpath_home: Path) -> Path:
     """Where mlpath before the database kept its state (TOML, formats 1 to 5)."""
     return mlpath_home / "state.toml"
+
+
+def without_faketime() -> dict[str, str]:
+    """The environment minus libfaketime (the suite may run under ``faketime`` to prove it
+    does not depend on the day), for the few programs that cannot run under it: Chromium
+    dies of it, and it takes the first free descriptor for itself, so a process started
+    with its standard output closed finds that descriptor open. The clock that matters
+    to mlpath is MLPATH_NOW, which stays."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name != "LD_PRELOAD" and not name.startswith("FAKETIME")
+    }
 
 
 def db_rows(path: Path) -> list[str]:

@@ -21,7 +21,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUNDLED, Result
+from conftest import BUNDLED, NOW, TODAY, Result
 from mlpath import rules
 from mlpath.formats import NotJson, document_items, json_members, read_import
 from mlpath.pace import parse_duration, parse_when
@@ -30,7 +30,6 @@ from mlpath.roadmap import json_schema, parse_roadmap, roadmap_problems
 
 Run = Callable[..., Result]
 SCRIPT = Path(sys.executable).with_name("mlpath")
-TODAY = date.today()
 
 
 def _ago(days: int) -> str:
@@ -430,7 +429,7 @@ def test_streaks_follow_the_zone_the_learner_looks_from(mlpath_home: Path) -> No
 
     # study in Auckland a day ago and now; looked at from Auckland and from Los Angeles,
     # the days are those of the zone one looks from, and the streak runs up to today
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = NOW
     day_ago = now - timedelta(hours=24)
     for on in (day_ago.isoformat(), "now"):
         assert _in_zone("Pacific/Auckland", "log", "dl", "30m", "--on", on, home=mlpath_home)
@@ -466,9 +465,6 @@ def test_any_text_is_a_duration_or_a_value_error(text: str) -> None:
     except ValueError:
         return
     assert 1 <= minutes <= rules.MAX_DAY_MINUTES
-
-
-NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 
 
 @given(st.text(max_size=40) | st.datetimes().map(lambda d: d.isoformat()))

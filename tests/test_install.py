@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED, REPO, Result
+from conftest import BUNDLED, REPO, Result, without_faketime
 from mlpath.roadmap import bundled_roadmap_path
 
 Run = Callable[..., Result]
@@ -87,9 +87,12 @@ def test_writes_and_json_load_no_rich(mlpath_home: Path, args: tuple[str, ...]) 
     assert not [name for name in loaded if name.split(".")[0] == "rich"]
 
 
-def _shell(command: str, home: Path) -> subprocess.CompletedProcess[str]:
+def _shell(
+    command: str, home: Path, base: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a shell command line with the installed mlpath first on the PATH."""
-    env = {**os.environ, "MLPATH_HOME": str(home), "PATH": f"{SCRIPT.parent}:{os.environ['PATH']}"}
+    base = dict(os.environ) if base is None else base
+    env = {**base, "MLPATH_HOME": str(home), "PATH": f"{SCRIPT.parent}:{os.environ['PATH']}"}
     return subprocess.run(
         ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=60
     )
@@ -111,12 +114,12 @@ def test_output_to_a_full_disk_is_one_line_and_the_exit_code_says_what_was_saved
 
 
 def test_a_closed_or_broken_output_is_no_traceback(mlpath_home: Path) -> None:
-    closed = _shell("mlpath list >&-", mlpath_home)
+    closed = _shell("mlpath list >&-", mlpath_home, without_faketime())
     assert closed.returncode == 1
     assert closed.stderr == "mlpath: cannot write the output: standard output is closed.\n"
     piped = _shell("mlpath list | head -1; exit ${PIPESTATUS[0]}", mlpath_home)
     assert piped.returncode == 0 and piped.stderr == "" and len(piped.stdout.splitlines()) == 1
-    started = _shell("mlpath start algorithms >&-", mlpath_home)
+    started = _shell("mlpath start algorithms >&-", mlpath_home, without_faketime())
     assert started.returncode == 0 and "the change was saved" in started.stderr
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import REPO, Result
+from conftest import REPO, TODAY, Result
 
 Run = Callable[..., Result]
 DOC = (REPO / "docs" / "json.md").read_text()
@@ -80,7 +80,7 @@ def test_documented_json_matches_the_command(
     run("note", "dl", "--link", "https://github.com/example/mlp", "MLP from scratch")
     run("skip", "nlp")
     run("log", "dl", "1h30m", "--on", "2026-11-20")
-    run("goal", "--by", (date.today() + timedelta(weeks=30)).isoformat())
+    run("goal", "--by", (TODAY + timedelta(weeks=30)).isoformat())
     monkeypatch.chdir(tmp_path)  # cohort/: a mentor's folder with this learner's export
     (tmp_path / "cohort").mkdir()
     run("export", "-o", str(tmp_path / "cohort" / "ana.json"))

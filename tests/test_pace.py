@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import BUNDLED, Result
+from conftest import BUNDLED, TODAY, Result, days_ago
 from mlpath import pace, rules
 from mlpath import progress as ops
 from mlpath.progress import Session, State, Status
@@ -208,7 +208,7 @@ def test_logging_time_on_a_new_topic_starts_it() -> None:
 
 
 def _ago(days: int) -> str:
-    return (datetime.now().astimezone() - timedelta(days=days)).strftime("%Y-%m-%d")
+    return days_ago(days)
 
 
 def test_done_when_scenario(run: Run) -> None:
@@ -243,7 +243,7 @@ def test_done_when_scenario(run: Run) -> None:
     assert "The Elements of Statistical Learning" in due
     reviewed = run("reviewed", "foundations")
     assert reviewed.exit_code == 0
-    next_date = (datetime.now().astimezone() + timedelta(days=30)).strftime("%Y-%m-%d")
+    next_date = (TODAY + timedelta(days=30)).isoformat()
     assert f"next review on {next_date}" in reviewed.stdout
     assert "No review is due" in run("review").stdout
     assert run("undo").stdout.startswith("Undid: reviewed foundations")

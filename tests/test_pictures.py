@@ -9,13 +9,13 @@ import shutil
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from browser import CHROMIUM, ink, visit
-from conftest import Result
+from conftest import TODAY, Result
 
 Run = Callable[..., Result]
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
@@ -23,7 +23,7 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not in
 
 def _learner(run: Run) -> None:
     """Two topics done, one in progress, one skipped, and four weeks of logged time."""
-    today = date.today()
+    today = TODAY
     for days in (1, 3, 6, 9, 11, 15, 18, 22, 25):
         run("log", "foundations", "1h30m", "--on", (today - timedelta(days=days)).isoformat())
     run("done", "foundations")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import tomli_w
 
-from conftest import Result
+from conftest import TODAY, Result
 
 Run = Callable[..., Result]
 
@@ -63,7 +63,7 @@ def test_plan_lays_out_what_is_left_prerequisites_first(run: Run) -> None:
     assert isinstance(weeks, list)
     assert len(weeks) == 40 and all(w["hours"] == 10 for w in weeks)
     assert sum(w["hours"] for w in weeks) == total
-    today = date.today()
+    today = TODAY
     assert plan["finish"] == (today + timedelta(days=40 * 7 - 1)).isoformat()
     shown = run("plan", "--hours-per-week", "10").stdout
     assert "400 h on 4 topics at 10 h a week" in shown and "in 40 weeks" in shown
@@ -72,14 +72,14 @@ def test_plan_lays_out_what_is_left_prerequisites_first(run: Run) -> None:
 
 def test_a_date_gives_the_hours_a_week_or_says_it_is_out_of_reach(run: Run) -> None:
     _learner(run)
-    by = date.today() + timedelta(weeks=20)
+    by = TODAY + timedelta(weeks=20)
     plan = _plan(run, "--by", by.isoformat())
     rate = plan["hours_per_week"]
     assert isinstance(rate, float | int) and rate == 20  # 400 h in 20 weeks
     assert plan["reachable"] is True and str(plan["finish"]) <= by.isoformat()
     shown = run("plan", "--by", by.isoformat()).stdout
     assert f"To finish by {by.isoformat()}: 20 h a week." in shown
-    soon = date.today() + timedelta(weeks=4)  # 29 days, both ends counted: 97 h a week
+    soon = TODAY + timedelta(weeks=4)  # 29 days, both ends counted: 97 h a week
     rushed = _plan(run, "--by", soon.isoformat())
     assert rushed["reachable"] is False and rushed["hours_per_week"] == 40
     assert (
@@ -126,7 +126,7 @@ def test_the_calendar_file_reads_back_with_the_same_events(run: Run, tmp_path: P
 
     _learner(run)
     out = tmp_path / "plan.ics"
-    by = date.today() + timedelta(weeks=20)
+    by = TODAY + timedelta(weeks=20)
     made = run(
         "plan", "--by", by.isoformat(), "--ics", str(out), "--days", "mon,wed,sat", "--at", "07:30"
     )
@@ -153,7 +153,7 @@ def test_the_calendar_file_reads_back_with_the_same_events(run: Run, tmp_path: P
 
 def test_a_goal_says_on_track_or_behind(run: Run, mlpath_home: Path) -> None:
     _learner(run)
-    by = date.today() + timedelta(weeks=20)
+    by = TODAY + timedelta(weeks=20)
     set_goal = run("goal", "--by", by.isoformat())
     assert set_goal.exit_code == 0, set_goal.stderr
     assert "on track" in set_goal.stdout and "20 h a week from now gets there" in set_goal.stdout
@@ -162,7 +162,7 @@ def test_a_goal_says_on_track_or_behind(run: Run, mlpath_home: Path) -> None:
     assert progress["goal"]["on_track"] is True and progress["goal"]["hours_left"] == 400
     # the same goal, set ten weeks ago with as many hours left: half the time is gone
     config = mlpath_home / "config.toml"
-    set_on = date.today() - timedelta(weeks=10)
+    set_on = TODAY - timedelta(weeks=10)
     config.write_text(
         tomli_w.dumps({"goals": {"ml-engineer": {"by": by, "set_on": set_on, "hours": 400.0}}}),
         encoding="utf-8",
@@ -178,7 +178,7 @@ def test_a_goal_says_on_track_or_behind(run: Run, mlpath_home: Path) -> None:
 
 
 def test_a_goal_date_must_be_ahead(run: Run) -> None:
-    refused = run("goal", "--by", datetime.now().date().isoformat())
+    refused = run("goal", "--by", TODAY.isoformat())
     assert refused.exit_code == 2 and "is not after today" in refused.stderr
     assert "No goal set" in run("goal").stdout
 

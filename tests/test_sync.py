@@ -8,13 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import db_rows
+from conftest import NOW, db_rows
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -231,7 +231,7 @@ def _export(topics: dict[str, dict[str, Any]], learner: str | None = None) -> st
 def test_cohort_of_thirty_learners_with_a_damaged_file(tmp_path: Path) -> None:
     folder = tmp_path / "cohort"
     folder.mkdir()
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = NOW
     order = ["foundations", "deep-learning", "nlp-transformers", "algorithms"]
     for n in range(30):
         topics: dict[str, dict[str, Any]] = {}

@@ -64,6 +64,7 @@ SCHEMA_VERSION = 7
 BUSY_TIMEOUT_SECONDS = 5.0  # unless MLPATH_LOCK_TIMEOUT says otherwise
 MAX_SNAPSHOTS = 8
 SNAPSHOT_EVERY_SECONDS = 24 * 60 * 60
+_STAMP = "%Y%m%dT%H%M%S"  # a snapshot's name holds when it was taken, in local time
 
 if TYPE_CHECKING:
     from mlpath.exchange import ImportReport
@@ -211,11 +212,18 @@ SCHEMA = (
 class Store:
     """The database in ``directory`` (default: :func:`mlpath.paths.data_dir`)."""
 
-    #: How many transactions that changed something this process has committed: the
-    #: command line says so when it cannot print a change's report.
-    saved = 0
+    def __init__(
+        self, directory: Path | None = None, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        """``clock`` tells the time for the snapshots' names and the moment a change is
+        recorded (default: :func:`mlpath.clock.now`); the changes themselves carry their
+        own moments."""
+        from mlpath.clock import now
 
-    def __init__(self, directory: Path | None = None) -> None:
+        self.clock: Callable[[], datetime] = now if clock is None else clock
+        #: How many transactions that changed something this store has committed: the
+        #: command line says so when it cannot print a change's report.
+        self.saved = 0
         self.directory = directory if directory is not None else data_dir()
         self.path = self.directory / DATABASE
         self.legacy_path = self.directory / LEGACY_FILE
@@ -426,7 +434,7 @@ class Store:
                 before, ids = self._read(conn, full, topics)
                 after, result = change(before)
                 if after is not before:
-                    _write(conn, before, after, ids)
+                    _write(conn, before, after, ids, self.clock())
             return result
 
     def undo(self) -> Change | None:
@@ -450,7 +458,7 @@ class Store:
                     touched = [(r, t) for r, topics in last.restore.items() for t in topics]
                 before, _ = self._read(conn, False, touched)
                 after = undo_change(before, last)
-                _write(conn, before, after, [])
+                _write(conn, before, after, [], self.clock())
                 conn.execute("DELETE FROM changes WHERE id = ?", (row[0],))
                 # An import's own entries go with it: the newest ones with their keys.
                 for key, count in Counter(last.added).items():
@@ -577,7 +585,7 @@ class Store:
         with self._errors(writing):
             conn.execute("COMMIT")
         if conn.total_changes != changes:
-            Store.saved += 1
+            self.saved += 1
 
     @contextlib.contextmanager
     def _errors(self, writing: bool) -> Iterator[None]:
@@ -727,7 +735,7 @@ class Store:
             return None  # nothing worth keeping yet
         try:
             self.snapshot_dir.mkdir(mode=0o700, exist_ok=True)
-            stamp = datetime.now().astimezone().strftime("%Y%m%dT%H%M%S")
+            stamp = self.clock().strftime(_STAMP)
             target = _new_file(self.snapshot_dir / f"state-{stamp}-{reason}.db")
             copy = sqlite3.connect(target)
             try:
@@ -753,14 +761,18 @@ class Store:
                 old.unlink()
 
     def _daily_due(self) -> bool:
-        """Whether the newest snapshot is a day old (or there is none)."""
-        import time
-
+        """Whether the newest snapshot was taken a day or more ago by the clock (or there
+        is none, or its name tells no time). A snapshot named later than now (the clock
+        was set back) counts as due too, so one is taken."""
         newest = self.snapshots()[-1:]
-        try:
-            return not newest or time.time() - newest[0].stat().st_mtime >= SNAPSHOT_EVERY_SECONDS
-        except OSError:
+        if not newest:
             return True
+        try:
+            taken = datetime.strptime(newest[0].name.split("-")[1], _STAMP)
+        except (IndexError, ValueError):
+            return True
+        elapsed = self.clock().replace(tzinfo=None) - taken
+        return not timedelta(0) <= elapsed < timedelta(seconds=SNAPSHOT_EVERY_SECONDS)
 
     @contextlib.contextmanager
     def _kept_if_written(self, conn: sqlite3.Connection, reason: str) -> Iterator[None]:
@@ -1233,9 +1245,15 @@ def _key_hash(key: str) -> int:
     return zlib.crc32(key.encode("utf-8", "surrogatepass"))
 
 
-def _write(conn: sqlite3.Connection, before: State, after: State, ids: Sequence[int]) -> None:
+def _write(
+    conn: sqlite3.Connection,
+    before: State,
+    after: State,
+    ids: Sequence[int],
+    recorded: datetime,
+) -> None:
     """Store what ``after`` holds beyond (or short of) ``before``. ``ids`` are the row ids
-    of ``before.log``."""
+    of ``before.log``; ``recorded`` is when this machine records the new changes."""
     for roadmap_id in {*before.roadmaps, *after.roadmaps}:
         old_topics = before.roadmaps.get(roadmap_id, {})
         new_topics = after.roadmaps.get(roadmap_id, {})
@@ -1249,7 +1267,6 @@ def _write(conn: sqlite3.Connection, before: State, after: State, ids: Sequence[
             break
         common += 1
     conn.executemany("DELETE FROM changes WHERE id = ?", [(i,) for i in ids[common:]])
-    recorded = datetime.now().astimezone()
     conn.executemany(_INSERT_CHANGE, [_change_row(c, recorded) for c in after.log[common:]])
 
 

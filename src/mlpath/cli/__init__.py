@@ -94,12 +94,12 @@ def _output_failed(failure: OSError | None, code: str | int | None, exit_failure
     import os
     import sys
 
-    from mlpath.store import Store
+    from mlpath.cli._app import saved_anything
 
     if failure is not None and failure.errno == errno.EPIPE:
         os._exit(0 if code in (0, None) else code if isinstance(code, int) else 1)
     reason = "standard output is closed" if failure is None else failure.strerror or failure
-    if Store.saved:
+    if saved_anything():
         message = f"the change was saved, but its report could not be written: {reason}."
         exit_code = 0 if code in (0, None) else code
     else:

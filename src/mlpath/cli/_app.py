@@ -47,6 +47,8 @@ class _Group(TyperGroup):
 
     # The context is typed Any: typer's Context class lives in a private module.
     def invoke(self, ctx: Any) -> Any:
+        global _moment
+        _moment = None  # each command reads the clock afresh
         try:
             return super().invoke(ctx)
         except MlpathError as error:
@@ -251,7 +253,17 @@ def database() -> Store:
     """The learner's database (see :class:`mlpath.store.Store`)."""
     from mlpath.store import Store
 
-    return Store()
+    store = Store(clock=now)
+    _stores.append(store)
+    return store
+
+
+_stores: list[Store] = []  # the databases this process opened, for saved_anything()
+
+
+def saved_anything() -> bool:
+    """Whether a command of this process committed a change to the learner's database."""
+    return any(store.saved for store in _stores)
 
 
 def goal(current: Roadmap, state: State) -> GoalStatus | None:
@@ -267,8 +279,18 @@ def goal(current: Roadmap, state: State) -> GoalStatus | None:
     return goal_status(target.by, target.set_on, target.hours, left, now().date())
 
 
+_moment: datetime | None = None
+
+
 def now() -> datetime:
-    return datetime.now().astimezone().replace(microsecond=0)
+    """The moment the running command takes for "now": read once from the one clock
+    (:func:`mlpath.clock.now`) and the same for the rest of the command."""
+    global _moment
+    if _moment is None:
+        from mlpath.clock import now as clock_now
+
+        _moment = clock_now()
+    return _moment
 
 
 def when(on: str | None) -> datetime:
