@@ -134,7 +134,8 @@ def test_no_projection_without_history() -> None:
 def test_no_projection_with_little_history() -> None:
     projection = pace.project(ROADMAP, _logged([5, 3, 1]), NOW)
     assert projection.finish is None
-    assert projection.reason == "14 days of logged time needed, 5 so far"
+    # from the first logged day (5 days ago) to today, both counted
+    assert projection.reason == "14 days of logged time needed, 6 so far"
 
 
 def test_steady_history_projects_a_finish_date() -> None:

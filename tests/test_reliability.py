@@ -434,7 +434,7 @@ def test_a_snapshot_is_the_way_out(run: Run, state_file: Path) -> None:
     run("done", "algorithms")  # the day's first snapshot is taken before this write
     state_file.write_bytes(b"damaged [" * 200)
     refused = run("list")
-    assert refused.exit_code == 1 and "Run 'mlpath doctor'" in refused.stderr
+    assert refused.exit_code == 1 and "'mlpath doctor --restore-backup'" in refused.stderr
     doctor = run("doctor")
     assert doctor.exit_code == 1 and "--restore-backup" in doctor.stdout
     restored = run("doctor", "--restore-backup")

@@ -35,6 +35,7 @@ from mlpath.progress import (
     count_days,
     note_key,
     session_key,
+    started_by,
     status_dict,
 )
 
@@ -176,15 +177,21 @@ def merge_topic(mine: TopicProgress | None, theirs: TopicProgress | None) -> Top
         when, is_check = max(events)
         (checked if is_check else unchecked)[item] = when
     sessions = tuple(sorted(_union(mine.sessions, theirs.sessions), key=session_key))
-    return replace(
+    notes = tuple(sorted(_union(mine.notes, theirs.notes), key=note_key))
+    merged = replace(
         status,
         checked=checked,
         unchecked=unchecked,
         reviews=tuple(sorted({*mine.reviews, *theirs.reviews})),
-        notes=tuple(sorted(_union(mine.notes, theirs.notes), key=note_key)),
+        notes=notes,
         sessions=sessions,
         minutes=sum(x.minutes for x in sessions),
     )
+    # Both machines began the topic: it began at the earlier start (each machine's start
+    # already follows its own earliest activity). Not across a reset: a machine where the
+    # topic is not started has no start to give.
+    starts = [p.started_at for p in (mine, theirs) if p.started_at is not None]
+    return started_by(merged, min(starts)) if len(starts) == 2 else merged
 
 
 def _union(mine: tuple[T, ...], theirs: tuple[T, ...]) -> list[T]:

@@ -15,9 +15,23 @@ from mlpath.roadmap import Roadmap, Topic
 
 #: Days from finishing a topic to its first review, then from each review to the next.
 REVIEW_INTERVALS = (7, 30, 90, 180)
-#: History needed before a finish date is projected, and the window the pace is taken over.
+#: Days of history needed before a finish date is projected (from the first day with
+#: study time logged to today, both counted), and the longest window the pace is taken
+#: over: the pace is taken over the whole history while it is shorter.
 PROJECTION_MIN_DAYS = 14
 PACE_WINDOW_DAYS = 28
+
+
+def last_days(today: date, count: int) -> tuple[date, date]:
+    """The window "the last ``count`` days": from ``count - 1`` days before ``today`` to
+    ``today``, both ends included (the last 1 day is today alone)."""
+    return today - timedelta(days=count - 1), today
+
+
+def days_between(first: date, last: date) -> int:
+    """How many days run from ``first`` to ``last``, both counted (1 for the same day)."""
+    return (last - first).days + 1
+
 
 DURATION_EXAMPLES = "e.g. 45m, 1h30m, 2h, 1.5h or 90 (minutes)"
 
@@ -240,8 +254,8 @@ def project(roadmap: Roadmap, state: State, now: datetime) -> Projection:
     if finished is not None:
         return Projection(0.0, None, finished, None, 0, finished=True)
 
-    def without(reason: str, pace: float | None = None) -> Projection:
-        return Projection(remaining, pace, None, reason, unestimated)
+    def without(reason: str, pace: float | None = None, window: int = 0) -> Projection:
+        return Projection(remaining, pace, None, reason, unestimated, window)
 
     if not any(t.estimate_hours for t in roadmap.topics):
         return without("the roadmap gives no hour estimates")
@@ -249,16 +263,17 @@ def project(roadmap: Roadmap, state: State, now: datetime) -> Projection:
     if not by_day:
         return without("no study time logged yet ('mlpath log')")
     today = now.date()
-    history = (today - min(by_day)).days
+    history = days_between(min(by_day), today)
     if history < PROJECTION_MIN_DAYS:
         return without(f"{PROJECTION_MIN_DAYS} days of logged time needed, {history} so far")
     window = min(history, PACE_WINDOW_DAYS)
-    recent = sum(m for day, m in by_day.items() if (today - day).days < window)
+    first, last = last_days(today, window)
+    recent = sum(m for day, m in by_day.items() if first <= day <= last)
     pace = recent / 60 / (window / 7)
     if remaining == 0:
         return Projection(0.0, pace, now.date(), None, unestimated, window)
     if pace == 0:
-        return without(f"no study time logged in the last {window} days", pace)
+        return without(f"no study time logged in the last {window} days", pace, window)
     days = remaining / pace * 7
     if days > (date(rules.LAST_YEAR, 12, 31) - today).days:
         return without(

@@ -211,7 +211,10 @@ def _record(
 ) -> Outcome:
     # Undo takes a note or a review away again, and needs no snapshot for it: the log of a
     # topic that is reviewed often does not repeat its reviews in every entry.
-    before = NOT_STARTED if action in _NO_SNAPSHOT else state.topic(roadmap_id, topic_id).tracked()
+    # A note that moved the topic's start back keeps a snapshot, so undo moves it again.
+    current = state.topic(roadmap_id, topic_id).tracked()
+    moved = after.started_at != current.started_at
+    before = NOT_STARTED if action in _NO_SNAPSHOT and not moved else current
     change = Change(now, action, roadmap_id, topic_id, before, resources, note, session)
     new_state = state.with_topic(roadmap_id, topic_id, after)
     days = _count(state.days, change, +1)
@@ -303,6 +306,15 @@ def _in_order(current: TopicProgress, topic_id: str, status: Status, now: dateti
         )
 
 
+def started_by(progress: TopicProgress, moment: datetime) -> TopicProgress:
+    """``progress`` with its start moved back to ``moment`` when that is earlier: a
+    topic's start is its earliest recorded activity (a start, study time, a note, a
+    check), whatever day it was typed. A topic that has no start keeps none."""
+    if progress.started_at is not None and moment < progress.started_at:
+        return replace(progress, started_at=moment)
+    return progress
+
+
 def _set_status(
     state: State, roadmap_id: str, topic_id: str, status: Status, now: datetime
 ) -> Outcome:
@@ -373,6 +385,7 @@ def check(
     elif after.status in (Status.NOT_STARTED, Status.SKIPPED):
         _in_order(current, topic.id, Status.IN_PROGRESS, now)
         after = replace(after, status=Status.IN_PROGRESS, started_at=now, updated_at=now)
+    after = started_by(after, now)
     return _record(state, roadmap.id, topic.id, Action.CHECK, now, after, new, None, completed)
 
 
@@ -389,6 +402,7 @@ def uncheck(state: State, roadmap_id: str, topic_id: str, item_id: str, now: dat
 def add_note(state: State, roadmap_id: str, topic_id: str, note: Note, now: datetime) -> Outcome:
     current = state.topic(roadmap_id, topic_id)
     after = replace(current, notes=tuple(sorted((*current.notes, note), key=note_key)))
+    after = started_by(after, note.at)
     return _record(state, roadmap_id, topic_id, Action.NOTE, now, after, note=note)
 
 
@@ -417,6 +431,7 @@ def log_time(state: State, roadmap_id: str, topic_id: str, session: Session) -> 
         after = replace(
             after, status=Status.IN_PROGRESS, started_at=session.on, updated_at=session.on
         )
+    after = started_by(after, session.on)
     return _record(state, roadmap_id, topic_id, Action.LOG, session.on, after, session=session)
 
 
@@ -480,8 +495,8 @@ def undo_change(state: State, change: Change) -> State:
     sessions = current.sessions
     if change.session is not None:
         sessions = _without_last(sessions, change.session)
-    if change.action is Action.NOTE:
-        restored = replace(current, notes=notes)
+    if change.action is Action.NOTE and change.before == NOT_STARTED:
+        restored = replace(current, notes=notes)  # a note that moved nothing else
     elif change.action is Action.REVIEW:
         restored = replace(current, reviews=_without_last(current.reviews, change.at))
     else:

@@ -61,6 +61,7 @@ LEGACY_FILE = "state.toml"  # the state of mlpath before the database (formats 1
 SNAPSHOTS = "snapshots"
 #: The database's format, kept in ``PRAGMA user_version``.
 SCHEMA_VERSION = 7
+UPGRADABLE = (6,)  # the earlier formats of the database that a migration brings to this one
 BUSY_TIMEOUT_SECONDS = 5.0  # unless MLPATH_LOCK_TIMEOUT says otherwise
 MAX_SNAPSHOTS = 8
 SNAPSHOT_EVERY_SECONDS = 24 * 60 * 60
@@ -213,14 +214,20 @@ class Store:
     """The database in ``directory`` (default: :func:`mlpath.paths.data_dir`)."""
 
     def __init__(
-        self, directory: Path | None = None, clock: Callable[[], datetime] | None = None
+        self,
+        directory: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         """``clock`` tells the time for the snapshots' names and the moment a change is
         recorded (default: :func:`mlpath.clock.now`); the changes themselves carry their
-        own moments."""
+        own moments. ``warn`` is told, in a sentence, what the store did on its own to a
+        damaged file (default: nobody)."""
         from mlpath.clock import now
 
         self.clock: Callable[[], datetime] = now if clock is None else clock
+        self.warn: Callable[[str], None] = warn or (lambda _message: None)
+        self._found_empty = False
         #: How many transactions that changed something this store has committed: the
         #: command line says so when it cannot print a change's report.
         self.saved = 0
@@ -524,7 +531,9 @@ class Store:
         legacy = self.legacy_path
         has_legacy = _exists(legacy)
         migrated = None
-        if not _exists(self.path):
+        if _exists(self.path):
+            self._check_not_emptied()
+        else:
             if not (create or has_legacy):
                 yield None
                 return
@@ -549,13 +558,7 @@ class Store:
         try:
             with self._errors(writing=create):
                 conn.execute("PRAGMA foreign_keys = ON")
-                version = conn.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise StateError(
-                        f"the database {self.path} was written by a newer mlpath (format "
-                        f"{version}; this one reads up to {SCHEMA_VERSION}). Upgrade mlpath; "
-                        "the database was left untouched."
-                    )
+                version = self._known_version(conn)
                 if version == 0:
                     self._initialise(conn, migrated)
                 elif version < SCHEMA_VERSION:
@@ -566,6 +569,22 @@ class Store:
                 yield conn
         finally:
             conn.close()
+
+    def _known_version(self, conn: sqlite3.Connection) -> int:
+        """The database's format; one this mlpath cannot read is refused untouched."""
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StateError(
+                f"the database {self.path} was written by a newer mlpath (format "
+                f"{version}; this one reads up to {SCHEMA_VERSION}). Upgrade mlpath; "
+                "the database was left untouched."
+            )
+        if version not in (0, *UPGRADABLE, SCHEMA_VERSION):
+            raise self._refuse(
+                f"has format {version}, which no mlpath wrote (formats 1 to 5 were "
+                f"text files; the database's are 6 and {SCHEMA_VERSION})"
+            )
+        return version
 
     @contextlib.contextmanager
     def _transaction(self, conn: sqlite3.Connection, begin: str) -> Iterator[None]:
@@ -613,11 +632,27 @@ class Store:
 
     def _refuse(self, problem: str) -> StateError:
         way_out = (
-            "Run 'mlpath doctor' to see how to restore a snapshot."
+            "'mlpath doctor --restore-backup' puts the newest sound snapshot back "
+            "(and keeps this file beside it); 'mlpath doctor' says more."
             if self.snapshots()
             else "Move it away to start afresh, or look into it with the sqlite3 shell."
         )
         return StateError(f"the database {self.path} {problem}; it was left untouched. {way_out}")
+
+    def _check_not_emptied(self) -> None:
+        """A database file of 0 bytes is what a crash during the very first write leaves,
+        and what a disk failure or a careless copy leaves of a long history. With
+        snapshots beside it, it is the latter: refused, untouched. Alone, it becomes a
+        new database, and the learner is told."""
+        try:
+            empty = self.path.stat().st_size == 0
+        except OSError:
+            return  # the connection says what is wrong
+        if not empty:
+            return
+        if self.snapshots():
+            raise self._refuse("is empty (0 bytes), though snapshots of your history lie beside it")
+        self._found_empty = True  # said when this process sets it up (see _initialise)
 
     def _ensure_directory(self) -> None:
         try:
@@ -636,6 +671,12 @@ class Store:
         with self._transaction(conn, "BEGIN EXCLUSIVE"):
             if conn.execute("PRAGMA user_version").fetchone()[0] != 0:
                 return  # another mlpath did it while this one waited
+            if self._found_empty:
+                self.warn(
+                    f"the database {self.path} was an empty file (0 bytes), as a crash during "
+                    "the first write leaves it, and no snapshot lies beside it; it is set up "
+                    "as a new database."
+                )
             if migrated is None and _exists(self.legacy_path):
                 migrated = self._read_legacy()
             for statement in SCHEMA:

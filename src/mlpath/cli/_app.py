@@ -253,9 +253,14 @@ def database() -> Store:
     """The learner's database (see :class:`mlpath.store.Store`)."""
     from mlpath.store import Store
 
-    store = Store(clock=now)
+    store = Store(clock=now, warn=warn)
     _stores.append(store)
     return store
+
+
+def warn(message: str) -> None:
+    """Tell the learner, on stderr, of something done on their behalf."""
+    sys.stderr.write(f"mlpath: {message}\n")
 
 
 _stores: list[Store] = []  # the databases this process opened, for saved_anything()
