@@ -142,7 +142,13 @@ def test_unknown_command_and_option_exit_2(run: Run) -> None:
     [
         (("shwo",), "mlpath: no such command 'shwo'. Did you mean 'show'?", "Try 'mlpath -h'."),
         (("frobnicate",), "mlpath: no command 'frobnicate'.", "Try 'mlpath -h'."),
-        (("list", "--nope"), "mlpath: no such option: --nope", "Try 'mlpath list -h'."),
+        (("list", "--nope"), "mlpath: no option --nope for this command.", "list -h'."),
+        (
+            ("list", "--statu"),
+            "mlpath: no option --statu for this command. Did you mean '--status'?",
+            "Try 'mlpath list -h'.",
+        ),
+        (("done", "dl", "--json"), "mlpath: no option --json for this command.", "done -h'."),
         (("log",), "mlpath: missing argument 'TOPIC'.", "Try 'mlpath log -h'."),
         (("progress", "--svg"), "mlpath: option '--svg' requires an argument.", "-h'."),
     ],

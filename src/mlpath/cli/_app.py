@@ -83,7 +83,7 @@ class _Group(TyperGroup):
             return run()
         _refuse_bytes(sys.argv[1:] if args is None else args)
         from typer._click.exceptions import ClickException, UsageError
-        from typer.exceptions import Abort
+        from typer import Abort
 
         try:
             result = run()
@@ -143,6 +143,16 @@ def _usage_message(error: Any) -> str:
     text = error.format_message().strip()
     text = text[:1].lower() + text[1:]
     ctx = error.ctx
+    option = getattr(error, "option_name", None)
+    if isinstance(option, str) and hasattr(error, "possibilities") and ctx is not None:
+        # Click's NoSuchOption: its own wording varies with typer's version
+        import difflib
+
+        # compared without their dashes, which alone make two names look alike
+        names = {n.lstrip("-"): n for p in ctx.command.params for n in getattr(p, "opts", ())}
+        close = difflib.get_close_matches(option.lstrip("-"), names, n=1, cutoff=0.75)
+        hint = f" Did you mean '{names[close[0]]}'?" if close else ""
+        text = f"no option {option} for this command.{hint}"
     unknown = re.fullmatch(r"no such command '(.*)'\.", text)
     if unknown is not None and ctx is not None:
         name = unknown.group(1)
