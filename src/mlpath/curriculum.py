@@ -185,7 +185,8 @@ class _Reader:
 
     def _close_choice(self) -> None:
         choice, self.filling = self.filling, None
-        assert choice is not None
+        if choice is None:
+            return
         section = self.sections[-1]
         if len(choice.options) > choice.pick:
             section.choices.append(choice)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130

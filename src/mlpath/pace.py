@@ -52,10 +52,9 @@ def parse_duration(text: str) -> int:
     if not plain and (match is None or not (match["hours"] or match["minutes"])):
         raise ValueError(f"'{rules.shown(text)}' is not a duration; {DURATION_EXAMPLES}.")
     try:
-        if plain:
+        if plain or match is None:
             minutes = rules.number(cleaned, "the duration")
         else:
-            assert match is not None
             hours = rules.number(match["hours"] or "0", "the duration")
             minutes = hours * 60 + rules.number(match["minutes"] or "0", "the duration")
     except rules.Invalid:

@@ -54,10 +54,6 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path("mlpath")
 
 
-class OutputRefused(Exception):
-    """An output file mlpath will not write; the message says why."""
-
-
 #: The files mlpath keeps in its data and settings folders.
 _OWN_FILES = ("state.db", "state.toml", "config.toml", "snapshots", "cache")
 

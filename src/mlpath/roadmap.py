@@ -429,18 +429,16 @@ class Roadmap:
     def to_plain(self) -> list[Any]:
         """The roadmap as JSON-ready lists: each object its fields' values in the order
         the class declares them (so the cache follows any field added to the classes)."""
-        plain = _to_plain(self)
-        assert isinstance(plain, list)
-        return plain
+        return typing.cast(list[Any], _to_plain(self))  # a model's plain form is a list
 
     @classmethod
     def from_plain(cls, data: object) -> Roadmap:
         """The roadmap that :meth:`to_plain` gave; ValueError or TypeError for data of
         another shape (a cache entry of an older mlpath, say)."""
-        decode = _decoder(typing.cast(Any, cls))
-        assert decode is not None
+        decode = typing.cast(Callable[[object], object], _decoder(typing.cast(Any, cls)))
         roadmap = decode(data)
-        assert isinstance(roadmap, Roadmap)
+        if not isinstance(roadmap, Roadmap):
+            raise TypeError("not a roadmap")
         return roadmap
 
 
@@ -760,8 +758,7 @@ def _validate(data: dict[str, Any]) -> tuple[Roadmap | None, list[str]]:
                 message = "missing: this key is required"
             problems.append(f"{_place(item['loc'], data)}: {message}")
         return None, problems
-    assert isinstance(roadmap, Roadmap)
-    return roadmap, []
+    return typing.cast(Roadmap, roadmap), []
 
 
 def _place(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:

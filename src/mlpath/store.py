@@ -432,8 +432,7 @@ class Store:
         :meth:`load` reads it (``full`` and ``topics`` as there); operations on a state
         that is not complete may only add notes, sessions and log entries.
         """
-        with self._connection(create=True) as conn:
-            assert conn is not None
+        with self._writing() as conn:
             with (
                 self._kept_if_written(conn, "daily"),
                 self._transaction(conn, "BEGIN IMMEDIATE"),
@@ -448,33 +447,32 @@ class Store:
         """Revert the most recent change and return it (None when the log is empty).
         Reads only what that change touched, however long the log."""
 
-        with self._connection(create=True) as conn:
-            assert conn is not None
-            with (
-                self._kept_if_written(conn, "daily"),
-                self._transaction(conn, "BEGIN IMMEDIATE"),
-            ):
-                row = conn.execute(
-                    f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id DESC LIMIT 1"
-                ).fetchone()
-                if row is None:
-                    return None
-                last = self._change(row)
-                touched = [(last.roadmap, last.topic)]
-                if last.action is Action.IMPORT:
-                    touched = [(r, t) for r, topics in last.restore.items() for t in topics]
-                before, _ = self._read(conn, False, touched)
-                after = undo_change(before, last)
-                _write(conn, before, after, [], self.clock())
-                conn.execute("DELETE FROM changes WHERE id = ?", (row[0],))
-                # An import's own entries go with it: the newest ones with their keys.
-                for key, count in Counter(last.added).items():
-                    conn.execute(
-                        "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE "
-                        "key_hash = ? AND key = ? ORDER BY id DESC LIMIT ?)",
-                        (_key_hash(key), key, count),
-                    )
-                return last
+        with (
+            self._writing() as conn,
+            self._kept_if_written(conn, "daily"),
+            self._transaction(conn, "BEGIN IMMEDIATE"),
+        ):
+            row = conn.execute(
+                f"SELECT {_CHANGE_COLUMNS} FROM changes ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                return None
+            last = self._change(row)
+            touched = [(last.roadmap, last.topic)]
+            if last.action is Action.IMPORT:
+                touched = [(r, t) for r, topics in last.restore.items() for t in topics]
+            before, _ = self._read(conn, False, touched)
+            after = undo_change(before, last)
+            _write(conn, before, after, [], self.clock())
+            conn.execute("DELETE FROM changes WHERE id = ?", (row[0],))
+            # An import's own entries go with it: the newest ones with their keys.
+            for key, count in Counter(last.added).items():
+                conn.execute(
+                    "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE "
+                    "key_hash = ? AND key = ? ORDER BY id DESC LIMIT ?)",
+                    (_key_hash(key), key, count),
+                )
+            return last
 
     def merge(
         self,
@@ -585,6 +583,14 @@ class Store:
                 f"text files; the database's are 6 and {SCHEMA_VERSION})"
             )
         return version
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the database, set up first if there is none yet."""
+        with self._connection(create=True) as conn:
+            if conn is None:  # cannot be: create=True makes one or raises
+                raise StateError(f"cannot open the database {self.path}.")
+            yield conn
 
     @contextlib.contextmanager
     def _transaction(self, conn: sqlite3.Connection, begin: str) -> Iterator[None]:

@@ -854,22 +854,6 @@ def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) 
 # --- export ----------------------------------------------------------------------------
 
 
-def recorded_console() -> Console:
-    """A console that records what is printed, for --svg and --html pictures."""
-    import io
-
-    return Console(
-        record=True,
-        file=io.StringIO(),
-        width=80,
-        force_terminal=True,
-        color_system="truecolor",
-        highlight=False,
-        markup=False,
-        emoji=False,
-    )
-
-
 # --- review and stats ------------------------------------------------------------------
 
 

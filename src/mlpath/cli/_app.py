@@ -82,8 +82,8 @@ class _Group(TyperGroup):
         if not standalone_mode:
             return run()
         _refuse_bytes(sys.argv[1:] if args is None else args)
-        from typer._click.exceptions import ClickException, UsageError
         from typer import Abort
+        from typer._click.exceptions import ClickException, UsageError
 
         try:
             result = run()

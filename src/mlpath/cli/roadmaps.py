@@ -103,7 +103,8 @@ def use(
         write_config(config)
         say("From now on mlpath uses its bundled roadmap.")
         return
-    assert path is not None
+    if path is None:  # cannot be: the arguments were checked above
+        raise UsageError("give a roadmap file, or --bundled.")
     absolute = path.expanduser().resolve()
     chosen = load_roadmap(absolute)  # refuse a file that would break every command
     write_config({**config, "roadmap": str(absolute)})

@@ -154,7 +154,8 @@ def init(
       mlpath sync init git@github.com:me/mlpath-progress.git --name "Ana Lima" --no-notes
     """
     settings = _settings(remote, notes, name)
-    assert settings is not None
+    if settings is None:  # cannot be: a remote was given, and _given checked it
+        raise UsageError("give the remote to sync through.")
     shared = "shared" if settings.notes else "kept on this machine"
     say(
         printable(
@@ -210,7 +211,8 @@ def _sync(settings: _Settings) -> None:
                         "while this one tried. Run 'mlpath sync' again."
                     ) from None
                 time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
-    assert report is not None
+    if report is None:  # the loop returns or raises before it ends without a report
+        raise SyncError("the sync did not finish. Run 'mlpath sync' again.")
     _say_synced(settings, report, brought_from, sent)
 
 
@@ -350,7 +352,9 @@ def cohort(
                     continue
                 learner, content = read
                 state = content[-1]  # an export's progress comes last, after its log
-                assert isinstance(state, State)
+                if not isinstance(state, State):
+                    skipped.append(name)
+                    continue
                 who = learner or (Path(name).parent.name if "/" in name else Path(name).stem)
                 files.setdefault(who, []).append((name, state))
     limit = timedelta(weeks=stuck_weeks)
