@@ -107,9 +107,9 @@ def write_big_roadmap(path: Path, comment: str = "") -> None:
 def build_history(home: Path, roadmap_path: Path, changes: int, start: datetime) -> None:
     """A learner's state of ``changes`` recorded changes, made with mlpath's operations and
     written through its store a thousand changes at a time, spread over two years."""
-    from mlpath import progress as ops
-    from mlpath.roadmap import load_roadmap
-    from mlpath.store import Store
+    from mlpath.core import progress as ops
+    from mlpath.storage.roadmap_files import load_roadmap
+    from mlpath.storage.store import Store
 
     roadmap = load_roadmap(roadmap_path)
     store = Store(home)
@@ -145,7 +145,7 @@ def build_history(home: Path, roadmap_path: Path, changes: int, start: datetime)
 def _operation(i: int, state: Any, roadmap: Any, topic: Any, at: datetime) -> Any:
     """The ``i``-th operation of a generated history: three notes, two study sessions, a
     start, two checks, a done and a review (a done for a topic not done yet) in every ten."""
-    from mlpath import progress as ops
+    from mlpath.core import progress as ops
 
     kind = i % 10
     if kind in (0, 4, 9):

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import BUNDLED, NOW, TODAY, Result, days_ago
-from mlpath import pace
-from mlpath import progress as ops
-from mlpath.exchange import merge_topic
-from mlpath.progress import Note, Session, State
-from mlpath.roadmap import load_roadmap
+from mlpath.core import pace
+from mlpath.core import progress as ops
+from mlpath.core.exchange import merge_topic
+from mlpath.core.progress import Note, Session, State
+from mlpath.storage.roadmap_files import load_roadmap
 
 Run = Callable[..., Result]
 ROADMAP = load_roadmap(BUNDLED)

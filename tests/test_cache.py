@@ -9,8 +9,8 @@ from pathlib import Path
 import tomli_w
 
 from conftest import BUNDLED, Result
-from mlpath import cache
-from mlpath.roadmap import load_roadmap
+from mlpath.storage import cache
+from mlpath.storage.roadmap_files import load_roadmap
 
 Run = Callable[..., Result]
 
@@ -128,7 +128,7 @@ def test_the_json_schema_has_the_classes_fields() -> None:
     same fields, every one of them (a field the schema left out would fail here)."""
     import dataclasses
 
-    from mlpath import roadmap as plain
+    from mlpath.core import roadmap as plain
 
     document = plain.json_schema()
     for name in ("Roadmap", "Area", "Topic", "Practice", "Resource"):

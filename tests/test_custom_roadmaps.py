@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BUNDLED, Result
-from mlpath.errors import RoadmapError
-from mlpath.roadmap import json_schema, parse_roadmap
+from mlpath.core.errors import RoadmapError
+from mlpath.core.roadmap import json_schema, parse_roadmap
 
 Run = Callable[..., Result]
 

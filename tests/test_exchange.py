@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BUNDLED, Result, db_rows
-from mlpath import progress as ops
-from mlpath.exchange import export_json, export_toml, merge_import, merge_topic
-from mlpath.formats import NotJson, decode_state, document_items, json_members
-from mlpath.progress import STATE_VERSION, Change, Note, Session, State, entry_json
-from mlpath.roadmap import load_roadmap
-from mlpath.store import Store
+from mlpath.core import progress as ops
+from mlpath.core.exchange import export_json, export_toml, merge_import, merge_topic
+from mlpath.core.formats import NotJson, decode_state, document_items, json_members
+from mlpath.core.progress import STATE_VERSION, Change, Note, Session, State, entry_json
+from mlpath.storage.roadmap_files import load_roadmap
+from mlpath.storage.store import Store
 
 Run = Callable[..., Result]
 ROADMAP = load_roadmap(BUNDLED)

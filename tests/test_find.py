@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import BUNDLED, Result
-from mlpath import progress as ops
 from mlpath.cli import browse
-from mlpath.progress import State
-from mlpath.roadmap import Roadmap, load_roadmap
+from mlpath.core import progress as ops
+from mlpath.core.progress import State
+from mlpath.core.roadmap import Roadmap
+from mlpath.storage.roadmap_files import load_roadmap
 
 Run = Callable[..., Result]
 ROADMAP = load_roadmap(BUNDLED)

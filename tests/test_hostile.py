@@ -1,6 +1,6 @@
 """Hostile input through every door: command arguments, imports, roadmap files, the
 settings file. Each kind of value (moment, duration, number, text, link, id) has one
-rule (mlpath.rules); whatever breaks it is refused with a sentence and the documented
+rule (mlpath.core.rules); whatever breaks it is refused with a sentence and the documented
 exit code, no traceback, and the learner's files exactly as they were."""
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BUNDLED, NOW, TODAY, Result
-from mlpath import rules
-from mlpath.formats import NotJson, document_items, json_members, read_import
-from mlpath.pace import parse_duration, parse_when
-from mlpath.progress import State, StateFormatError
-from mlpath.roadmap import json_schema, parse_roadmap, roadmap_problems
+from mlpath.core import rules
+from mlpath.core.formats import NotJson, document_items, json_members, read_import
+from mlpath.core.pace import parse_duration, parse_when
+from mlpath.core.progress import State, StateFormatError
+from mlpath.core.roadmap import json_schema, parse_roadmap, roadmap_problems
 
 Run = Callable[..., Result]
 SCRIPT = Path(sys.executable).with_name("mlpath")

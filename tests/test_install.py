@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BUNDLED, REPO, Result, without_faketime
-from mlpath.roadmap import bundled_roadmap_path
+from mlpath.storage.roadmap_files import bundled_roadmap_path
 
 Run = Callable[..., Result]
 SCRIPT = Path(sys.executable).with_name("mlpath")
@@ -83,7 +83,7 @@ def test_writes_and_json_load_no_rich(mlpath_home: Path, args: tuple[str, ...]) 
     )
     assert result.returncode == 0, result.stderr
     loaded = [line.split("|")[-1].strip() for line in result.stderr.splitlines()]
-    assert "mlpath.store" in loaded or "mlpath.text" in loaded  # the trace is real
+    assert "mlpath.storage.store" in loaded or "mlpath.render.text" in loaded  # the trace is real
     assert not [name for name in loaded if name.split(".")[0] == "rich"]
 
 

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import BUNDLED, TODAY, Result, days_ago
-from mlpath import pace, rules
-from mlpath import progress as ops
-from mlpath.progress import Session, State, Status
-from mlpath.roadmap import load_roadmap
+from mlpath.core import pace, rules
+from mlpath.core import progress as ops
+from mlpath.core.progress import Session, State, Status
+from mlpath.storage.roadmap_files import load_roadmap
 
 Run = Callable[..., Result]
 ROADMAP = load_roadmap(BUNDLED)

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import BUNDLED
-from mlpath import progress as ops
-from mlpath.formats import decode_state
-from mlpath.progress import Note, Session, State, Status, TopicProgress
-from mlpath.roadmap import load_roadmap
+from mlpath.core import progress as ops
+from mlpath.core.formats import decode_state
+from mlpath.core.progress import Note, Session, State, Status, TopicProgress
+from mlpath.storage.roadmap_files import load_roadmap
 
 ROADMAP = load_roadmap(BUNDLED)
 RID = ROADMAP.id

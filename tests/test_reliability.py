@@ -30,12 +30,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Result, db_rows
-from mlpath import progress as ops
-from mlpath.errors import RoadmapError, StateError
-from mlpath.formats import NewerFormat, decode_state
-from mlpath.progress import Note, State, StateFormatError
-from mlpath.roadmap import parse_roadmap
-from mlpath.store import Store
+from mlpath.core import progress as ops
+from mlpath.core.errors import RoadmapError, StateError
+from mlpath.core.formats import NewerFormat, decode_state
+from mlpath.core.progress import Note, State, StateFormatError
+from mlpath.core.roadmap import parse_roadmap
+from mlpath.storage.store import Store
 
 Run = Callable[..., Result]
 SCRIPT = Path(sys.executable).with_name("mlpath")

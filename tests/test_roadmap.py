@@ -11,8 +11,9 @@ import pytest
 import tomli_w
 
 from conftest import BUNDLED
-from mlpath.errors import RoadmapError, TopicNotFound, UsageError
-from mlpath.roadmap import RoadmapInvalid, load_roadmap, parse_roadmap
+from mlpath.core.errors import RoadmapError, TopicNotFound, UsageError
+from mlpath.core.roadmap import RoadmapInvalid, parse_roadmap
+from mlpath.storage.roadmap_files import load_roadmap
 
 
 def _minimal() -> dict[str, Any]:

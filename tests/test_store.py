@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BUNDLED, db_rows
-from mlpath import progress as ops
-from mlpath.errors import StateError
-from mlpath.formats import read_state_file
-from mlpath.paths import data_dir
-from mlpath.progress import Note, Session, State, Status, count_days, mark_done
-from mlpath.roadmap import load_roadmap
-from mlpath.store import SCHEMA_VERSION, Store, diagnose, restore_snapshot
+from mlpath.core import progress as ops
+from mlpath.core.errors import StateError
+from mlpath.core.formats import read_state_file
+from mlpath.core.progress import Note, Session, State, Status, count_days, mark_done
+from mlpath.storage.paths import data_dir
+from mlpath.storage.roadmap_files import load_roadmap
+from mlpath.storage.store import SCHEMA_VERSION, Store, diagnose, restore_snapshot
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -287,7 +287,7 @@ def test_a_migration_killed_halfway_starts_again_from_the_old_file(mlpath_home: 
     # The migration is killed after inserting the first rows, inside its transaction.
     code = textwrap.dedent(
         """
-        import os, mlpath.store as s
+        import os, mlpath.storage.store as s
         real = s._insert_state
         def dying(conn, state):
             real(conn, state)
@@ -403,7 +403,7 @@ def test_restore_takes_the_newest_sound_snapshot_and_keeps_every_file(mlpath_hom
 
 
 def test_snapshots_are_bounded(mlpath_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import mlpath.store as storage
+    import mlpath.storage.store as storage
 
     monkeypatch.setattr(storage, "SNAPSHOT_EVERY_SECONDS", -1)  # one before every write
     store = Store()

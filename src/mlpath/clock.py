@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-from mlpath.errors import UsageError
+from mlpath.core.errors import UsageError
 
 ENVIRONMENT = "MLPATH_NOW"
 

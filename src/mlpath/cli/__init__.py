@@ -63,7 +63,7 @@ def main() -> None:
     import os
     import sys
 
-    from mlpath.errors import EXIT_FAILURE, EXIT_INTERRUPTED
+    from mlpath.core.errors import EXIT_FAILURE, EXIT_INTERRUPTED
 
     closed = sys.stdout is None  # started with standard output closed (>&-)
     if closed:

@@ -1,6 +1,6 @@
 """The Typer app and what its commands share: options, the roadmap, the store, output.
 
-Errors a user can cause are raised as :class:`mlpath.errors.MlpathError` anywhere below
+Errors a user can cause are raised as :class:`mlpath.core.errors.MlpathError` anywhere below
 a command; :class:`_Group` turns them into one plain message on stderr and the
 documented exit code.
 """
@@ -19,14 +19,14 @@ import typer
 from typer.core import TyperGroup
 
 from mlpath import __version__
-from mlpath.errors import EXIT_INTERRUPTED, MlpathError, printable
+from mlpath.core.errors import EXIT_INTERRUPTED, MlpathError, printable
 
 if TYPE_CHECKING:
-    from mlpath.plan import GoalStatus
-    from mlpath.progress import Outcome, State
-    from mlpath.roadmap import Roadmap
-    from mlpath.settings import RoadmapChoice
-    from mlpath.store import Store
+    from mlpath.core.plan import GoalStatus
+    from mlpath.core.progress import Outcome, State
+    from mlpath.core.roadmap import Roadmap
+    from mlpath.storage.settings import RoadmapChoice
+    from mlpath.storage.store import Store
 
 
 #: The commands in the groups that help shows, in the order a learner meets them.
@@ -120,7 +120,7 @@ class _Group(TyperGroup):
 def _refuse_bytes(args: Sequence[str]) -> None:
     """An argument that is not UTF-8 (Python keeps its bytes as lone surrogates) is a
     usage error: exit 2 before any command sees it."""
-    from mlpath.rules import is_utf8
+    from mlpath.core.rules import is_utf8
 
     for number, arg in enumerate(args, start=1):
         if not is_utf8(arg):
@@ -137,8 +137,8 @@ def _usage_message(error: Any) -> str:
     'show'?``, and a line saying where help is."""
     import re
 
-    from mlpath.roadmap import suggestion
-    from mlpath.rules import shown
+    from mlpath.core.roadmap import suggestion
+    from mlpath.core.rules import shown
 
     text = error.format_message().strip()
     text = text[:1].lower() + text[1:]
@@ -226,16 +226,16 @@ def roadmap_option(ctx: typer.Context | None = None) -> Path | None:
 
 
 def roadmap_choice(ctx: typer.Context | None = None) -> RoadmapChoice:
-    from mlpath.settings import roadmap_choice as choose
+    from mlpath.storage.settings import roadmap_choice as choose
 
     return choose(roadmap_option(ctx))
 
 
 def roadmap(ctx: typer.Context | None = None) -> Roadmap:
     """The active roadmap, loaded and checked."""
-    from mlpath.cache import cached_roadmap
-    from mlpath.errors import RoadmapError
-    from mlpath.roadmap import bundled_roadmap_path
+    from mlpath.core.errors import RoadmapError
+    from mlpath.storage.cache import cached_roadmap
+    from mlpath.storage.roadmap_files import bundled_roadmap_path
 
     choice = roadmap_choice(ctx)
     if choice.path is None:
@@ -251,8 +251,8 @@ def roadmap(ctx: typer.Context | None = None) -> Roadmap:
 
 
 def check_output(path: Path, force: bool) -> None:
-    """Refuse an output file that :func:`mlpath.paths.output_problem` rules out (exit 1)."""
-    from mlpath.paths import output_problem
+    """Refuse an output file that :func:`mlpath.storage.paths.output_problem` rules out (exit 1)."""
+    from mlpath.storage.paths import output_problem
 
     problem = output_problem(path, force)
     if problem is not None:
@@ -260,8 +260,8 @@ def check_output(path: Path, force: bool) -> None:
 
 
 def database() -> Store:
-    """The learner's database (see :class:`mlpath.store.Store`)."""
-    from mlpath.store import Store
+    """The learner's database (see :class:`mlpath.storage.store.Store`)."""
+    from mlpath.storage.store import Store
 
     store = Store(clock=now, warn=warn)
     _stores.append(store)
@@ -283,9 +283,9 @@ def saved_anything() -> bool:
 
 def goal(current: Roadmap, state: State) -> GoalStatus | None:
     """Where the learner stands against the goal set for this roadmap, if any."""
-    from mlpath.pace import remaining_hours
-    from mlpath.plan import goal_status
-    from mlpath.settings import read_goal
+    from mlpath.core.pace import remaining_hours
+    from mlpath.core.plan import goal_status
+    from mlpath.storage.settings import read_goal
 
     target = read_goal(current.id)
     if target is None:
@@ -313,8 +313,8 @@ def when(on: str | None) -> datetime:
     moment = now()
     if on is None:
         return moment
-    from mlpath.errors import UsageError
-    from mlpath.pace import parse_when
+    from mlpath.core.errors import UsageError
+    from mlpath.core.pace import parse_when
 
     try:
         return parse_when(on, moment)
@@ -328,8 +328,8 @@ def apply(
     """Run a state operation under the store's lock and save its result (``topics``: load
     those topics' notes and sessions for it, see ``Store.load``). A date that
     contradicts the topic's others, or a day over 24 hours, is a usage error."""
-    from mlpath.errors import UsageError
-    from mlpath.progress import DayFull, OutOfOrder
+    from mlpath.core.errors import UsageError
+    from mlpath.core.progress import DayFull, OutOfOrder
 
     try:
         return database().update(
@@ -345,9 +345,9 @@ def say(line: str) -> None:
 
 
 def render(build: Callable[[ModuleType], Any]) -> None:
-    """Draw for people what ``build`` makes from :mod:`mlpath.views` (given to it, so
+    """Draw for people what ``build`` makes from :mod:`mlpath.render.views` (given to it, so
     that Rich is loaded only by the commands that draw, and only when they draw)."""
-    from mlpath import views
+    from mlpath.render import views
 
     console = views.console()
     # crop=False: a link longer than the width is printed whole (the views never let
@@ -363,7 +363,7 @@ def render(build: Callable[[ModuleType], Any]) -> None:
 
 def complete_topic(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for topic arguments: matching ids and aliases, with titles."""
-    from mlpath.errors import printable
+    from mlpath.core.errors import printable
 
     try:
         current = roadmap(ctx)
@@ -414,7 +414,7 @@ WhenOption = Annotated[
 def complete_resource(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for a resource: the ids (and unambiguous kinds) of the resources
     of the topic named before it, with their titles."""
-    from mlpath.errors import printable
+    from mlpath.core.errors import printable
 
     try:
         topic = roadmap(ctx).find_topic(str(ctx.params.get("topic") or ""))
@@ -431,7 +431,7 @@ def complete_resource(ctx: typer.Context, incomplete: str) -> list[tuple[str, st
 
 def complete_area(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion for an area: the active roadmap's area ids, with their titles."""
-    from mlpath.errors import printable
+    from mlpath.core.errors import printable
 
     try:
         areas = roadmap(ctx).areas
@@ -454,8 +454,8 @@ ResourceArgument = Annotated[
 def write_picture(path: Path, content: str, what: str) -> None:
     """Write a page, picture or graph the user asked for (``check_output`` has allowed
     the path) as a whole file, and say so on stderr, naming ``what`` it is."""
-    from mlpath.errors import MlpathError
-    from mlpath.paths import atomic_write
+    from mlpath.core.errors import MlpathError
+    from mlpath.storage.paths import atomic_write
 
     try:
         atomic_write(path, content.encode("utf-8"), 0o644)

@@ -25,18 +25,18 @@ from mlpath.cli._app import (
     say,
     write_picture,
 )
-from mlpath.errors import printable
+from mlpath.core.errors import printable
 
 if TYPE_CHECKING:
-    from mlpath.progress import State
-    from mlpath.roadmap import Area, Roadmap
+    from mlpath.core.progress import State
+    from mlpath.core.roadmap import Area, Roadmap
 
 _STATUS_NAMES = ("not-started", "in-progress", "done", "skipped")
 
 
 def _find_area(current: Roadmap, name: str) -> Area:
-    from mlpath.errors import UsageError
-    from mlpath.roadmap import suggestion
+    from mlpath.core.errors import UsageError
+    from mlpath.core.roadmap import suggestion
 
     wanted = name.strip().lower()
     matches = [a for a in current.areas if a.id.startswith(wanted) or a.title.lower() == wanted]
@@ -84,9 +84,9 @@ def list_(
       mlpath list
       mlpath list --status in-progress --area ml
     """
-    from mlpath import text
-    from mlpath.errors import UsageError
-    from mlpath.progress import Status, summarize
+    from mlpath.core.errors import UsageError
+    from mlpath.core.progress import Status, summarize
+    from mlpath.render import text
 
     current, state = roadmap(), database().load()
     wanted_status = None
@@ -120,8 +120,8 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
       mlpath show deep-learning
       mlpath show            # the next topic
     """
-    from mlpath import text
-    from mlpath.progress import blocked_topics, next_topic, summarize
+    from mlpath.core.progress import blocked_topics, next_topic, summarize
+    from mlpath.render import text
 
     current = roadmap()
     if topic is not None:
@@ -156,9 +156,9 @@ def next_(
       mlpath next
       mlpath next --all
     """
-    from mlpath import text
-    from mlpath.pace import reviews_due
-    from mlpath.progress import alternatives, blocked_topics, ready_topics, summarize
+    from mlpath.core.pace import reviews_due
+    from mlpath.core.progress import alternatives, blocked_topics, ready_topics, summarize
+    from mlpath.render import text
 
     current, state = roadmap(), database().load()
     ready = ready_topics(current, state)
@@ -215,9 +215,9 @@ def progress(
       mlpath progress
       mlpath progress --html progress.html
     """
-    from mlpath import text
-    from mlpath.pace import pace_summary
-    from mlpath.progress import summarize
+    from mlpath.core.pace import pace_summary
+    from mlpath.core.progress import summarize
+    from mlpath.render import text
 
     for picture in (svg, html):
         if picture is not None:
@@ -232,8 +232,9 @@ def progress(
         render(lambda views: views.progress_view(current, summary, pace, target))
     if svg is None and html is None:
         return
-    from mlpath import __version__, report
-    from mlpath.pace import weekly_minutes
+    from mlpath import __version__
+    from mlpath.core.pace import weekly_minutes
+    from mlpath.render import report
 
     page = report.Report(
         current,
@@ -257,7 +258,7 @@ def _graph_svg(current: Roadmap, state: State) -> str | None:
     import shutil
     import subprocess
 
-    from mlpath.graphs import dot
+    from mlpath.render.graphs import dot
 
     program = shutil.which("dot")
     if program is None:
@@ -312,7 +313,7 @@ def graph(
       mlpath graph > path.mmd
       mlpath graph --format dot | dot -Tsvg > path.svg
     """
-    from mlpath import graphs
+    from mlpath.render import graphs
 
     if output is not None:
         check_output(output, force)
@@ -338,9 +339,9 @@ def search(
       mlpath search goodfellow
       mlpath search attention paper
     """
-    from mlpath import text
-    from mlpath.search import query_words
-    from mlpath.search import search as find
+    from mlpath.core.search import query_words
+    from mlpath.core.search import search as find
+    from mlpath.render import text
 
     query = " ".join(words)
     current = roadmap()
@@ -368,9 +369,9 @@ def open_(
       mlpath open deep-learning
       mlpath open dl book --print
     """
-    from mlpath.errors import MlpathError, UsageError
-    from mlpath.roadmap import PRACTICE_ID
-    from mlpath.rules import is_url
+    from mlpath.core.errors import MlpathError, UsageError
+    from mlpath.core.roadmap import PRACTICE_ID
+    from mlpath.core.rules import is_url
 
     chosen = roadmap().find_topic(topic)
     if resource is None:
@@ -412,8 +413,8 @@ def review(json: JsonOption = False) -> None:
     Examples:
       mlpath review
     """
-    from mlpath import text
-    from mlpath.pace import reviews, reviews_due
+    from mlpath.core.pace import reviews, reviews_due
+    from mlpath.render import text
 
     current, state = roadmap(), database().load()
     moment = now()
@@ -447,8 +448,8 @@ def stats(
       mlpath stats
       mlpath stats --weeks 12
     """
-    from mlpath import text
-    from mlpath.pace import pace_summary, topic_minutes, weekly_minutes
+    from mlpath.core.pace import pace_summary, topic_minutes, weekly_minutes
+    from mlpath.render import text
 
     current, state = roadmap(), database().load()
     moment = now()

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 import typer
 
 from mlpath.cli._app import app, check_output, database, now, roadmap, say
-from mlpath.errors import MlpathError, printable
+from mlpath.core.errors import MlpathError, printable
 
 if TYPE_CHECKING:
-    from mlpath.store import Finding
+    from mlpath.storage.store import Finding
 
 #: TOML files (read whole, unlike JSON) larger than this are refused before parsing.
 MAX_TOML_IMPORT_BYTES = 64 * 1024 * 1024
@@ -62,17 +62,17 @@ def export(
     if output is not None:
         check_output(output, force)
     if format_ is Format.MARKDOWN:
-        from mlpath import text
+        from mlpath.render import text
 
         current = roadmap()
         state = database().load(topics=[(current.id, t.id) for t in current.topics])
-        from mlpath.progress import summarize
+        from mlpath.core.progress import summarize
 
         checklist = text.markdown_checklist(current, state, summarize(current, state), now())
         chunks = [checklist.encode("utf-8")]
         _write_out(chunks, output, 0o644)
     else:
-        from mlpath.exchange import export_json, export_toml
+        from mlpath.core.exchange import export_json, export_toml
 
         if format_ is Format.TOML:
             with database().exporting() as (state, journal):
@@ -94,7 +94,7 @@ def _write_out(chunks: Iterable[bytes], output: Path | None, mode: int) -> None:
             sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
         return
-    from mlpath.paths import atomic_writer
+    from mlpath.storage.paths import atomic_writer
 
     try:
         with atomic_writer(output, mode) as handle:
@@ -110,7 +110,7 @@ def members(path: Path, handle: BinaryIO) -> Iterator[tuple[str, Any]]:
     import codecs
     import tomllib
 
-    from mlpath.formats import document_items, json_members
+    from mlpath.core.formats import document_items, json_members
 
     decoder = codecs.getincrementaldecoder("utf-8")()
 
@@ -159,9 +159,9 @@ def import_(
       mlpath import laptop.json --dry-run
       mlpath import laptop.json
     """
-    from mlpath import formats
-    from mlpath.progress import StateFormatError
-    from mlpath.text import plural
+    from mlpath.core import formats
+    from mlpath.core.progress import StateFormatError
+    from mlpath.core.rules import plural
 
     try:
         with file.open("rb") as handle:
@@ -224,7 +224,7 @@ def doctor(
       mlpath doctor
       mlpath doctor --restore-backup
     """
-    from mlpath import store as storage
+    from mlpath.storage import store as storage
 
     current = database()
     if restore_backup:
@@ -249,8 +249,8 @@ def doctor(
 
 def _roadmap_findings() -> list[Finding]:
     """The settings file and the roadmap it (or MLPATH_ROADMAP) chooses."""
-    from mlpath.settings import DamagedConfig, config_path, roadmap_choice
-    from mlpath.store import Finding
+    from mlpath.storage.settings import DamagedConfig, config_path, roadmap_choice
+    from mlpath.storage.store import Finding
 
     try:
         choice = roadmap_choice(None)
@@ -269,7 +269,7 @@ def _roadmap_findings() -> list[Finding]:
     if choice.path is None:
         return [*findings, Finding(True, "The roadmap is the bundled one.")]
     try:
-        from mlpath.cache import cached_roadmap
+        from mlpath.storage.cache import cached_roadmap
 
         chosen = cached_roadmap(choice.path)
     except MlpathError as error:

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mlpath.cli._app import JsonOption, app, check_output, database, now, render, roadmap, say
-from mlpath.errors import MlpathError, UsageError, printable
+from mlpath.core.errors import MlpathError, UsageError, printable
 
 if TYPE_CHECKING:
-    from mlpath.plan import Plan
-    from mlpath.progress import State
-    from mlpath.roadmap import Roadmap
+    from mlpath.core.plan import Plan
+    from mlpath.core.progress import State
+    from mlpath.core.roadmap import Roadmap
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -26,7 +26,7 @@ ByOption = Annotated[
 
 
 def _day(text: str, what: str) -> date:
-    from mlpath.rules import Invalid, future_day
+    from mlpath.core.rules import Invalid, future_day
 
     try:
         return future_day(text, now().date(), what)
@@ -79,8 +79,8 @@ def plan(
       mlpath plan --hours-per-week 6
       mlpath plan --by 2027-06-30 --ics plan.ics
     """
-    from mlpath import text
-    from mlpath.plan import schedule
+    from mlpath.core.plan import schedule
+    from mlpath.render import text
 
     if hours_per_week is not None and by is not None:
         raise UsageError("give --hours-per-week or --by, not both.")
@@ -110,10 +110,10 @@ def _rate(
 ) -> tuple[float, str, date | None, bool]:
     """The hours a week to plan at, the sentence that says why, the date aimed at (the
     goal's when neither option is given) and whether it is within reach."""
-    from mlpath.pace import project
-    from mlpath.plan import MAX_HOURS_PER_WEEK, hours_per_week_for, steps
-    from mlpath.settings import read_goal
-    from mlpath.text import hours_amount
+    from mlpath.core.pace import project
+    from mlpath.core.plan import MAX_HOURS_PER_WEEK, hours_per_week_for, steps
+    from mlpath.render.text import hours_amount
+    from mlpath.storage.settings import read_goal
 
     today = moment.date()
     goal = read_goal(current.id)
@@ -167,10 +167,10 @@ def _write_calendar(
     start_at: time,
     moment: datetime,
 ) -> None:
-    from mlpath import ics
-    from mlpath.pace import reviews
-    from mlpath.paths import atomic_write
-    from mlpath.text import plural
+    from mlpath.core.pace import reviews
+    from mlpath.core.rules import plural
+    from mlpath.render import ics
+    from mlpath.storage.paths import atomic_write
 
     sessions = ics.blocks(laid_out, study_days, start_at, moment.tzinfo)
     due = reviews(current, state)
@@ -206,10 +206,11 @@ def goal(
       mlpath goal
       mlpath goal --clear
     """
-    from mlpath import text
-    from mlpath.pace import remaining_hours
-    from mlpath.plan import goal_status
-    from mlpath.settings import Goal, read_goal, write_goal
+    from mlpath.core import rules
+    from mlpath.core.pace import remaining_hours
+    from mlpath.core.plan import goal_status
+    from mlpath.render import text
+    from mlpath.storage.settings import Goal, read_goal, write_goal
 
     current = roadmap()
     if clear:
@@ -233,4 +234,4 @@ def goal(
     status = goal_status(day, now().date(), left, left, now().date())
     say(printable(f"Goal set for {current.title}. {text.goal_line(status)}"))
     if unestimated:
-        say(f"({text.plural(unestimated, 'topic')} without an hour estimate not counted.)")
+        say(f"({rules.plural(unestimated, 'topic')} without an hour estimate not counted.)")

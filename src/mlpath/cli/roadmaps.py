@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mlpath.cli._app import JsonOption, app, render, roadmap, roadmap_choice, say
-from mlpath.errors import printable
+from mlpath.core.errors import printable
 
 roadmap_app = typer.Typer(
     name="roadmap",
@@ -46,8 +46,8 @@ def info(json: JsonOption = False) -> None:
       mlpath roadmap info
       mlpath roadmap info --json
     """
-    from mlpath import text
-    from mlpath.roadmap import bundled_roadmap_path
+    from mlpath.render import text
+    from mlpath.storage.roadmap_files import bundled_roadmap_path
 
     choice = roadmap_choice()
     current = roadmap()
@@ -78,9 +78,9 @@ def use(
       mlpath roadmap use my.toml
       mlpath roadmap use --bundled
     """
-    from mlpath.errors import UsageError
-    from mlpath.roadmap import load_roadmap
-    from mlpath.settings import (
+    from mlpath.core.errors import UsageError
+    from mlpath.storage.roadmap_files import load_roadmap
+    from mlpath.storage.settings import (
         DamagedConfig,
         config_path,
         read_config,
@@ -149,11 +149,12 @@ def from_markdown(
     import tomli_w
 
     from mlpath.cli._app import check_output
-    from mlpath.curriculum import convert
-    from mlpath.errors import RoadmapError
-    from mlpath.paths import atomic_write
-    from mlpath.roadmap import parse_roadmap, read_roadmap_text
-    from mlpath.text import plural
+    from mlpath.core.errors import RoadmapError
+    from mlpath.core.roadmap import parse_roadmap
+    from mlpath.core.rules import plural
+    from mlpath.services.curriculum import convert
+    from mlpath.storage.paths import atomic_write
+    from mlpath.storage.roadmap_files import read_roadmap_text
 
     check_output(output, force)
     name = path.stem if path.stem.lower() != "readme" else path.resolve().parent.name
@@ -213,8 +214,9 @@ def validate(path: PathArgument) -> None:
     """
     import sys
 
-    from mlpath.roadmap import read_roadmap_text, roadmap_text_problems
-    from mlpath.text import plural
+    from mlpath.core.roadmap import roadmap_text_problems
+    from mlpath.core.rules import plural
+    from mlpath.storage.roadmap_files import read_roadmap_text
 
     checked, problems = roadmap_text_problems(read_roadmap_text(path), str(path))
     if checked is None:
@@ -243,7 +245,7 @@ def schema() -> None:
     """
     import json
 
-    from mlpath.roadmap import json_schema
+    from mlpath.core.roadmap import json_schema
 
     say(json.dumps(json_schema(), indent=2))
 
@@ -258,7 +260,7 @@ def init(path: PathArgument) -> None:
     """
     from importlib.resources import files
 
-    from mlpath.errors import MlpathError
+    from mlpath.core.errors import MlpathError
 
     starter = files("mlpath").joinpath("starter.toml").read_bytes()
     try:

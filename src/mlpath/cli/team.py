@@ -21,11 +21,11 @@ from mlpath.cli._app import (
     say,
     write_picture,
 )
-from mlpath.errors import MlpathError, UsageError, printable
+from mlpath.core.errors import MlpathError, UsageError, printable
 
 if TYPE_CHECKING:
-    from mlpath.progress import Change, State
-    from mlpath.sync import Device
+    from mlpath.core.progress import Change, State
+    from mlpath.services.sync import Device
 
 sync_app = typer.Typer(
     name="sync",
@@ -63,8 +63,8 @@ class _Settings:
 def _settings(remote: str | None, notes: bool | None, name: str | None) -> _Settings | None:
     """The sync settings from the config, updated with what the command line gives and
     saved when it changed; None when no remote was ever given."""
-    from mlpath.settings import read_config, write_config
-    from mlpath.sync import Device, new_device_id
+    from mlpath.services.sync import Device, new_device_id
+    from mlpath.storage.settings import read_config, write_config
 
     config = read_config()
     stored = config.get("sync", {})
@@ -169,9 +169,9 @@ def _sync(settings: _Settings) -> None:
     import random
     import time
 
-    from mlpath.exchange import combine, sync_document
-    from mlpath.paths import atomic_write, data_dir
-    from mlpath.sync import ATTEMPTS, Clone, Rejected, SyncError, locked
+    from mlpath.core.exchange import combine, sync_document
+    from mlpath.services.sync import ATTEMPTS, Clone, Rejected, SyncError, locked
+    from mlpath.storage.paths import atomic_write, data_dir
 
     device = settings.device
     clone = Clone(data_dir() / "sync", settings.remote)
@@ -217,7 +217,7 @@ def _sync(settings: _Settings) -> None:
 
 
 def _say_synced(settings: _Settings, report: Any, brought_from: list[str], sent: bool) -> None:
-    from mlpath.text import plural
+    from mlpath.core.rules import plural
 
     devices = plural(len(brought_from), "other device")
     if not brought_from:
@@ -238,8 +238,8 @@ def _say_synced(settings: _Settings, report: Any, brought_from: list[str], sent:
 def _read_export(path: Path, name: str) -> tuple[str | None, list[Change | State]] | None:
     """An export's learner field and its content; None (and a line on stderr) for a file
     that is damaged or from a newer mlpath: it is skipped, the rest goes on."""
-    from mlpath import formats
     from mlpath.cli.data import members
+    from mlpath.core import formats
 
     learner: list[str] = []
 
@@ -263,8 +263,8 @@ def _read_export(path: Path, name: str) -> tuple[str | None, list[Change | State
 
 def _unusable(error: Exception) -> str | None:
     """Why an export cannot be used, for the errors that say so; None for any other."""
-    from mlpath import formats
-    from mlpath.progress import StateFormatError
+    from mlpath.core import formats
+    from mlpath.core.progress import StateFormatError
 
     if isinstance(error, OSError):
         return f"cannot be read ({error.strerror or error})"
@@ -333,9 +333,9 @@ def cohort(
     import tempfile
     from datetime import timedelta
 
-    from mlpath import cohort as figures
-    from mlpath import text
-    from mlpath.progress import State
+    from mlpath.core import cohort as figures
+    from mlpath.core.progress import State
+    from mlpath.render import text
 
     if html is not None:
         check_output(html, force)
@@ -377,7 +377,7 @@ def cohort(
         render(lambda views: views.cohort_view(current, learners, counts, skipped))
     if html is not None:
         from mlpath import __version__
-        from mlpath.report import cohort_page
+        from mlpath.render.report import cohort_page
 
         page = cohort_page(current, learners, counts, skipped, moment, __version__)
         write_picture(html, page, "the cohort page")
@@ -385,7 +385,7 @@ def cohort(
 
 def _cohort_folder(source: str, scratch: Path) -> Path:
     """A folder of exports: the folder given, or a fresh clone of a git repository."""
-    from mlpath.sync import Clone, SyncError, last_line
+    from mlpath.services.sync import Clone, SyncError, last_line
 
     path = Path(source).expanduser()
     bare = (path / "HEAD").is_file() and (path / "objects").is_dir()

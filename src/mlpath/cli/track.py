@@ -23,11 +23,11 @@ from mlpath.cli._app import (
     say,
     when,
 )
-from mlpath.errors import printable
+from mlpath.core.errors import printable
 
 if TYPE_CHECKING:
-    from mlpath.progress import State
-    from mlpath.roadmap import Roadmap, Topic
+    from mlpath.core.progress import State
+    from mlpath.core.roadmap import Roadmap, Topic
 
 
 @app.command()
@@ -39,8 +39,8 @@ def start(topic: TopicArgument, on: WhenOption = None) -> None:
       mlpath start deep-learning
       mlpath start dl --on yesterday
     """
-    from mlpath import progress as ops
-    from mlpath.text import topic_name
+    from mlpath.core import progress as ops
+    from mlpath.render.text import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -56,7 +56,7 @@ def start(topic: TopicArgument, on: WhenOption = None) -> None:
 def _note_missing(state: State, current: Roadmap, chosen: Topic) -> None:
     """A note on stderr when the topic's prerequisites are not all done (nothing is
     refused: the learner may know them already)."""
-    from mlpath.progress import missing_prerequisites
+    from mlpath.core.progress import missing_prerequisites
 
     missing = missing_prerequisites(state, current, chosen)
     if missing:
@@ -84,9 +84,9 @@ def done(
       mlpath done foundations
       mlpath done deep-learning book
     """
-    from mlpath import progress as ops
-    from mlpath.errors import UsageError
-    from mlpath.text import local_time, topic_name
+    from mlpath.core import progress as ops
+    from mlpath.core.errors import UsageError
+    from mlpath.render.text import local_time, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -128,8 +128,8 @@ def skip(topic: TopicArgument, on: WhenOption = None) -> None:
     Examples:
       mlpath skip nlp
     """
-    from mlpath import progress as ops
-    from mlpath.text import topic_name
+    from mlpath.core import progress as ops
+    from mlpath.render.text import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -151,9 +151,10 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
       mlpath reset nlp
       mlpath reset deep-learning fastai
     """
-    from mlpath import progress as ops
-    from mlpath.progress import duration_text
-    from mlpath.text import plural, topic_name
+    from mlpath.core import progress as ops
+    from mlpath.core.progress import duration_text
+    from mlpath.core.rules import plural
+    from mlpath.render.text import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -201,10 +202,10 @@ def note(
       mlpath note dl "Stopped at chapter 6"
       mlpath note dl --link https://github.com/you/mlp "MLP from scratch"
     """
-    from mlpath import progress as ops
-    from mlpath import rules
-    from mlpath.errors import UsageError
-    from mlpath.text import topic_name
+    from mlpath.core import progress as ops
+    from mlpath.core import rules
+    from mlpath.core.errors import UsageError
+    from mlpath.render.text import topic_name
 
     if not text.strip():
         raise UsageError("a note needs some text.")
@@ -243,11 +244,11 @@ def log_(
       mlpath log dl 45m
       mlpath log dl 1h30m --on yesterday --note "chapter 3"
     """
-    from mlpath import progress as ops
-    from mlpath.errors import UsageError
-    from mlpath.pace import parse_duration
-    from mlpath.progress import Session, Status, duration_text
-    from mlpath.text import day_or_time, topic_name
+    from mlpath.core import progress as ops
+    from mlpath.core.errors import UsageError
+    from mlpath.core.pace import parse_duration
+    from mlpath.core.progress import Session, Status, duration_text
+    from mlpath.render.text import day_or_time, topic_name
 
     try:
         minutes = parse_duration(duration)
@@ -276,10 +277,10 @@ def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
     Examples:
       mlpath reviewed foundations
     """
-    from mlpath import progress as ops
-    from mlpath.errors import MlpathError
-    from mlpath.pace import next_review
-    from mlpath.text import local_date, topic_name
+    from mlpath.core import progress as ops
+    from mlpath.core.errors import MlpathError
+    from mlpath.core.pace import next_review
+    from mlpath.render.text import local_date, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -302,8 +303,8 @@ def undo() -> None:
     Examples:
       mlpath undo
     """
-    from mlpath.progress import describe
-    from mlpath.text import local_time
+    from mlpath.core.progress import describe
+    from mlpath.render.text import local_time
 
     reverted = database().undo()
     if reverted is None:
@@ -344,7 +345,7 @@ def history(
       mlpath history
       mlpath history -n 50 --topic dl
     """
-    from mlpath import text
+    from mlpath.render import text
 
     if topic is None:
         changes = database().changes(count)

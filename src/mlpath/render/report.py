@@ -13,14 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mlpath.cohort import Learner, TopicCount
-from mlpath.errors import printable
-from mlpath.graphs import COLOURS, WORDS
-from mlpath.pace import PaceSummary
-from mlpath.progress import State, Status, Summary, Tally
-from mlpath.roadmap import Roadmap, Topic
-from mlpath.rules import is_url
-from mlpath.text import hours_text, local_date, plural
+from mlpath.core.cohort import Learner, TopicCount
+from mlpath.core.errors import printable
+from mlpath.core.pace import PaceSummary
+from mlpath.core.progress import State, Status, Summary, Tally
+from mlpath.core.roadmap import Roadmap, Topic
+from mlpath.core.rules import is_url, plural
+from mlpath.render.graphs import COLOURS, WORDS
+from mlpath.render.text import hours_text, local_date
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 #: The bar's colours: done, and the track behind it.

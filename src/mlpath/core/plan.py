@@ -9,9 +9,9 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from mlpath.pace import path_topics
-from mlpath.progress import State
-from mlpath.roadmap import Roadmap, Topic
+from mlpath.core.pace import path_topics
+from mlpath.core.progress import State
+from mlpath.core.roadmap import Roadmap, Topic
 
 #: The most hours a week a plan asks for; a date that needs more is out of reach.
 MAX_HOURS_PER_WEEK = 40.0

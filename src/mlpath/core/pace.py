@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from mlpath import rules
-from mlpath.progress import State, Status, TopicProgress, counts, left_aside, option_started
-from mlpath.roadmap import Roadmap, Topic
+from mlpath.core import rules
+from mlpath.core.progress import State, Status, TopicProgress, counts, left_aside, option_started
+from mlpath.core.roadmap import Roadmap, Topic
 
 #: Days from finishing a topic to its first review, then from each review to the next.
 REVIEW_INTERVALS = (7, 30, 90, 180)

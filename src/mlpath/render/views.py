@@ -1,5 +1,5 @@
 """What people see in the terminal: Rich renderables (the JSON documents, the Markdown
-checklist and plain helpers are in :mod:`mlpath.text`, which loads no Rich).
+checklist and plain helpers are in :mod:`mlpath.render.text`, which loads no Rich).
 
 All text from a roadmap or the state is untrusted. It reaches Rich only as
 :class:`rich.text.Text` built by :func:`safe`, so Rich markup in it prints literally, and
@@ -18,27 +18,36 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from mlpath.errors import printable
-from mlpath.progress import Change, Note, State, Status, Summary, Tally, TopicProgress, describe
-from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Subtopic, Topic
-from mlpath.text import (
+from mlpath.core.errors import printable
+from mlpath.core.progress import (
+    Change,
+    Note,
+    State,
+    Status,
+    Summary,
+    Tally,
+    TopicProgress,
+    describe,
+)
+from mlpath.core.roadmap import PRACTICE_ID, Resource, Roadmap, Subtopic, Topic
+from mlpath.core.rules import plural
+from mlpath.render.text import (
     first_resource,
     goal_line,
     hours_amount,
     hours_text,
     local_date,
     local_time,
-    plural,
     recorded_later,
     roadmap_info_json,
     why_next,
 )
 
 if TYPE_CHECKING:
-    from mlpath.cohort import Learner, TopicCount
-    from mlpath.pace import PaceSummary, Review
-    from mlpath.plan import GoalStatus, Plan, Week
-    from mlpath.search import Hit
+    from mlpath.core.cohort import Learner, TopicCount
+    from mlpath.core.pace import PaceSummary, Review
+    from mlpath.core.plan import GoalStatus, Plan, Week
+    from mlpath.core.search import Hit
 
 
 _STATUS_STYLE = {

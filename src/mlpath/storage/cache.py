@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from mlpath import __version__
-from mlpath.paths import cache_dir
-from mlpath.roadmap import Roadmap, decode_roadmap, layout, parse_roadmap, read_roadmap_bytes
+from mlpath.core.roadmap import Roadmap, decode_roadmap, layout, parse_roadmap
+from mlpath.storage.paths import cache_dir
+from mlpath.storage.roadmap_files import read_roadmap_bytes
 
 # An entry is the classes' fields in order: a change to them (a new field, a new order)
 # makes every entry stale, even within one version.
@@ -42,7 +43,7 @@ def _entry(path: Path) -> Path:
 
 def cached_roadmap(path: Path) -> Roadmap:
     """The roadmap in ``path``, checked (or taken from the cache when exactly this text
-    was checked before). Raises RoadmapError like ``mlpath.roadmap.load_roadmap``."""
+    was checked before). Raises RoadmapError like ``mlpath.storage.roadmap_files.load_roadmap``."""
     text = decode_roadmap(read_roadmap_bytes(path), path)
     entry = _entry(path)
     try:
@@ -58,7 +59,7 @@ def cached_roadmap(path: Path) -> Roadmap:
 
 
 def _store(entry: Path, content: bytes) -> None:
-    from mlpath.paths import atomic_write
+    from mlpath.storage.paths import atomic_write
 
     with contextlib.suppress(OSError):
         # the folder above too: under MLPATH_HOME the cache may be the first thing written

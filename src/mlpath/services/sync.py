@@ -1,7 +1,7 @@
 """Sync through a git remote the learner owns: the ``git`` program, run without a shell.
 
 The remote holds one export per device, ``<learner>/<device>.json`` (see
-:func:`mlpath.exchange.sync_document`); the live database never goes there. A local
+:func:`mlpath.core.exchange.sync_document`); the live database never goes there. A local
 clone under the data folder (``sync/``) is only a way to the remote: it is reset to the
 remote's branch at every sync, so nothing in it needs keeping.
 """
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlpath.errors import MlpathError
+from mlpath.core.errors import MlpathError
 
 #: The branch used when the remote names none (the remote's own default comes first).
 BRANCH = "main"

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from mlpath import rules
-from mlpath.errors import RoadmapError, TopicNotFound, UsageError, printable
+from mlpath.core import rules
+from mlpath.core.errors import RoadmapError, TopicNotFound, UsageError, printable
 
 #: The newest roadmap format this version reads.
 SCHEMA_VERSION = 2
@@ -122,7 +122,7 @@ ResourceId = Annotated[
     ),
 ]
 #: As far as a pattern can say it: http(s), a host without user info, no spaces, quotes or
-#: angle brackets (the host's own rules are checked by mlpath.rules).
+#: angle brackets (the host's own rules are checked by mlpath.core.rules).
 HttpUrl = Annotated[
     str,
     _Rule(
@@ -424,7 +424,7 @@ class Roadmap:
         )
         raise TopicNotFound(f"no topic '{name}'. {hint}")
 
-    # --- the cache's plain form (lists, strings, numbers), see mlpath.cache ----------------
+    # --- the cache's plain form (lists, strings, numbers), see mlpath.storage.cache --------
 
     def to_plain(self) -> list[Any]:
         """The roadmap as JSON-ready lists: each object its fields' values in the order
@@ -847,20 +847,6 @@ def parse_roadmap(text: str, source: str) -> Roadmap:
     return roadmap
 
 
-def read_roadmap_bytes(path: Path) -> bytes:
-    """Read a roadmap file, refusing what is missing, unreadable or too large."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_ROADMAP_BYTES + 1)
-    except FileNotFoundError:
-        raise RoadmapError(f"no roadmap file at {path}.") from None
-    except OSError as error:
-        raise RoadmapError(f"cannot read the roadmap {path}: {error.strerror}.") from None
-    if len(raw) > MAX_ROADMAP_BYTES:
-        raise RoadmapError(f"{path} is larger than 1 MiB, too large for a roadmap.")
-    return raw
-
-
 def decode_roadmap(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
@@ -868,18 +854,3 @@ def decode_roadmap(raw: bytes, path: Path) -> str:
         raise RoadmapError(
             f"{path} is not UTF-8 text (bad byte at offset {error.start})."
         ) from None
-
-
-def read_roadmap_text(path: Path) -> str:
-    """Read a roadmap file, refusing what is too large or not UTF-8."""
-    return decode_roadmap(read_roadmap_bytes(path), path)
-
-
-def load_roadmap(path: Path) -> Roadmap:
-    return parse_roadmap(read_roadmap_text(path), str(path))
-
-
-def bundled_roadmap_path() -> Path:
-    """The roadmap shipped with mlpath: ``roadmap.toml`` beside this module, which is
-    ``data/roadmap.toml`` in the source tree (a symlink there, a copy in a wheel)."""
-    return Path(__file__).with_name("roadmap.toml")

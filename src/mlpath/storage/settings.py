@@ -9,9 +9,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from mlpath.errors import StateError
-from mlpath.paths import atomic_write, config_dir
-from mlpath.rules import is_utf8
+from mlpath.core.errors import StateError
+from mlpath.core.rules import is_utf8
+from mlpath.storage.paths import atomic_write, config_dir
 
 CONFIG_FILE = "config.toml"
 

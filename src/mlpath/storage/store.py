@@ -1,8 +1,8 @@
 """The learner's state: one SQLite database, read and written through ``sqlite3``.
 
-* The database is ``state.db`` in :func:`mlpath.paths.data_dir`; its schema version is
+* The database is ``state.db`` in :func:`mlpath.storage.paths.data_dir`; its schema version is
   ``PRAGMA user_version`` (format 7: formats 1 to 5 were TOML files, see
-  :mod:`mlpath.formats`; format 6 is moved to 7 on first use). A newer version is
+  :mod:`mlpath.core.formats`; format 6 is moved to 7 on first use). A newer version is
   refused and left untouched.
 * Every command is one transaction: writes take SQLite's write lock at once
   (``BEGIN IMMEDIATE``) and wait up to :func:`busy_timeout` seconds for another writer.
@@ -35,9 +35,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from mlpath.errors import StateError
-from mlpath.paths import data_dir, fsync_directory
-from mlpath.progress import (
+from mlpath.core.errors import StateError
+from mlpath.core.progress import (
     NOT_STARTED,
     Action,
     Change,
@@ -55,6 +54,7 @@ from mlpath.progress import (
     session_key,
     undo_change,
 )
+from mlpath.storage.paths import data_dir, fsync_directory
 
 DATABASE = "state.db"
 LEGACY_FILE = "state.toml"  # the state of mlpath before the database (formats 1 to 5)
@@ -68,8 +68,8 @@ SNAPSHOT_EVERY_SECONDS = 24 * 60 * 60
 _STAMP = "%Y%m%dT%H%M%S"  # a snapshot's name holds when it was taken, in local time
 
 if TYPE_CHECKING:
-    from mlpath.exchange import ImportReport
-    from mlpath.roadmap import Topic
+    from mlpath.core.exchange import ImportReport
+    from mlpath.core.roadmap import Topic
 
 T = TypeVar("T")
 Item = TypeVar("Item", Note, Session)
@@ -211,7 +211,7 @@ SCHEMA = (
 
 
 class Store:
-    """The database in ``directory`` (default: :func:`mlpath.paths.data_dir`)."""
+    """The database in ``directory`` (default: :func:`mlpath.storage.paths.data_dir`)."""
 
     def __init__(
         self,
@@ -281,7 +281,7 @@ class Store:
 
     def note_words(self, roadmap_id: str, words: Sequence[str]) -> dict[str, set[str]]:
         """For search: topic id -> which of ``words`` (folded as
-        :func:`mlpath.search.query_words` does) begin a word of the learner's notes on
+        :func:`mlpath.core.search.query_words` does) begin a word of the learner's notes on
         it. The database looks, so no note is read."""
         found: dict[str, set[str]] = {}
         with self._connection(create=False) as conn:
@@ -332,7 +332,7 @@ class Store:
 
     def exporting_json(self) -> contextlib.AbstractContextManager[tuple[State, Iterator[bytes]]]:
         """As :meth:`exporting`, with the journal's entries as compact JSON text that the
-        database writes itself (as :func:`mlpath.progress.entry_json` would), one a line,
+        database writes itself (as :func:`mlpath.core.progress.entry_json` would), one a line,
         many a piece: the fast way for a long history."""
         return self._exporting(self._journal_json)
 
@@ -482,15 +482,15 @@ class Store:
         dry_run: bool = False,
     ) -> ImportReport:
         """Merge an import into the database as one undoable change (the rules of
-        :mod:`mlpath.exchange`) and return its report; a dry run changes nothing.
+        :mod:`mlpath.core.exchange`) and return its report; a dry run changes nothing.
 
         ``incoming`` gives the file's log entries one at a time, then its progress (as
-        :func:`mlpath.formats.read_import` does): the entries are checked against the log
+        :func:`mlpath.core.formats.read_import` does): the entries are checked against the log
         by key and stored as they come, a batch at a time, so an import of any length
         needs little memory. Only the topics the file holds are read. Anything wrong in
         the file, found at any point, leaves the database as it was.
         """
-        from mlpath.exchange import ImportReport, import_record
+        from mlpath.core.exchange import ImportReport, import_record
 
         with self._connection(create=not dry_run) as conn:
             if conn is None:  # a dry run with no database yet: compare with an empty one
@@ -714,7 +714,7 @@ class Store:
         import hashlib
         import tomllib
 
-        from mlpath.formats import JournalMismatch, NewerFormat, NotText, read_state_file
+        from mlpath.core.formats import JournalMismatch, NewerFormat, NotText, read_state_file
 
         path = self.legacy_path
         _check_kind(path, "the old state file")
@@ -1091,8 +1091,8 @@ def _session_row(progress: dict[str, dict[str, _Topic]], row: Sequence[Any]) -> 
 
 class _TopicMerge:
     """The topics part of an import, merged into the database as
-    :func:`mlpath.exchange.merge_topics` merges in memory, with the same result: the
-    tracked fields by :func:`mlpath.exchange.merge_topic`, and the notes and sessions as
+    :func:`mlpath.core.exchange.merge_topics` merges in memory, with the same result: the
+    tracked fields by :func:`mlpath.core.exchange.merge_topic`, and the notes and sessions as
     multisets, by looking each of the file's up in the database (no note is read)."""
 
     def __init__(self, conn: sqlite3.Connection, before: State) -> None:
@@ -1103,7 +1103,7 @@ class _TopicMerge:
         self.added = self.updated = self.unchanged = self.notes_added = 0
 
     def topic(self, roadmap_id: str, topic_id: str, theirs: TopicProgress, dry_run: bool) -> None:
-        from mlpath.exchange import merge_topic
+        from mlpath.core.exchange import merge_topic
 
         conn, where = self.conn, (roadmap_id, topic_id)
         row = self.before.roadmaps.get(roadmap_id, {}).get(topic_id)
@@ -1178,8 +1178,8 @@ def _store_entries(
 ) -> tuple[list[str], State]:
     """Store an import's log entries that the log (up to id ``last``) lacks, a batch at a
     time, each held to the rules first; return their keys and the import's progress."""
-    from mlpath import rules
-    from mlpath.exchange import future_check
+    from mlpath.core import rules
+    from mlpath.core.exchange import future_check
 
     seen: Counter[str] = Counter()
     added: list[str] = []
@@ -1204,7 +1204,7 @@ def _store_entries(
 def _check_full_days(conn: sqlite3.Connection, last: int) -> None:
     """Refuse an import whose study sessions (the log entries after id ``last``) make a
     day hold more than 24 hours, all roadmaps together."""
-    from mlpath.rules import MAX_DAY_MINUTES
+    from mlpath.core.rules import MAX_DAY_MINUTES
 
     rows = conn.execute(
         "SELECT DISTINCT at_utc FROM changes WHERE id > ? AND session_minutes > 0",
@@ -1230,7 +1230,7 @@ def _new_entries(
 ) -> list[str]:
     """Store the changes of ``batch`` that the log (up to id ``last``) does not hold yet;
     return their keys."""
-    from mlpath.exchange import is_new_entry
+    from mlpath.core.exchange import is_new_entry
 
     keys = sorted({change.key for change in batch})
     have: dict[str, int] = {}
@@ -1391,7 +1391,7 @@ def _insert_topic(
 def _insert_notes(
     conn: sqlite3.Connection, roadmap_id: str, topic_id: str, notes: Sequence[Note]
 ) -> None:
-    from mlpath.search import indexed
+    from mlpath.core.search import indexed
 
     conn.executemany(
         "INSERT INTO notes (roadmap, topic, at, text, link, folded, entry) "
@@ -1530,7 +1530,7 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
     """Check the data folder's files without changing any of them. The database gets
     SQLite's quick check (every page and row), or with ``full`` its integrity check
     (which also compares every index with its table)."""
-    from mlpath.text import plural
+    from mlpath.core.rules import plural
 
     findings = [Finding(True, f"Your data lives in {store.directory}."), *_folder(store)]
     journal = _journal_path(store.path)
@@ -1583,7 +1583,7 @@ def diagnose(store: Store, full: bool = False) -> list[Finding]:
 def _index_notes_again(conn: sqlite3.Connection) -> None:
     """Format 6 kept each note's folded text whole; format 7 keeps its words (search
     finds word beginnings, not any part of a word)."""
-    from mlpath.search import indexed
+    from mlpath.core.search import indexed
 
     rows = conn.execute("SELECT id, text, link FROM notes").fetchall()
     conn.executemany(
@@ -1614,7 +1614,7 @@ def _folder(store: Store) -> list[Finding]:
 
 
 def _check_database(store: Store, full: bool) -> list[Finding]:
-    from mlpath.text import plural
+    from mlpath.core.rules import plural
 
     path = store.path
     try:

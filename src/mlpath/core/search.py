@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mlpath.roadmap import Resource, Roadmap, Topic
+from mlpath.core.roadmap import Resource, Roadmap, Topic
 
 
 def fold(text: str) -> str:

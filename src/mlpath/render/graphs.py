@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from mlpath.errors import printable
-from mlpath.progress import State, Status
-from mlpath.roadmap import Roadmap, Topic
+from mlpath.core.errors import printable
+from mlpath.core.progress import State, Status
+from mlpath.core.roadmap import Roadmap, Topic
 
 #: Fill, border and text colour per status: light fills, dark text (readable in print).
 COLOURS = {

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlpath import rules
-from mlpath.errors import UsageError
+from mlpath.core import rules
+from mlpath.core.errors import UsageError
 
 #: Kinds guessed from an address, only where the address leaves no doubt.
 _KINDS = (

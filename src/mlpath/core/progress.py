@@ -24,8 +24,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypedDict, TypeVar, cast
 
-from mlpath import rules
-from mlpath.roadmap import Group, Roadmap, Topic
+from mlpath.core import rules
+from mlpath.core.roadmap import Group, Roadmap, Topic
 
 #: The state format this version writes. Older formats are migrated by the store.
 STATE_VERSION = 5

@@ -21,9 +21,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from mlpath import rules
-from mlpath.formats import EXPORT_KEY, EXPORT_VERSION
-from mlpath.progress import (
+from mlpath.core import rules
+from mlpath.core.formats import EXPORT_KEY, EXPORT_VERSION
+from mlpath.core.progress import (
     NOT_STARTED,
     Action,
     Change,
@@ -61,7 +61,7 @@ def export_json(
     """A JSON export in UTF-8, a piece at a time: the envelope and the status part of
     ``state`` (indented), then the journal, one entry a line, so that two exports differ
     by whole lines. ``journal`` gives the entries as JSON text in UTF-8 (see
-    :func:`mlpath.progress.entry_json`), one or more a piece, separated by a comma and a
+    :func:`mlpath.core.progress.entry_json`), one or more a piece, separated by a comma and a
     newline. Dates are ISO 8601 text. ``learner`` (a sync file's) names whose progress
     it is."""
     head = _export_head(state, now)
@@ -80,12 +80,12 @@ def sync_document(
     state: State, entries: Iterable[dict[str, Any]], learner: str, notes: bool = True
 ) -> bytes:
     """This device's file in a sync repository: a JSON export of ``state`` (as
-    :meth:`mlpath.store.Store.exporting` gives it) and its journal ``entries``, less the
+    :meth:`mlpath.storage.store.Store.exporting` gives it) and its journal ``entries``, less the
     log's import records (each device's own record of what it merged, kept for undo, which
     would otherwise travel back and forth for ever) and, when ``notes`` is false, less the
     notes. Its date is the newest entry's, so the same progress makes the same bytes and
     an unchanged device commits nothing."""
-    from mlpath.progress import entry_json
+    from mlpath.core.progress import entry_json
 
     kept = [
         entry
@@ -105,7 +105,7 @@ def _is_note(entry: Mapping[str, Any]) -> bool:
 
 
 def combine(exports: Iterable[Iterable[Change | State]]) -> Iterator[Change | State]:
-    """Several devices' exports (each as :func:`mlpath.formats.read_import` gives it) as
+    """Several devices' exports (each as :func:`mlpath.core.formats.read_import` gives it) as
     one import, so that a sync is one undoable change: every log entry as often as the
     export that holds it most often, then their progress merged by the rules above."""
     given: Counter[str] = Counter()

@@ -1,7 +1,7 @@
 """The state's text formats 1 to 5: the TOML state files that mlpath wrote before the
 database, and the body of an export.
 
-Pure: bytes and parsed data in, a :class:`~mlpath.progress.State` out. The store uses it
+Pure: bytes and parsed data in, a :class:`~mlpath.core.progress.State` out. The store uses it
 to migrate an old state file into the database; ``import`` uses it to read exports and
 state files from other machines.
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from mlpath.progress import (
+from mlpath.core.progress import (
     STATE_VERSION,
     Change,
     State,
@@ -221,7 +221,7 @@ def read_import(items: Iterable[tuple[str, Any]]) -> Iterator[Change | State]:
         change = _element(key[:-2], value, version, counts, items_of_v5)
         if change is not None:
             yield change
-    # "learner": whose progress a sync file holds (see mlpath.exchange.sync_document)
+    # "learner": whose progress a sync file holds (see mlpath.core.exchange.sync_document)
     data = {k: v for k, v in head.items() if k not in (EXPORT_KEY, "exported_at", "learner")}
     if version == STATE_VERSION:
         data["journal"] = items_of_v5

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from mlpath.exchange import merge_topics
-from mlpath.pace import reviews
-from mlpath.progress import State, Status, next_topic, summarize
-from mlpath.roadmap import Roadmap, Topic
+from mlpath.core.exchange import merge_topics
+from mlpath.core.pace import reviews
+from mlpath.core.progress import State, Status, next_topic, summarize
+from mlpath.core.roadmap import Roadmap, Topic
 
 #: The window of "hours in the last 4 weeks".
 RECENT = timedelta(weeks=4)

@@ -2,7 +2,7 @@
 Markdown checklist, and the plain helpers (dates, topic names) that every command shares.
 
 Nothing here imports Rich, so a command that writes (``done``, ``note``) or prints JSON
-loads none of it. Untrusted text is made printable (:func:`mlpath.errors.printable`)
+loads none of it. Untrusted text is made printable (:func:`mlpath.core.errors.printable`)
 before it reaches plain output.
 """
 
@@ -15,8 +15,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlpath.errors import printable
-from mlpath.progress import (
+from mlpath.core.errors import printable
+from mlpath.core.progress import (
     Change,
     State,
     Status,
@@ -26,13 +26,13 @@ from mlpath.progress import (
     describe,
     duration_text,
 )
-from mlpath.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
+from mlpath.core.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
 
 if TYPE_CHECKING:
-    from mlpath.cohort import Learner, TopicCount
-    from mlpath.pace import PaceSummary, Review
-    from mlpath.plan import GoalStatus, Plan
-    from mlpath.search import Hit
+    from mlpath.core.cohort import Learner, TopicCount
+    from mlpath.core.pace import PaceSummary, Review
+    from mlpath.core.plan import GoalStatus, Plan
+    from mlpath.core.search import Hit
 
 #: Bumped when a JSON document's shape changes incompatibly.
 JSON_VERSION = 1
@@ -62,11 +62,6 @@ def local_date(moment: datetime) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """``1 topic``, ``3 topics`` (``many`` where adding an s is wrong: ``entries``)."""
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 def topic_name(topic: Topic) -> str:
@@ -342,7 +337,7 @@ def cohort_json(
 
 def goal_line(status: GoalStatus) -> str:
     """Where the learner stands against the goal, in one sentence."""
-    from mlpath.plan import MAX_HOURS_PER_WEEK
+    from mlpath.core.plan import MAX_HOURS_PER_WEEK
 
     head = f"Goal: finish by {status.by.isoformat()}: "
     if status.hours_left == 0:
@@ -439,7 +434,7 @@ def _md(text: str) -> str:
 
 
 def _md_link(url: str | None) -> str:
-    from mlpath.rules import is_url, markdown_url
+    from mlpath.core.rules import is_url, markdown_url
 
     return f" <{markdown_url(url)}>" if url and is_url(url) else ""
 
@@ -447,7 +442,7 @@ def _md_link(url: str | None) -> str:
 def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: datetime) -> str:
     """The active roadmap's progress (``summary`` of ``state``) as a Markdown checklist to
     share, after the graph of its prerequisites (Mermaid, which GitHub draws)."""
-    from mlpath.graphs import mermaid
+    from mlpath.render.graphs import mermaid
 
     tally = summary.overall
     lines = [

@@ -229,3 +229,8 @@ def markdown_url(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe=":/?#[]@!$&()*+,;=%-._~")
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 topic``, ``3 topics`` (``many`` where adding an s is wrong: ``entries``)."""
+    return f"{count} {one if count == 1 else many or one + 's'}"

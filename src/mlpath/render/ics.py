@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from mlpath.errors import printable
-from mlpath.pace import Review
-from mlpath.plan import Plan
-from mlpath.roadmap import Roadmap, Topic
+from mlpath.core.errors import printable
+from mlpath.core.pace import Review
+from mlpath.core.plan import Plan
+from mlpath.core.roadmap import Roadmap, Topic
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,2 @@
+"""Work that reaches outside the home: sync through git, and curricula imported from
+Markdown."""

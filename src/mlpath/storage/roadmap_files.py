@@ -1,0 +1,38 @@
+"""Roadmap files: reading one from disk, with the limits every door applies, and where
+the bundled roadmap lies. Parsing and checking are the core's (:mod:`mlpath.core.roadmap`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlpath.core.errors import RoadmapError
+from mlpath.core.roadmap import MAX_ROADMAP_BYTES, Roadmap, decode_roadmap, parse_roadmap
+
+
+def read_roadmap_bytes(path: Path) -> bytes:
+    """Read a roadmap file, refusing what is missing, unreadable or too large."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_ROADMAP_BYTES + 1)
+    except FileNotFoundError:
+        raise RoadmapError(f"no roadmap file at {path}.") from None
+    except OSError as error:
+        raise RoadmapError(f"cannot read the roadmap {path}: {error.strerror}.") from None
+    if len(raw) > MAX_ROADMAP_BYTES:
+        raise RoadmapError(f"{path} is larger than 1 MiB, too large for a roadmap.")
+    return raw
+
+
+def read_roadmap_text(path: Path) -> str:
+    """Read a roadmap file, refusing what is too large or not UTF-8."""
+    return decode_roadmap(read_roadmap_bytes(path), path)
+
+
+def load_roadmap(path: Path) -> Roadmap:
+    return parse_roadmap(read_roadmap_text(path), str(path))
+
+
+def bundled_roadmap_path() -> Path:
+    """The roadmap shipped with mlpath: ``roadmap.toml`` in the package's folder, which is
+    ``data/roadmap.toml`` in the source tree (a symlink there, a copy in a wheel)."""
+    return Path(__file__).parent.parent / "roadmap.toml"

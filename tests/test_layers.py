@@ -1,0 +1,86 @@
+"""The code's layers (docs/architecture.md): imports point down only, and the core does
+no I/O and reads no clock. Read from the source, so a new import that breaks a layer
+fails here, not in review."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+PACKAGE = REPO / "src" / "mlpath"
+
+#: What each layer may import of mlpath (besides itself).
+ALLOWED = {
+    "core": set(),
+    "storage": {"core", "clock"},
+    "render": {"core"},
+    "services": {"core", "storage", "render"},
+    "clock": {"core"},
+}
+
+#: Modules that would let the core reach files, processes, the network or a terminal.
+NOT_IN_CORE = {
+    "sqlite3",
+    "subprocess",
+    "shutil",
+    "socket",
+    "os",
+    "webbrowser",
+    "platformdirs",
+    "typer",
+    "rich",
+    "textual",
+    "urllib.request",
+    "http",
+}
+
+
+def _layer(path: Path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "mlpath":
+                found += [f"mlpath.{alias.name}" for alias in node.names]
+            else:
+                found.append(node.module)
+    return found
+
+
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if _layer(p) in ALLOWED)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_point_down(path: Path) -> None:
+    layer = _layer(path)
+    allowed = ALLOWED[layer] | {layer}
+    for name in _imports(path):
+        parts = name.split(".")
+        if parts[0] == "mlpath" and len(parts) > 1 and parts[1] != "__version__":
+            assert parts[1] in allowed, f"{layer} imports {name}"
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if _layer(p) == "core"], ids=lambda p: p.name)
+def test_the_core_does_no_io_and_reads_no_clock(path: Path) -> None:
+    for name in _imports(path):
+        assert name not in NOT_IN_CORE and name.split(".")[0] not in NOT_IN_CORE, name
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow"):
+            owner = node.value
+            assert not (isinstance(owner, ast.Name) and owner.id in ("datetime", "date")), (
+                f"{path.name}:{node.lineno} reads the clock"
+            )
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            assert node.func.id != "open", f"{path.name}:{node.lineno} opens a file"
