@@ -108,8 +108,8 @@ def build_history(home: Path, roadmap_path: Path, changes: int, start: datetime)
     """A learner's state of ``changes`` recorded changes, made with mlpath's operations and
     written through its store a thousand changes at a time, spread over two years."""
     from mlpath.core import progress as ops
+    from mlpath.storage.database import Store
     from mlpath.storage.roadmap_files import load_roadmap
-    from mlpath.storage.store import Store
 
     roadmap = load_roadmap(roadmap_path)
     store = Store(home)

@@ -20,8 +20,8 @@ from mlpath.core import progress as ops
 from mlpath.core.exchange import export_json, export_toml, merge_import, merge_topic
 from mlpath.core.formats import NotJson, decode_state, document_items, json_members
 from mlpath.core.progress import STATE_VERSION, Change, Note, Session, State, entry_json
+from mlpath.storage.database import Store
 from mlpath.storage.roadmap_files import load_roadmap
-from mlpath.storage.store import Store
 
 Run = Callable[..., Result]
 ROADMAP = load_roadmap(BUNDLED)

@@ -83,7 +83,9 @@ def test_writes_and_json_load_no_rich(mlpath_home: Path, args: tuple[str, ...]) 
     )
     assert result.returncode == 0, result.stderr
     loaded = [line.split("|")[-1].strip() for line in result.stderr.splitlines()]
-    assert "mlpath.storage.store" in loaded or "mlpath.render.text" in loaded  # the trace is real
+    assert (
+        "mlpath.storage.database" in loaded or "mlpath.render.text" in loaded
+    )  # the trace is real
     assert not [name for name in loaded if name.split(".")[0] == "rich"]
 
 

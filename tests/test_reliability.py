@@ -35,7 +35,7 @@ from mlpath.core.errors import RoadmapError, StateError
 from mlpath.core.formats import NewerFormat, decode_state
 from mlpath.core.progress import Note, State, StateFormatError
 from mlpath.core.roadmap import parse_roadmap
-from mlpath.storage.store import Store
+from mlpath.storage.database import Store
 
 Run = Callable[..., Result]
 SCRIPT = Path(sys.executable).with_name("mlpath")

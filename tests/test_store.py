@@ -26,9 +26,11 @@ from mlpath.core import progress as ops
 from mlpath.core.errors import StateError
 from mlpath.core.formats import read_state_file
 from mlpath.core.progress import Note, Session, State, Status, count_days, mark_done
+from mlpath.storage.database import Store
+from mlpath.storage.doctor import diagnose, restore_snapshot
 from mlpath.storage.paths import data_dir
 from mlpath.storage.roadmap_files import load_roadmap
-from mlpath.storage.store import SCHEMA_VERSION, Store, diagnose, restore_snapshot
+from mlpath.storage.schema import SCHEMA_VERSION
 
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -287,12 +289,12 @@ def test_a_migration_killed_halfway_starts_again_from_the_old_file(mlpath_home: 
     # The migration is killed after inserting the first rows, inside its transaction.
     code = textwrap.dedent(
         """
-        import os, mlpath.storage.store as s
-        real = s._insert_state
+        import os, mlpath.storage.database as s
+        real = s.insert_state
         def dying(conn, state):
             real(conn, state)
             os.kill(os.getpid(), 9)
-        s._insert_state = dying
+        s.insert_state = dying
         s.Store().load()
         """
     )
@@ -403,7 +405,7 @@ def test_restore_takes_the_newest_sound_snapshot_and_keeps_every_file(mlpath_hom
 
 
 def test_snapshots_are_bounded(mlpath_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import mlpath.storage.store as storage
+    import mlpath.storage.snapshots as storage
 
     monkeypatch.setattr(storage, "SNAPSHOT_EVERY_SECONDS", -1)  # one before every write
     store = Store()

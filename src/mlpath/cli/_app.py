@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from mlpath.core.plan import GoalStatus
     from mlpath.core.progress import Outcome, State
     from mlpath.core.roadmap import Roadmap
+    from mlpath.storage.database import Store
     from mlpath.storage.settings import RoadmapChoice
-    from mlpath.storage.store import Store
 
 
 #: The commands in the groups that help shows, in the order a learner meets them.
@@ -260,8 +260,8 @@ def check_output(path: Path, force: bool) -> None:
 
 
 def database() -> Store:
-    """The learner's database (see :class:`mlpath.storage.store.Store`)."""
-    from mlpath.storage.store import Store
+    """The learner's database (see :class:`mlpath.storage.database.Store`)."""
+    from mlpath.storage.database import Store
 
     store = Store(clock=now, warn=warn)
     _stores.append(store)

@@ -14,7 +14,7 @@ from mlpath.cli._app import app, check_output, database, now, roadmap, say
 from mlpath.core.errors import MlpathError, printable
 
 if TYPE_CHECKING:
-    from mlpath.storage.store import Finding
+    from mlpath.storage.doctor import Finding
 
 #: TOML files (read whole, unlike JSON) larger than this are refused before parsing.
 MAX_TOML_IMPORT_BYTES = 64 * 1024 * 1024
@@ -224,11 +224,11 @@ def doctor(
       mlpath doctor
       mlpath doctor --restore-backup
     """
-    from mlpath.storage import store as storage
+    from mlpath.storage import doctor
 
     current = database()
     if restore_backup:
-        snapshot, kept = storage.restore_snapshot(current, now())
+        snapshot, kept = doctor.restore_snapshot(current, now())
         aside = "" if kept is None else f"; the database it replaced is kept as {kept}"
         say(
             printable(
@@ -237,7 +237,7 @@ def doctor(
             )
         )
         return
-    findings = [*storage.diagnose(current, full), *_roadmap_findings()]
+    findings = [*doctor.diagnose(current, full), *_roadmap_findings()]
     for finding in findings:
         say(("ok       " if finding.ok else "PROBLEM  ") + printable(finding.what))
     ways = list(dict.fromkeys(f.way_out for f in findings if not f.ok and f.way_out))
@@ -249,8 +249,8 @@ def doctor(
 
 def _roadmap_findings() -> list[Finding]:
     """The settings file and the roadmap it (or MLPATH_ROADMAP) chooses."""
+    from mlpath.storage.doctor import Finding
     from mlpath.storage.settings import DamagedConfig, config_path, roadmap_choice
-    from mlpath.storage.store import Finding
 
     try:
         choice = roadmap_choice(None)

@@ -80,7 +80,7 @@ def sync_document(
     state: State, entries: Iterable[dict[str, Any]], learner: str, notes: bool = True
 ) -> bytes:
     """This device's file in a sync repository: a JSON export of ``state`` (as
-    :meth:`mlpath.storage.store.Store.exporting` gives it) and its journal ``entries``, less the
+    :meth:`mlpath.storage.database.Store.exporting` gives it) and its journal ``entries``, less the
     log's import records (each device's own record of what it merged, kept for undo, which
     would otherwise travel back and forth for ever) and, when ``notes`` is false, less the
     notes. Its date is the newest entry's, so the same progress makes the same bytes and
