@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,8 @@ from hypothesis import settings
 from typer.testing import CliRunner
 
 from mlpath.cli import lean_app
+from mlpath.core.progress import Change, State
+from mlpath.storage.database import Store
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "data" / "roadmap.toml"
@@ -93,6 +96,27 @@ def state_file(mlpath_home: Path) -> Path:
 def legacy_file(mlpath_home: Path) -> Path:
     """Where mlpath before the database kept its state (TOML, formats 1 to 5)."""
     return mlpath_home / "state.toml"
+
+
+def stored(state: State) -> Store:
+    """A new database (beside the test's MLPATH_HOME) holding ``state``, written as the
+    commands write: its day summary is then the one the storage computes."""
+    folder = Path(tempfile.mkdtemp(dir=Path(os.environ["MLPATH_HOME"]).parent, prefix="db-"))
+    store = Store(folder, clock=lambda: NOW)
+    store.update(lambda empty: (state, None), full=True)
+    return store
+
+
+def undone(state: State) -> tuple[State, Change | None]:
+    """``state`` after the database's undo of its last change, read back whole."""
+    store = stored(state)
+    change = store.undo()
+    return store.load(full=True), change
+
+
+def same_progress(a: State, b: State) -> bool:
+    """The same progress and log (the day summary is the storage's to compute)."""
+    return a.roadmaps == b.roadmaps and a.log == b.log
 
 
 def without_faketime() -> dict[str, str]:

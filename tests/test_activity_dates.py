@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUNDLED, NOW, TODAY, Result, days_ago
+from conftest import BUNDLED, NOW, TODAY, Result, days_ago, stored, undone
 from mlpath.core import pace
 from mlpath.core import progress as ops
 from mlpath.core.exchange import merge_topic
@@ -107,8 +107,8 @@ def test_a_note_dated_before_the_start_moves_it_and_undo_moves_it_again() -> Non
     early = Note(NOW - timedelta(days=3), "an early note")
     noted = ops.add_note(started, RID, "foundations", early, NOW).state
     assert noted.topic(RID, "foundations").started_at == early.at
-    undone, _ = ops.undo(noted)
-    assert undone.topic(RID, "foundations").started_at == NOW
+    back, _ = undone(noted)
+    assert back.topic(RID, "foundations").started_at == NOW
 
 
 def test_the_operations_keep_a_start_no_later_than_any_activity() -> None:
@@ -137,7 +137,7 @@ def _logged(days_back: dict[int, int]) -> State:
     for back, minutes in days_back.items():
         on = datetime.combine(TODAY - timedelta(days=back), datetime.min.time(), UTC)
         state = ops.log_time(state, RID, "foundations", Session(on, minutes)).state
-    return state
+    return stored(state).load()
 
 
 @pytest.mark.parametrize(

@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUNDLED, db_rows
+from conftest import BUNDLED, db_rows, same_progress, undone
 from mlpath.core import progress as ops
 from mlpath.core.errors import StateError
 from mlpath.core.formats import read_state_file
-from mlpath.core.progress import Note, Session, State, Status, count_days, mark_done
+from mlpath.core.progress import Note, Session, State, Status, mark_done
 from mlpath.storage.database import Store
 from mlpath.storage.doctor import diagnose, restore_snapshot
 from mlpath.storage.paths import data_dir
@@ -209,13 +209,12 @@ def test_every_earlier_format_is_carried_over_losslessly(mlpath_home: Path, vers
     (mlpath_home / "state.toml").write_bytes(original)
     expected = read_state_file(original)
     store = Store()
-    assert store.load(full=True) == expected  # the first command migrates
+    assert same_progress(store.load(full=True), expected)  # the first command migrates
     assert not (mlpath_home / "state.toml").exists()
     assert (mlpath_home / "state.toml.migrated").read_bytes() == original  # kept, renamed
-    assert count_days(expected.log) == store.load().days
     if expected.log:  # undo works across the migration
         assert store.undo() == expected.log[-1]
-        assert store.load(full=True) == ops.undo(expected)[0]
+        assert same_progress(store.load(full=True), undone(expected)[0])
 
 
 def test_format_5_fixture_holds_every_kind_of_entry() -> None:
@@ -351,17 +350,20 @@ def test_writes_equal_the_pure_operations(
         op = _op(kind, topic, at)
         if op is None:
             store.undo()
-            expected = ops.undo(expected)[0]
+            expected = undone(expected)[0]
             continue
         try:
-            expected = op(expected).state
-        except (ops.OutOfOrder, ops.DayFull):
-            with pytest.raises((ops.OutOfOrder, ops.DayFull)):  # the store refuses it too
+            after = op(expected).state
+        except ops.OutOfOrder:
+            with pytest.raises(ops.OutOfOrder):  # the store refuses it too
                 _apply(store, op)
             continue
-        _apply(store, op)
-    assert store.load(full=True) == expected
-    assert store.load().days == expected.days == count_days(expected.log)
+        try:
+            _apply(store, op)
+        except ops.DayFull:  # more than 24 hours on one day: the store alone counts days
+            continue
+        expected = after
+    assert same_progress(store.load(full=True), expected)
     # history: by when each change happened, newest first; the last typed first on a tie
     by_time = sorted(reversed(expected.log), key=lambda c: c.at, reverse=True)
     assert store.changes(3) == by_time[:3]

@@ -32,7 +32,6 @@ from mlpath.core.progress import (
     State,
     StateFormatError,
     TopicProgress,
-    count_days,
     note_key,
     session_key,
     started_by,
@@ -296,34 +295,6 @@ def import_record(
         added=added,
         brought=brought,
     )
-
-
-def merge_import(
-    local: State,
-    incoming: State,
-    now: datetime,
-    source: str,
-) -> tuple[State, ImportReport]:
-    """Merge ``incoming`` into ``local``; the import is logged as one undoable change.
-    Both must be complete states (with notes, sessions and log). The new log entries are
-    appended to ``local.log``, then the import's own entry."""
-    if not (incoming.complete and local.complete):
-        raise ValueError("merging needs complete states")
-    topics = merge_topics(local, incoming.roadmaps)
-    have = Counter(c.key for c in local.log)
-    seen: Counter[str] = Counter()
-    new_entries = [c for c in incoming.log if is_new_entry(c.key, seen, have[c.key])]
-    report = ImportReport(
-        topics.added, topics.updated, topics.unchanged, topics.notes_added, len(new_entries)
-    )
-    if not report.changed:
-        return local, report
-    # The local log keeps its order (undo walks it backwards); what came in goes after it,
-    # in the order it had there.
-    keys = tuple(c.key for c in new_entries)
-    record = import_record(now, source, topics.restore, topics.brought, keys)
-    days = count_days(new_entries, start=local.days)
-    return replace(topics.state, log=(*local.log, *new_entries, record), days=days), report
 
 
 def future_check(item: Change | State, latest: datetime) -> None:

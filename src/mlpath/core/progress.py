@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -217,58 +217,10 @@ def _record(
     before = NOT_STARTED if action in _NO_SNAPSHOT and not moved else current
     change = Change(now, action, roadmap_id, topic_id, before, resources, note, session)
     new_state = state.with_topic(roadmap_id, topic_id, after)
-    days = _count(state.days, change, +1)
-    return Outcome(
-        replace(new_state, log=(*state.log, change), days=days), change, after, completed
-    )
+    return Outcome(replace(new_state, log=(*state.log, change)), change, after, completed)
 
 
 _NO_SNAPSHOT = frozenset({Action.NOTE, Action.REVIEW})
-
-
-def _day(moment: datetime) -> str:
-    return moment.date().isoformat()  # in the moment's own offset: the learner's date then
-
-
-def _count(days: Days, change: Change, sign: int) -> Days:
-    """``days`` with ``change`` counted in (sign +1) or out (sign -1)."""
-    if change.action is Action.IMPORT:
-        return days
-    table = {d: list(v) for d, v in days.get(change.roadmap, {}).items()}
-    bumps = [(_day(change.at), 0, 1)]
-    if change.session is not None:
-        bumps.append((_day(change.session.on), change.session.minutes, 0))
-    for day, minutes, changes in bumps:
-        entry = table.setdefault(day, [0, 0])
-        entry[0] += sign * minutes
-        entry[1] += sign * changes
-    cleaned = {d: (v[0], v[1]) for d, v in sorted(table.items()) if v != [0, 0]}
-    result = {**days, change.roadmap: cleaned}
-    if not cleaned:
-        del result[change.roadmap]
-    return result
-
-
-def count_days(log: Sequence[Change], start: Days | None = None) -> Days:
-    """The per-day summary of a whole log (what the operations keep up to date), or of
-    ``start`` with ``log`` counted in: one pass over the log."""
-    table: dict[str, dict[str, list[int]]] = {
-        roadmap_id: {day: list(counts) for day, counts in days.items()}
-        for roadmap_id, days in (start or {}).items()
-    }
-    for change in log:
-        if change.action is Action.IMPORT:
-            continue
-        days = table.setdefault(change.roadmap, {})
-        days.setdefault(_day(change.at), [0, 0])[1] += 1
-        if change.session is not None:
-            days.setdefault(_day(change.session.on), [0, 0])[0] += change.session.minutes
-    result: dict[str, dict[str, tuple[int, int]]] = {}
-    for roadmap_id, days in table.items():
-        kept = {d: (m, c) for d, (m, c) in sorted(days.items()) if (m, c) != (0, 0)}
-        if kept:
-            result[roadmap_id] = kept
-    return result
 
 
 def _require_complete(state: State, what: str) -> None:
@@ -407,20 +359,13 @@ def add_note(state: State, roadmap_id: str, topic_id: str, note: Note, now: date
 
 
 class DayFull(ValueError):
-    """Study time that would make a day hold more than 24 hours."""
+    """Study time that would make a day hold more than 24 hours: the storage refuses it
+    (it alone knows every roadmap's time on that day, in the learner's zone)."""
 
 
 def log_time(state: State, roadmap_id: str, topic_id: str, session: Session) -> Outcome:
-    """Record study time; a not-started (or skipped) topic moves to in progress.
-    :class:`DayFull` when the day of the session would hold more than 24 hours."""
+    """Record study time; a not-started (or skipped) topic moves to in progress."""
     current = state.topic(roadmap_id, topic_id)
-    day = _day(session.on)
-    logged = sum(days.get(day, (0, 0))[0] for days in state.days.values())
-    if logged + session.minutes > rules.MAX_DAY_MINUTES:
-        raise DayFull(
-            f"{day} already has {duration_text(logged)} of study logged; "
-            f"{duration_text(session.minutes)} more would make more than 24 hours in one day."
-        )
     after = replace(
         current,
         sessions=tuple(sorted((*current.sessions, session), key=session_key)),
@@ -459,28 +404,6 @@ def _without_last(items: tuple[Any, ...], item: object) -> tuple[Any, ...]:
         if items[i] == item:
             return (*items[:i], *items[i + 1 :])
     return items
-
-
-def undo(state: State) -> tuple[State, Change | None]:
-    """Revert the most recent change; (state, None) when the log is empty."""
-    _require_complete(state, "undo")
-    if not state.log:
-        return state, None
-    change = state.log[-1]
-    restored_state = undo_change(state, change)
-    if change.action is Action.IMPORT:
-        # Remove the entries the import added: the last ones with those keys.
-        to_remove = Counter(change.added)
-        kept: list[Change] = []
-        for entry in reversed(state.log[:-1]):
-            if to_remove[entry.key] > 0:
-                to_remove[entry.key] -= 1
-            else:
-                kept.append(entry)
-        log = tuple(reversed(kept))
-        return replace(restored_state, log=log, days=count_days(log)), change
-    days = _count(state.days, change, -1)
-    return replace(restored_state, log=state.log[:-1], days=days), change
 
 
 def undo_change(state: State, change: Change) -> State:
@@ -1045,7 +968,7 @@ def state_from_v4_dict(data: dict[str, Any]) -> State:
     changes = tuple(
         change_from_dict(_table(c, f"log[{i}]"), f"log[{i}]") for i, c in enumerate(log)
     )
-    return State(_without_empty(roadmaps), changes, count_days(changes))
+    return State(_without_empty(roadmaps), changes)
 
 
 # The shapes that formats 1 to 5, exports and the database's JSON entries write (keys

@@ -27,7 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mlpath.core.errors import StateError
-from mlpath.core.progress import Change, State, StateFormatError, note_key, session_key
+from mlpath.core.progress import (
+    Change,
+    DayFull,
+    State,
+    StateFormatError,
+    duration_text,
+    note_key,
+    session_key,
+)
 from mlpath.storage import journal, schema
 from mlpath.storage.files import check_kind, exists, journal_path, rename_aside, uri_path
 from mlpath.storage.paths import data_dir
@@ -183,7 +191,9 @@ class Store:
             before, ids = read_state(conn, full, topics)
             after, result = change(before)
             if after is not before:
+                last = conn.execute("SELECT coalesce(max(id), 0) FROM changes").fetchone()[0]
                 write(conn, before, after, ids, self.clock())
+                _refuse_a_full_day(conn, last)
             return result
 
     def undo(self) -> Change | None:
@@ -505,3 +515,15 @@ def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
             time.sleep(0.02)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
+
+
+def _refuse_a_full_day(conn: sqlite3.Connection, last: int) -> None:
+    """:class:`DayFull` when the study time just written makes a day hold more than 24
+    hours (the transaction then rolls back)."""
+    full = journal.full_day(conn, last)
+    if full is not None:
+        day, before, added = full
+        raise DayFull(
+            f"{day} already has {duration_text(before)} of study logged; "
+            f"{duration_text(added)} more would make more than 24 hours in one day."
+        )

@@ -281,27 +281,39 @@ def store_entries(
     return added, progress
 
 
-def _check_full_days(conn: sqlite3.Connection, last: int) -> None:
-    """Refuse an import whose study sessions (the log entries after id ``last``) make a
-    day hold more than 24 hours, all roadmaps together."""
+def full_day(conn: sqlite3.Connection, last: int) -> tuple[str, int, int] | None:
+    """The first day (in the learner's zone) that the study sessions logged after change
+    ``last`` make hold more than 24 hours, all roadmaps together, as (day, its minutes
+    before them, their minutes); None when every day fits. The one rule of a day's
+    length, for the commands and for imports alike."""
     from mlpath.core.rules import MAX_DAY_MINUTES
 
-    rows = conn.execute(
-        "SELECT DISTINCT at_utc FROM changes WHERE id > ? AND session_minutes > 0",
+    added: Counter[str] = Counter()
+    for utc, minutes in conn.execute(
+        "SELECT at_utc, session_minutes FROM changes WHERE id > ? AND session_minutes > 0",
         (last,),
-    ).fetchall()
-    if not rows:
-        return
-    touched = {local_day(utc) for (utc,) in rows}
+    ):
+        added[local_day(utc)] += minutes
+    if not added:
+        return None
     totals: Counter[str] = Counter()
     for days in read_days(conn).values():
         for day, (minutes, _) in days.items():
             totals[day] += minutes
-    full = sorted(day for day in touched if totals[day] > MAX_DAY_MINUTES)
-    if full:
+    for day in sorted(added):
+        if totals[day] > MAX_DAY_MINUTES:
+            return day, totals[day] - added[day], added[day]
+    return None
+
+
+def _check_full_days(conn: sqlite3.Connection, last: int) -> None:
+    """Refuse an import whose study sessions make a day hold more than 24 hours."""
+    full = full_day(conn, last)
+    if full is not None:
+        day, before, added = full
         raise StateFormatError(
-            f"its study sessions would make {full[0]} hold "
-            f"{duration_text(totals[full[0]])}, more than the 24 hours of a day"
+            f"its study sessions would make {day} hold "
+            f"{duration_text(before + added)}, more than the 24 hours of a day"
         )
 
 
