@@ -70,7 +70,8 @@ def export_json(
     text = _layered(head, 0, 4).encode("utf-8")
     first = True
     for piece in journal:
-        yield (text[:-2] + b',\n  "journal": [\n' if first else b",\n") + piece
+        yield text[:-2] + b',\n  "journal": [\n' if first else b",\n"
+        yield piece  # as it came: a piece of a long history is not copied
         first = False
     yield text + b"\n" if first else b"\n  ]\n}\n"
 

@@ -107,6 +107,8 @@ class TopicProgress:
     def tracked(self) -> TopicProgress:
         """Everything but notes and study sessions (which only grow, and are undone by
         removing the one added): what a change's snapshot holds."""
+        if not self.notes and not self.sessions:
+            return self  # already: the common case, read for every topic of a list
         return replace(self, notes=(), sessions=())
 
 

@@ -36,7 +36,7 @@ from mlpath.core.progress import (
     note_key,
     session_key,
 )
-from mlpath.storage import journal, schema
+from mlpath.storage import schema
 from mlpath.storage.files import check_kind, exists, journal_path, rename_aside, uri_path
 from mlpath.storage.paths import data_dir
 from mlpath.storage.rows import TopicRows, Unreadable, add_items, insert_state, read_state, write
@@ -143,6 +143,8 @@ class Store:
         self, count: int, roadmap_id: str | None = None, topic_id: str | None = None
     ) -> list[Change]:
         """The ``count`` most recent changes (see :func:`mlpath.storage.journal.recent`)."""
+        from mlpath.storage import journal
+
         with self._reading() as conn:
             return [] if conn is None else journal.recent(conn, count, roadmap_id, topic_id)
 
@@ -152,12 +154,16 @@ class Store:
         """For an export, in one read transaction: the state without notes, sessions and
         log, and the journal (format 5's entries: every note, then every study session,
         then every change, oldest first), read a batch at a time while it is consumed."""
+        from mlpath.storage import journal
+
         return self._exporting(journal.journal)
 
     def exporting_json(self) -> contextlib.AbstractContextManager[tuple[State, Iterator[bytes]]]:
         """As :meth:`exporting`, with the journal's entries as compact JSON text that the
         database writes itself (as :func:`mlpath.core.progress.entry_json` would), one a
         line, many a piece: the fast way for a long history."""
+        from mlpath.storage import journal
+
         return self._exporting(journal.journal_json)
 
     @contextlib.contextmanager
@@ -198,6 +204,8 @@ class Store:
 
     def undo(self) -> Change | None:
         """Revert the most recent change and return it (None when the log is empty)."""
+        from mlpath.storage import journal
+
         with self._writing("daily") as conn:
             return journal.undo_last(conn, self.clock())
 
@@ -212,6 +220,8 @@ class Store:
         :mod:`mlpath.core.exchange`) and return its report; a dry run changes nothing.
         ``incoming`` is as :func:`mlpath.core.formats.read_import` gives it. Anything wrong
         in the file, found at any point, leaves the database as it was."""
+        from mlpath.storage import journal
+
         if not dry_run:
             with self._writing("import") as conn:
                 return journal.merge_import(conn, incoming, now, source, dry_run=False)
@@ -520,6 +530,8 @@ def _begin_writing(conn: sqlite3.Connection, begin: str) -> None:
 def _refuse_a_full_day(conn: sqlite3.Connection, last: int) -> None:
     """:class:`DayFull` when the study time just written makes a day hold more than 24
     hours (the transaction then rolls back)."""
+    from mlpath.storage import journal
+
     full = journal.full_day(conn, last)
     if full is not None:
         day, before, added = full

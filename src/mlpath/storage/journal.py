@@ -40,6 +40,7 @@ from mlpath.storage.rows import (
     first,
     insert_notes,
     insert_sessions,
+    insert_topic,
     key_hash,
     local_day,
     note_fields,
@@ -56,20 +57,35 @@ if TYPE_CHECKING:
     from mlpath.core.exchange import ImportReport
 
 
+# What a line of the history shows of a change: its entry without the topic's fields
+# before it and an import's lists (restore, added, brought), which can hold thousands of
+# items. SQLite takes them out, so they are never decoded.
+_LINE = "json_remove(entry, '$.before', '$.restore', '$.added', '$.brought')"
+
+
 def recent(
     conn: sqlite3.Connection, count: int, roadmap_id: str | None, topic_id: str | None
 ) -> list[Change]:
     """The ``count`` most recent changes by when they happened (a change entered with
     ``--on`` takes its place by that date), newest first; only those of one topic when
-    ``topic_id`` is given."""
-    query = f"SELECT {CHANGE_COLUMNS}, recorded FROM changes"
+    ``topic_id`` is given. Each as a line of the history needs it: without ``before``,
+    ``restore``, ``added`` and ``brought``, and with when this machine recorded it."""
+    where = ""
     params: tuple[Any, ...] = ()
     if topic_id is not None:
-        query += " WHERE roadmap = ? AND topic = ?"
+        where = " WHERE roadmap = ? AND topic = ?"
         params = (roadmap_id, topic_id)
-    query += " ORDER BY at_utc DESC, id DESC LIMIT ?"
+    order = " ORDER BY at_utc DESC, id DESC LIMIT ?"
+    try:
+        rows = conn.execute(
+            f"SELECT id, {_LINE}, recorded FROM changes{where}{order}", (*params, count)
+        ).fetchall()
+    except sqlite3.OperationalError as error:
+        if "malformed JSON" not in str(error):
+            raise
+        raise Unreadable("has a change that is not JSON text") from None
     changes = []
-    for row in conn.execute(query, (*params, count)).fetchall():
+    for row in rows:
         change = change_of(row[:2])
         if isinstance(row[2], int):
             change = replace(change, recorded=datetime.fromtimestamp(row[2], UTC))
@@ -85,7 +101,7 @@ def journal_json(conn: sqlite3.Connection) -> Iterator[bytes]:
     try:
         for query in JOURNAL_JSON:
             cursor = conn.execute(query)
-            while rows := cursor.fetchmany(1000):
+            while rows := cursor.fetchmany(4000):
                 try:
                     yield b",\n".join(map(first, rows))
                 except TypeError:  # not text
@@ -122,6 +138,8 @@ def undo_last(conn: sqlite3.Connection, recorded: datetime) -> Change | None:
     if row is None:
         return None
     last = change_of(row)
+    if last.action is Action.IMPORT and _undo_import_in_bulk(conn, row[0], last):
+        return last
     touched = [(last.roadmap, last.topic)]
     if last.action is Action.IMPORT:
         touched = [(r, t) for r, topics in last.restore.items() for t in topics]
@@ -137,6 +155,58 @@ def undo_last(conn: sqlite3.Connection, recorded: datetime) -> Change | None:
             (key_hash(key), key, count),
         )
     return last
+
+
+def _undo_import_in_bulk(conn: sqlite3.Connection, row_id: int, change: Change) -> bool:
+    """Undo the import recorded in row ``row_id`` with one statement a table, in time that
+    grows with the import, not with its square: what an import adds is stored in one
+    transaction, so its log entries are the rows just before its own, and its notes and
+    sessions the newest ones, as long as it is the last change. Each is checked before
+    anything is deleted; False (nothing done) when they are not, or for an import
+    recorded before it listed what it brought: the change by change way then applies."""
+    if change.brought is None:
+        return False
+    first_entry = row_id - len(change.added)
+    keys = [
+        k
+        for (k,) in conn.execute(
+            "SELECT key FROM changes WHERE id >= ? AND id < ?", (first_entry, row_id)
+        )
+    ]
+    if Counter(keys) != Counter(change.added):
+        return False
+    notes = [(r, t, x) for r, t, x in change.brought if isinstance(x, Note)]
+    sessions = [(r, t, x) for r, t, x in change.brought if isinstance(x, Session)]
+    newest_notes = conn.execute(
+        "SELECT id, roadmap, topic, at, text, link FROM notes ORDER BY id DESC LIMIT ?",
+        (len(notes),),
+    ).fetchall()
+    brought_notes = Counter((r, t, *note_fields(x)) for r, t, x in notes if isinstance(x, Note))
+    if Counter(tuple(n[1:]) for n in newest_notes) != brought_notes:
+        return False
+    newest_sessions = conn.execute(
+        "SELECT id, roadmap, topic, studied_on, minutes, note FROM sessions "
+        "ORDER BY id DESC LIMIT ?",
+        (len(sessions),),
+    ).fetchall()
+    brought_sessions = Counter(
+        (r, t, *session_fields(x)) for r, t, x in sessions if isinstance(x, Session)
+    )
+    if Counter(tuple(n[1:]) for n in newest_sessions) != brought_sessions:
+        return False
+    if newest_notes:
+        conn.execute("DELETE FROM notes WHERE id >= ?", (min(n[0] for n in newest_notes),))
+    if newest_sessions:
+        conn.execute("DELETE FROM sessions WHERE id >= ?", (min(n[0] for n in newest_sessions),))
+    conn.execute("DELETE FROM changes WHERE id >= ?", (first_entry,))
+    topics = [(r, t, p) for r, by_id in change.restore.items() for t, p in by_id.items()]
+    conn.executemany(
+        "DELETE FROM topics WHERE roadmap = ? AND topic = ?", [(r, t) for r, t, _ in topics]
+    )
+    for roadmap_id, topic_id, progress in topics:
+        if progress is not None and progress.tracked() != NOT_STARTED:
+            insert_topic(conn, roadmap_id, topic_id, progress.tracked())
+    return True
 
 
 def merge_import(

@@ -348,7 +348,7 @@ def write_topic(
     if old.tracked() != tracked:
         conn.execute("DELETE FROM topics WHERE roadmap = ? AND topic = ?", where)
         if tracked != NOT_STARTED:
-            _insert_topic(conn, roadmap_id, topic_id, tracked)
+            insert_topic(conn, roadmap_id, topic_id, tracked)
     # Notes and sessions as multisets: the newest copy of each one gone is deleted.
     for note in (Counter(old.notes) - Counter(new.notes)).elements():
         conn.execute(
@@ -383,7 +383,7 @@ def _added(old: Sequence[Item], new: Sequence[Item], order: Callable[[Item], Any
     return sorted((Counter(new) - Counter(old)).elements(), key=order)
 
 
-def _insert_topic(
+def insert_topic(
     conn: sqlite3.Connection, roadmap_id: str, topic_id: str, progress: TopicProgress
 ) -> None:
     conn.execute(
@@ -461,7 +461,7 @@ def insert_state(conn: sqlite3.Connection, state: State) -> None:
         for topic_id, progress in sorted(topics.items()):
             tracked = progress.tracked()
             if tracked != NOT_STARTED:
-                _insert_topic(conn, roadmap_id, topic_id, tracked)
+                insert_topic(conn, roadmap_id, topic_id, tracked)
             insert_notes(conn, roadmap_id, topic_id, progress.notes)
             insert_sessions(conn, roadmap_id, topic_id, progress.sessions)
     conn.executemany(INSERT_CHANGE, (change_row(c) for c in state.log))
