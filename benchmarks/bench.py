@@ -50,14 +50,15 @@ BIG_IMPORT_NOTES = 60_000  # the import whose undo is timed against the import i
 #: The commands whose work could grow with the history rather than with what they show:
 #: held to 1.3 times their small-state time at 10,000 changes and 2 times at 100,000.
 #: The others show more as the learner gets further (review lists what is due, next and
-#: progress what is left), so their ratios are printed for information.
+#: progress what is left), so their ratios are printed for information. ``export`` writes
+#: the whole history, which is its output: it is held to a rate of output instead.
+EXPORT_MB_PER_S = 100.0
 JOURNAL = (
     "list",
     "show",
     "stats",
     "search",
     "history -n 20",
-    "export",
     "doctor",
     "undo",
     *("start", "done", "skip", "reset", "note", "log", "reviewed"),
@@ -473,12 +474,19 @@ def main() -> int:
             for label in homes
             if label != "small"
         }
+        exported_mb = {}
+        for label, home in homes.items():
+            out = scratch / f"export-{label}.json"
+            mlpath_in(home, big, "export", "-o", str(out))
+            exported_mb[label] = out.stat().st_size / 1e6
+        EXPORTED_MB.update(exported_mb)
 
     report(args, cases, sizes, sizes_mb, memory, largest, list(table))
     return 1 if FAILED else 0
 
 
 FAILED: list[str] = []
+EXPORTED_MB: dict[str, float] = {}  # the size of each state's export
 
 
 def _typer_version() -> str:
@@ -568,6 +576,23 @@ def report_start_up(cases: dict[str, Case]) -> None:
     print()
 
 
+def check_export_rate(cases: dict[str, Case], sizes: dict[str, int]) -> None:
+    """export writes the whole history: what it takes beyond its small-state time, per MB
+    it writes beyond the small state's export, must be at least EXPORT_MB_PER_S."""
+    small = cases["small export"].median
+    for label in sizes:
+        if label == "small":
+            continue
+        extra = cases[f"{label} export"].median - small
+        written = EXPORTED_MB[label] - EXPORTED_MB["small"]
+        rate = written / extra if extra > 0 else float("inf")
+        verdict = "PASS" if rate >= EXPORT_MB_PER_S else "FAIL"
+        if verdict == "FAIL":
+            FAILED.append(f"export rate at {label}")
+        name = f"export at {label}: MB/s beyond small ({written:.1f} MB)"
+        print(f"  {name:<44} {rate:7.0f}  {EXPORT_MB_PER_S:6.0f}  {verdict} (at least)")
+
+
 def check_targets(
     cases: dict[str, Case],
     sizes: dict[str, int],
@@ -587,6 +612,7 @@ def check_targets(
             ratio = cases[f"bundled {name}"].median / everything
             check(f"bundled {name} / all dependencies", ratio, 1.15)
     check("--version / import typer", cases["--version"].median / cases["import typer"].median, 1.1)
+    check_export_rate(cases, sizes)
     for name in JOURNAL:
         base = cases[f"small {name}"].median
         for label, limit in (("10k", 1.3), ("100k", 2.0)):

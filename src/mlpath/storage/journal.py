@@ -28,7 +28,7 @@ from mlpath.core.progress import (
 from mlpath.storage.rows import (
     CHANGE_COLUMNS,
     INSERT_CHANGE,
-    JOURNAL_JSON,
+    JOURNAL_TABLES,
     NOTES,
     SAME_NOTE,
     SAME_SESSION,
@@ -37,7 +37,6 @@ from mlpath.storage.rows import (
     Unreadable,
     change_of,
     change_row,
-    first,
     insert_notes,
     insert_sessions,
     insert_topic,
@@ -95,19 +94,31 @@ def recent(
 
 def journal_json(conn: sqlite3.Connection) -> Iterator[bytes]:
     """The journal's entries (every note, then every study session, then every change,
-    oldest first) as JSON text in UTF-8, up to a thousand a piece, one a line: bytes as
-    they are stored, nothing decoded only to be encoded again."""
+    oldest first) as JSON text in UTF-8, one a line, many a piece: bytes as they are
+    stored, nothing decoded only to be encoded again. SQLite joins each piece itself,
+    over a range of row ids (a range scan of the table, so in their order), so that no
+    Python object is made per entry."""
     conn.text_factory = bytes
     try:
-        for query in JOURNAL_JSON:
-            cursor = conn.execute(query)
-            while rows := cursor.fetchmany(4000):
-                try:
-                    yield b",\n".join(map(first, rows))
-                except TypeError:  # not text
-                    raise Unreadable("has an entry that is not JSON text") from None
+        for table in JOURNAL_TABLES:
+            low, high = conn.execute(f"SELECT min(id), max(id) FROM {table}").fetchone()
+            if low is None:
+                continue
+            query = (
+                f"SELECT group_concat(entry, x'2c0a'), sum(typeof(entry) <> 'text') "
+                f"FROM {table} WHERE id >= ? AND id < ?"
+            )
+            for start in range(low, high + 1, _PIECE):
+                piece, not_text = conn.execute(query, (start, start + _PIECE)).fetchone()
+                if not_text:
+                    raise Unreadable("has an entry that is not JSON text")
+                if piece is not None:
+                    yield piece
     finally:
         conn.text_factory = str
+
+
+_PIECE = 4000  # row ids a piece of an export covers
 
 
 def journal(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:

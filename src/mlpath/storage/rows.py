@@ -5,7 +5,6 @@ writing the difference between two states back as rows."""
 from __future__ import annotations
 
 import json
-import operator
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -37,15 +36,9 @@ class Unreadable(ValueError):
 
 CHANGE_COLUMNS = "id, entry"
 
-
-first = operator.itemgetter(0)
-
 # The journal as JSON text, one entry a row, as ``entry_json(journal_entry(...))`` wrote it.
-JOURNAL_JSON = (
-    "SELECT entry FROM notes ORDER BY id",
-    "SELECT entry FROM sessions ORDER BY id",
-    "SELECT entry FROM changes ORDER BY id",
-)
+#: The tables of the journal, in the order an export writes them.
+JOURNAL_TABLES = ("notes", "sessions", "changes")
 
 
 def read_state(
