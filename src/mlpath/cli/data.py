@@ -162,9 +162,10 @@ def import_(
     from mlpath.core import formats
     from mlpath.core.progress import StateFormatError
     from mlpath.core.rules import plural
+    from mlpath.storage.files import open_regular
 
     try:
-        with file.open("rb") as handle:
+        with open_regular(file) as handle:
             incoming = formats.read_import(members(file, handle))
             report = database().merge(incoming, now(), printable(file.name), dry_run)
     except OSError as error:

@@ -240,6 +240,7 @@ def _read_export(path: Path, name: str) -> tuple[str | None, list[Change | State
     that is damaged or from a newer mlpath: it is skipped, the rest goes on."""
     from mlpath.cli.data import members
     from mlpath.core import formats
+    from mlpath.storage.files import open_regular
 
     learner: list[str] = []
 
@@ -250,7 +251,7 @@ def _read_export(path: Path, name: str) -> tuple[str | None, list[Change | State
             yield key, value
 
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             content = list(formats.read_import(watched(members(path, handle))))
     except Exception as error:  # each kind it can be is named by _unusable
         problem = _unusable(error)

@@ -1,14 +1,34 @@
-"""The plain file operations the database needs: telling a regular file from anything
-else, names that never replace a file, and paths as SQLite's URIs want them."""
+"""The plain file operations mlpath needs: telling a regular file from anything else
+(and opening only those), names that never replace a file, and paths as SQLite's URIs
+want them."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from mlpath.core.errors import StateError
 from mlpath.storage.paths import fsync_directory
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading, when it is a regular file (or a link to one). Anything
+    else is refused at once with an :class:`OSError` whose ``strerror`` says what it is:
+    reading a FIFO would wait for a writer for ever, a device might never end."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once like this
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else "a FIFO, socket or device"
+            raise OSError(errno.EINVAL, f"it is {what}, not a regular file", str(path))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def uri_path(path: Path) -> str:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from mlpath.core.errors import RoadmapError
 from mlpath.core.roadmap import MAX_ROADMAP_BYTES, Roadmap, decode_roadmap, parse_roadmap
+from mlpath.storage.files import open_regular
 
 
 def read_roadmap_bytes(path: Path) -> bytes:
     """Read a roadmap file, refusing what is missing, unreadable or too large."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             raw = handle.read(MAX_ROADMAP_BYTES + 1)
     except FileNotFoundError:
         raise RoadmapError(f"no roadmap file at {path}.") from None

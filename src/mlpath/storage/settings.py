@@ -11,6 +11,7 @@ from typing import Any
 
 from mlpath.core.errors import StateError
 from mlpath.core.rules import is_utf8
+from mlpath.storage.files import open_regular
 from mlpath.storage.paths import atomic_write, config_dir
 
 CONFIG_FILE = "config.toml"
@@ -36,7 +37,8 @@ class DamagedConfig(StateError):
 def read_config() -> dict[str, Any]:
     path = config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        with open_regular(path) as handle:
+            text = handle.read().decode("utf-8")
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError:
