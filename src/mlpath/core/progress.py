@@ -10,8 +10,10 @@ roadmap can be re-ordered freely. Entries for topics a roadmap no longer has are
 
 Every operation that changes something appends a :class:`Change` to the log. A change
 carries a snapshot of the topic's tracked fields (everything but its notes) from before
-it, so :func:`undo` restores the exact previous state; a note or a review is undone by
-removing it.
+it, so undoing it (:func:`undo_change`, which the database runs) restores the exact
+previous state; a note or a review is undone by removing it. The log itself, the per-day
+summary, undo and merges are the database's (:mod:`mlpath.storage.journal`): each rule
+is written once.
 """
 
 from __future__ import annotations
@@ -160,10 +162,11 @@ Days = Mapping[str, Mapping[str, tuple[int, int]]]
 class State:
     """All progress (roadmap id -> topic id -> progress) and the change log, oldest first.
 
-    ``days`` sums up, per day, the study time and the number of changes: what streaks and
-    the pace need, without the log. A state loaded for reading only may leave out notes,
-    sessions and the log (``complete`` is then False); operations that need them (undo,
-    merging) refuse such a state.
+    ``days`` sums up, per day in the learner's zone, the study time and the number of
+    changes: what streaks and the pace need, without the log. The database computes it;
+    the operations leave it as it is. A state loaded for reading only may leave out
+    notes, sessions and the log (``complete`` is then False); writing it out whole
+    refuses such a state.
     """
 
     roadmaps: Mapping[str, Mapping[str, TopicProgress]] = field(default_factory=dict)
