@@ -607,3 +607,25 @@ def test_ctrl_c_wrapped_by_python_is_still_an_interruption() -> None:
     assert result.exit_code == 130 and "mlpath: interrupted." in result.stderr
     with pytest.raises(RuntimeError, match="a real bug"):
         CliRunner().invoke(app, ["broken"], catch_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["../../etc\x1b[2J", "Deep Learning", "dl\nmlpath: forged", "", "a" * 300]
+)
+def test_an_import_with_an_id_that_breaks_the_id_rule_is_refused(
+    run: Run, tmp_path: Path, bad_id: str
+) -> None:
+    run("done", "foundations")
+    run("export", "-o", str(tmp_path / "mine.json"))
+    document = json.loads((tmp_path / "mine.json").read_text(encoding="utf-8"))
+    topics = document["roadmaps"]["ml-engineer"]["topics"]
+    topics[bad_id] = topics.pop("foundations")
+    for entry in document.get("journal", []):
+        if entry.get("topic") == "foundations":
+            entry["topic"] = bad_id
+    (tmp_path / "bad.json").write_text(json.dumps(document), encoding="utf-8")
+    before = run("export", "--format", "json").stdout.split("\n", 3)[3]
+    result = run("import", str(tmp_path / "bad.json"))
+    assert result.exit_code == 1 and "is not an id" in result.stderr
+    assert "\x1b" not in result.stderr and result.stderr.count("\n") == 1
+    assert run("export", "--format", "json").stdout.split("\n", 3)[3] == before

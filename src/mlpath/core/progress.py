@@ -762,6 +762,13 @@ def _string(value: object, place: str, limit: int = rules.MAX_TEXT_CHARS) -> str
         raise StateFormatError(f"{place}: {error}") from None
 
 
+def _id(value: object, place: str) -> str:
+    try:
+        return rules.identifier(value, "the id")
+    except rules.Invalid as error:
+        raise StateFormatError(f"{place}: {error}") from None
+
+
 def _keys(data: dict[str, Any], allowed: set[str], place: str) -> None:
     unknown = set(data) - allowed
     if unknown:
@@ -809,7 +816,7 @@ _TOPIC_KEYS = {
 
 def _times(data: dict[str, Any], key: str, place: str) -> dict[str, datetime]:
     table = _table(data.get(key, {}), f"{place}.{key}")
-    return {k: _datetime(v, f"{place}.{key}.{k}") for k, v in table.items()}
+    return {_id(k, f"{place}.{key}"): _datetime(v, f"{place}.{key}.{k}") for k, v in table.items()}
 
 
 def _session_from_dict(data: dict[str, Any], place: str) -> Session:
@@ -898,8 +905,10 @@ def _ids(data: dict[str, Any], key: str, place: str) -> tuple[str, ...]:
 def _restore_from_dict(data: object, place: str) -> dict[str, dict[str, TopicProgress | None]]:
     restore: dict[str, dict[str, TopicProgress | None]] = {}
     for roadmap_id, topics in _table(data, place).items():
+        roadmap_id = _id(roadmap_id, place)
         restore[roadmap_id] = {}
         for topic_id, entry in _table(topics, f"{place}.{roadmap_id}").items():
+            topic_id = _id(topic_id, f"{place}.{roadmap_id}")
             where = f"{place}.{roadmap_id}.{topic_id}"
             table = _table(entry, where)
             absent = table.get("absent") is True
@@ -915,13 +924,16 @@ def change_from_dict(data: dict[str, Any], place: str) -> Change:
     note = data.get("note")
     source = data.get("source")
     brought = data.get("brought")
+    action = _enum(Action, data.get("action"), f"{place}.action")
+    # an import is no topic's change: its roadmap and topic are empty
+    where = _string if action is Action.IMPORT else _id
     return Change(
         at=_datetime(data.get("at"), f"{place}.at"),
-        action=_enum(Action, data.get("action"), f"{place}.action"),
-        roadmap=_string(data.get("roadmap"), f"{place}.roadmap"),
-        topic=_string(data.get("topic"), f"{place}.topic"),
+        action=action,
+        roadmap=where(data.get("roadmap"), f"{place}.roadmap"),
+        topic=where(data.get("topic"), f"{place}.topic"),
         before=_topic_from_dict(_table(data.get("before", {}), f"{place}.before"), place),
-        resources=_ids(data, "resources", place),
+        resources=tuple(_id(r, f"{place}.resources") for r in _ids(data, "resources", place)),
         note=None if note is None else _note_from_dict(_table(note, f"{place}.note"), place),
         session=None
         if session is None
@@ -941,8 +953,8 @@ def _brought_from_list(value: object, place: str) -> tuple[tuple[str, str, Note 
         where = f"{place}[{i}]"
         entry = dict(_table(raw, where))
         kind = entry.pop("kind", None)
-        roadmap_id = _string(entry.pop("roadmap", None), f"{where}.roadmap")
-        topic_id = _string(entry.pop("topic", None), f"{where}.topic")
+        roadmap_id = _id(entry.pop("roadmap", None), f"{where}.roadmap")
+        topic_id = _id(entry.pop("topic", None), f"{where}.topic")
         if kind == "note":
             items.append((roadmap_id, topic_id, _note_from_dict(entry, where)))
         elif kind == "session":
@@ -954,15 +966,15 @@ def _brought_from_list(value: object, place: str) -> tuple[tuple[str, str, Note 
 
 def state_from_v4_dict(data: dict[str, Any]) -> State:
     """A State from format 4 data (everything inline; the store migrates older formats
-    to it), with the day summary that format 5 keeps."""
+    to it). The day summary is the database's to compute."""
     _keys(data, {"version", "roadmaps", "log"}, "(top level)")
     roadmaps: dict[str, dict[str, TopicProgress]] = {}
     for roadmap_id, entry in _table(data.get("roadmaps", {}), "roadmaps").items():
-        place = f"roadmaps.{roadmap_id}"
+        place = f"roadmaps.{_id(roadmap_id, 'roadmaps')}"
         _keys(_table(entry, place), {"topics"}, place)
         topics = _table(entry.get("topics", {}), f"{place}.topics")
         roadmaps[roadmap_id] = {
-            topic_id: _topic_from_dict(
+            _id(topic_id, f"{place}.topics"): _topic_from_dict(
                 _table(value, f"{place}.topics.{topic_id}"), f"{place}.topics.{topic_id}"
             )
             for topic_id, value in topics.items()
@@ -1193,11 +1205,11 @@ def state_from_dict(data: dict[str, Any], journal: list[Any] | None = None) -> S
     roadmaps: dict[str, dict[str, TopicProgress]] = {}
     days: dict[str, dict[str, tuple[int, int]]] = {}
     for roadmap_id, entry in _table(data.get("roadmaps", {}), "roadmaps").items():
-        place = f"roadmaps.{roadmap_id}"
+        place = f"roadmaps.{_id(roadmap_id, 'roadmaps')}"
         _keys(_table(entry, place), {"topics", "days"}, place)
         topics = _table(entry.get("topics", {}), f"{place}.topics")
         roadmaps[roadmap_id] = {
-            topic_id: _topic_from_dict(
+            _id(topic_id, f"{place}.topics"): _topic_from_dict(
                 _table(value, f"{place}.topics.{topic_id}"), f"{place}.topics.{topic_id}"
             )
             for topic_id, value in topics.items()
@@ -1257,8 +1269,8 @@ def _with_journal(state: State, journal: list[Any], complete: bool) -> State:
         if kind not in JOURNAL_KINDS:
             raise StateFormatError(f"{place}.kind: unknown kind {kind!r}")
         key = (
-            _string(entry.pop("roadmap", None), f"{place}.roadmap"),
-            _string(entry.pop("topic", None), f"{place}.topic"),
+            _id(entry.pop("roadmap", None), f"{place}.roadmap"),
+            _id(entry.pop("topic", None), f"{place}.topic"),
         )
         if kind == "note":
             notes.setdefault(key, []).append(_note_from_dict(entry, place))

@@ -36,8 +36,8 @@ MAX_ROADMAP_BYTES = 1024 * 1024
 PRACTICE_ID = "practice"
 #: How many problems an error message shows before "and N more".
 SHOWN_PROBLEMS = 3
-#: What an id looks like: lowercase words of letters and digits joined by single hyphens.
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: What an id looks like (the one rule, :data:`mlpath.core.rules.ID`).
+SLUG = rules.ID
 
 
 # --- the rules for single values ------------------------------------------------------------

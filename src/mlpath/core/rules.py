@@ -34,6 +34,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Characters no link may hold: they end a link in Markdown or HTML, or are invisible.
 _BAD_URL_CHARS = set('<>"`\\')
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+#: What an id looks like: lowercase words of letters and digits joined by single hyphens.
+ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_ID_CHARS = 200
 
 
 class Invalid(ValueError):
@@ -140,6 +143,19 @@ def text(value: object, what: str, limit: int = MAX_TEXT_CHARS) -> str:
         raise Invalid(f"{what} is not valid UTF-8 text.")
     if len(value) > limit:
         raise Invalid(f"{what} is longer than {limit} characters.")
+    return value
+
+
+def identifier(value: object, what: str) -> str:
+    """An id of a roadmap, topic or resource: the one rule for every door (roadmap files,
+    imports, sync, the database)."""
+    if not isinstance(value, str):
+        raise Invalid(f"{what} must be an id, not {_kind(value)}")
+    if len(value) > MAX_ID_CHARS or not ID.fullmatch(value):
+        raise Invalid(
+            f"{shown(value)!r} is not an id: lowercase letters and digits in words joined "
+            "by single hyphens"
+        )
     return value
 
 
