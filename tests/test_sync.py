@@ -294,3 +294,33 @@ def test_a_remote_that_refuses_the_key_says_to_check_credentials(tmp_path: Path)
     assert (
         "Check your git credentials" in refused.stderr and "Nothing was changed." in refused.stderr
     )
+
+
+def _refusing(remote: Path, message: str) -> Path:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    return hook
+
+
+def test_a_push_the_remote_refuses_is_an_error_every_time_until_it_is_accepted(
+    tmp_path: Path,
+) -> None:
+    remote = bare(tmp_path)
+    home = tmp_path / "a"
+    ok(home, "sync", "init", str(remote))
+    ok(home, "done", "foundations")
+    hook = _refusing(remote, "pushes are closed today")
+    for _ in range(2):  # the second time too: never "nothing new to send"
+        refused = mlpath(home, "sync")
+        assert refused.returncode == 1, refused.stdout
+        assert "refused what this device sent" in refused.stderr
+        assert "pushes are closed today" in refused.stderr
+        assert "other devices" not in refused.stderr and "Traceback" not in refused.stderr
+        assert commits(remote) == 0
+    hook.unlink()
+    sent = mlpath(home, "sync")
+    assert sent.returncode == 0 and "sent " in sent.stdout
+    assert commits(remote) == 1
+    again = mlpath(home, "sync")
+    assert again.returncode == 0 and "nothing new to send" in again.stdout

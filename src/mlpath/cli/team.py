@@ -197,7 +197,8 @@ def _sync(settings: _Settings) -> None:
             if not target.is_file() or target.read_bytes() != document:
                 target.parent.mkdir(exist_ok=True)
                 atomic_write(target, document, 0o600)
-            if not clone.commit(device.file, device):
+            clone.commit(device.file, device)
+            if not clone.unsent():  # the remote holds this device's file as it is
                 sent = False
                 break
             try:
@@ -208,7 +209,8 @@ def _sync(settings: _Settings) -> None:
                 if attempt == ATTEMPTS - 1:
                     raise SyncError(
                         f"the sync remote kept moving: other devices pushed {ATTEMPTS} times "
-                        "while this one tried. Run 'mlpath sync' again."
+                        "while this one tried (git: another device's push came first). "
+                        "Run 'mlpath sync' again."
                     ) from None
                 time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
     if report is None:  # the loop returns or raises before it ends without a report

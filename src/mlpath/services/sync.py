@@ -22,8 +22,14 @@ from mlpath.core.errors import MlpathError
 BRANCH = "main"
 #: How often a push rejected because another device pushed meanwhile is tried again.
 ATTEMPTS = 5
-#: What git says when the remote moved on since the fetch.
-_REJECTED = re.compile(r"\[rejected\]|non-fast-forward|fetch first|\[remote rejected\]")
+#: What git says when the remote moved on since the fetch: a race with another device
+#: (two first pushes to an empty remote race on creating the branch's ref).
+_REJECTED = re.compile(
+    r"\[rejected\]|non-fast-forward|fetch first|failed to update ref|cannot lock ref|"
+    r"incorrect old value|reference already exists"
+)
+#: The remote itself refusing (a hook, a protected branch): ``[remote rejected] ... (why)``.
+_REFUSED = re.compile(r"\[remote rejected\][^(\n]*\(([^)\n]*)\)")
 
 
 #: What git says when the remote wants credentials it was not given.
@@ -152,7 +158,10 @@ class Clone:
         if self.git("rev-parse", "-q", "--verify", remote_branch, check=False).returncode == 0:
             self.git("checkout", "-q", "-f", "-B", self.branch, remote_branch)
         else:
-            self.git("checkout", "-q", "-f", "--orphan", self.branch, check=False)
+            # An empty remote: start the branch anew, dropping a commit that an earlier
+            # sync made but could not push, so that nothing local stands in for the remote.
+            self.git("update-ref", "-d", f"refs/heads/{self.branch}", check=False)
+            self.git("symbolic-ref", "HEAD", f"refs/heads/{self.branch}")
             self.git("rm", "-q", "-r", "-f", "--cached", ".", check=False)
         self.git("clean", "-q", "-f", "-d", "-x")
 
@@ -193,14 +202,47 @@ class Clone:
         )
         return True
 
+    def remote_head(self) -> str | None:
+        """The commit the remote's branch is at now (None: it has no such branch)."""
+        done = self.git("ls-remote", "origin", f"refs/heads/{self.branch}")
+        listed = done.stdout.split()
+        return listed[0] if listed else None
+
+    def unsent(self) -> bool:
+        """Whether the clone holds a commit that the remote's branch is not at."""
+        head = self.git("rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
+        return bool(head) and head != self.remote_head()
+
     def push(self) -> None:
-        """Push the branch; :class:`Rejected` if another device pushed meanwhile."""
+        """Push the branch and check that the remote is at it afterwards. :class:`Rejected`
+        if another device pushed meanwhile; :class:`SyncError` with git's reason when the
+        remote refuses (a hook, a protected branch) or does not hold what was sent."""
         done = self.git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", check=False)
-        if done.returncode == 0:
-            return
-        if _REJECTED.search(done.stderr):
-            raise Rejected("another device pushed meanwhile.")
-        raise SyncError(f"cannot push to the sync remote {self.remote}: {last_line(done.stderr)}")
+        if done.returncode != 0:
+            if _REJECTED.search(done.stderr):
+                raise Rejected("another device pushed meanwhile.")
+            raise SyncError(
+                f"the sync remote {self.remote} refused what this device sent: "
+                f"{_refusal(done.stderr)} Nothing was sent; your progress here is kept."
+            )
+        if self.unsent():
+            raise SyncError(
+                f"the sync remote {self.remote} accepted the push but does not hold it. "
+                "Nothing was sent; run 'mlpath sync' again."
+            )
+
+
+def _refusal(stderr: str) -> str:
+    """Why the remote refused a push: the reason in git's ``[remote rejected]`` line, and
+    the first line the remote's hook wrote, if any; else git's own last word."""
+    found = _REFUSED.search(stderr)
+    if found is None:
+        return last_line(stderr)
+    lines = stderr.splitlines()
+    hook = [line[len("remote:") :].strip() for line in lines if line.startswith("remote:")]
+    hook = [line for line in hook if line]
+    why = found.group(1).strip()
+    return f"{why} ({hook[0]})." if hook else f"{why}."
 
 
 def last_line(stderr: str) -> str:
