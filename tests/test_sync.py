@@ -3,16 +3,23 @@ repositories, real mlpath processes, one home each."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+import tomllib
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 
 from conftest import NOW, db_rows
 
@@ -324,3 +331,62 @@ def test_a_push_the_remote_refuses_is_an_error_every_time_until_it_is_accepted(
     assert commits(remote) == 1
     again = mlpath(home, "sync")
     assert again.returncode == 0 and "nothing new to send" in again.stdout
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A local HTTP address whose server takes connections and never answers (for at
+    most a minute: it stops by itself)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def hold() -> None:
+        deadline = time.monotonic() + 60
+        while not stop.is_set() and time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                held.append(server.accept()[0])
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/progress.git"
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    server.close()
+
+
+def _set_timeout(home: Path, value: object) -> None:
+    config = home / "config.toml"
+    data = tomllib.loads(config.read_text(encoding="utf-8"))
+    data["sync"]["timeout"] = value
+    config.write_text(tomli_w.dumps(data), encoding="utf-8")
+
+
+def test_a_silent_remote_is_given_up_within_the_time_limit_and_says_so(
+    tmp_path: Path, silent_server: str
+) -> None:
+    home = tmp_path / "a"
+    ok(home, "sync", "init", silent_server)
+    _set_timeout(home, 3)
+    began = time.monotonic()
+    stuck = mlpath(home, "sync")
+    waited = time.monotonic() - began
+    assert stuck.returncode == 1
+    assert "waiting for the sync remote" in stuck.stderr
+    assert "did not answer within 3 seconds" in stuck.stderr and "Traceback" not in stuck.stderr
+    assert waited < 20  # the limit, not git's own five minutes
+
+
+def test_a_time_limit_outside_its_range_is_refused(tmp_path: Path) -> None:
+    remote = bare(tmp_path)
+    home = tmp_path / "a"
+    ok(home, "sync", "init", str(remote))
+    _set_timeout(home, 0)
+    refused = mlpath(home, "sync")
+    assert refused.returncode == 1 and "[sync] timeout = 0" in refused.stderr
+    assert commits(remote) == 0

@@ -270,7 +270,7 @@ def database() -> Store:
 
 def warn(message: str) -> None:
     """Tell the learner, on stderr, of something done on their behalf."""
-    sys.stderr.write(f"mlpath: {message}\n")
+    sys.stderr.write(f"mlpath: {printable(message)}\n")
 
 
 _stores: list[Store] = []  # the databases this process opened, for saved_anything()

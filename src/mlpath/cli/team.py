@@ -19,6 +19,7 @@ from mlpath.cli._app import (
     render,
     roadmap,
     say,
+    warn,
     write_picture,
 )
 from mlpath.core.errors import MlpathError, UsageError, printable
@@ -56,8 +57,9 @@ NotesOption = Annotated[
 class _Settings:
     """The sync settings in use: the remote, this device, whether notes are shared."""
 
-    def __init__(self, remote: str, device: Device, notes: bool) -> None:
+    def __init__(self, remote: str, device: Device, notes: bool, timeout: float) -> None:
         self.remote, self.device, self.notes = remote, device, notes
+        self.timeout = timeout  # the most one git command may take, in seconds
 
 
 def _settings(remote: str | None, notes: bool | None, name: str | None) -> _Settings | None:
@@ -81,7 +83,22 @@ def _settings(remote: str | None, notes: bool | None, name: str | None) -> _Sett
     if wanted != stored:
         write_config({**config, "sync": wanted})
     device = Device(wanted["learner"], wanted["device"])
-    return _Settings(wanted["remote"], device, wanted["notes"])
+    return _Settings(wanted["remote"], device, wanted["notes"], _timeout(wanted))
+
+
+def _timeout(settings: dict[str, Any]) -> float:
+    """``[sync] timeout`` of the settings file: seconds, from 1 to 3600."""
+    from mlpath.core.errors import StateError
+    from mlpath.services.sync import TIMEOUT_SECONDS
+    from mlpath.storage.settings import config_path
+
+    value = settings.get("timeout", TIMEOUT_SECONDS)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 3600:
+        raise StateError(
+            f"the settings file {config_path()} gives [sync] timeout = {value!r}: it takes a "
+            "number of seconds from 1 to 3600."
+        )
+    return float(value)
 
 
 def _given(remote: str | None, notes: bool | None, name: str | None) -> dict[str, Any]:
@@ -174,7 +191,7 @@ def _sync(settings: _Settings) -> None:
     from mlpath.storage.paths import atomic_write, data_dir
 
     device = settings.device
-    clone = Clone(data_dir() / "sync", settings.remote)
+    clone = Clone(data_dir() / "sync", settings.remote, settings.timeout, warn)
     with locked(data_dir() / "sync.lock"):
         clone.prepare()
         report = None
@@ -396,16 +413,20 @@ def _cohort_folder(source: str, scratch: Path) -> Path:
         return path
     if not path.exists() and not _looks_like_git(source):
         raise UsageError(f"{source}: no such folder, and not a git URL.")
+    from mlpath.storage.settings import read_config
+
+    sync = read_config().get("sync", {})
+    timeout = _timeout(sync if isinstance(sync, dict) else {})
     scratch.mkdir(parents=True)
     target = scratch / "repo"
-    runner = Clone(scratch, source)
+    runner = Clone(scratch, source, timeout, warn)
     where = str(path.resolve()) if path.exists() else source  # git runs in the scratch folder
     done = runner.git("clone", "-q", "--no-checkout", "--", where, str(target), check=False)
     if done.returncode != 0:
         raise SyncError(f"cannot read the git repository {source}: {last_line(done.stderr)}")
     # The branch the remote names, else mlpath sync's own (a bare repository made by
     # 'git init --bare' may name a branch that nobody pushed).
-    inside = Clone(target, source)
+    inside = Clone(target, source, timeout, warn)
     for ref in ("HEAD", "refs/remotes/origin/main"):
         if inside.git("checkout", "-q", "-f", ref, "--", ".", check=False).returncode == 0:
             break

@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,11 @@ from mlpath.core.errors import MlpathError
 BRANCH = "main"
 #: How often a push rejected because another device pushed meanwhile is tried again.
 ATTEMPTS = 5
+#: How long one git command may take, in seconds, unless the settings file's
+#: ``[sync] timeout`` says otherwise (1 to 3600); and how long a remote may stay silent.
+TIMEOUT_SECONDS = 60
+#: After this long, mlpath says what it is waiting for.
+SAY_WAITING_AFTER = 2.0
 #: What git says when the remote moved on since the fetch: a race with another device
 #: (two first pushes to an empty remote race on creating the branch's ref).
 _REJECTED = re.compile(
@@ -84,42 +89,77 @@ def new_device_id() -> str:
 class Clone:
     """The local clone of the remote, worked with through git commands."""
 
-    def __init__(self, path: Path, remote: str) -> None:
+    def __init__(
+        self,
+        path: Path,
+        remote: str,
+        timeout: float = TIMEOUT_SECONDS,
+        waiting: Callable[[str], None] | None = None,
+    ) -> None:
+        """``timeout``: the most one git command may take; ``waiting`` is told, once a
+        command has taken :data:`SAY_WAITING_AFTER` seconds, what mlpath waits for."""
         self.path = path
         self.remote = remote
         self.branch = BRANCH
+        self.timeout = timeout
+        self.waiting = waiting
 
     def git(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``git`` with ``args`` in the clone: no shell, no prompt for a password
-        (a sync that needs one fails with git's message instead of waiting)."""
+        (a sync that needs one fails with git's message instead of waiting), and a
+        remote that stops answering is given up: over SSH after a connect time-out and
+        missed keep-alives, over HTTP once it sends less than a kilobyte a second for
+        the time-out, and in any case when the command takes longer than it."""
+        seconds = max(1, round(self.timeout))
+        ssh = f"ssh -o BatchMode=yes -o ConnectTimeout={seconds} -o ServerAliveInterval=5"
         env = {
             **os.environ,
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_ASKPASS": "",
             "SSH_ASKPASS": "",
             "LC_ALL": "C",
-            "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes"),
+            "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", ssh),
+            "GIT_HTTP_LOW_SPEED_LIMIT": "1000",
+            "GIT_HTTP_LOW_SPEED_TIME": str(seconds),
         }
         try:
-            done = subprocess.run(
+            process = subprocess.Popen(
                 ["git", *args],
                 cwd=self.path,
                 env=env,
                 stdin=subprocess.DEVNULL,
-                capture_output=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
                 text=True,
                 encoding="utf-8",
                 errors="replace",
-                timeout=300,
-                check=False,
             )
         except FileNotFoundError:
             raise SyncError("git is not installed (or not on PATH): install git to sync.") from None
-        except subprocess.TimeoutExpired:
-            raise SyncError(f"git {args[0]} took more than 5 minutes; stopped.") from None
+        out, err = self._wait(process, args[0])
+        done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
         if check and done.returncode != 0:
             raise SyncError(f"git {args[0]} failed: {last_line(done.stderr)}")
         return done
+
+    def _wait(self, process: subprocess.Popen[str], what: str) -> tuple[str, str]:
+        """The output of ``process``, saying what is waited for after a moment; killed,
+        and a :class:`SyncError`, past the time-out."""
+        try:
+            return process.communicate(timeout=min(SAY_WAITING_AFTER, self.timeout))
+        except subprocess.TimeoutExpired:
+            if self.timeout > SAY_WAITING_AFTER and self.waiting is not None:
+                self.waiting(f"waiting for the sync remote {self.remote} (git {what})...")
+        try:
+            return process.communicate(timeout=max(0.0, self.timeout - SAY_WAITING_AFTER))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise SyncError(
+                f"the sync remote {self.remote} did not answer within {self.timeout:g} "
+                f"seconds (git {what}); stopped. The settings file's [sync] timeout sets "
+                "how long to wait."
+            ) from None
 
     def prepare(self) -> None:
         """Make the clone if there is none, pointing at the remote."""
