@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -390,3 +390,72 @@ def test_a_time_limit_outside_its_range_is_refused(tmp_path: Path) -> None:
     refused = mlpath(home, "sync")
     assert refused.returncode == 1 and "[sync] timeout = 0" in refused.stderr
     assert commits(remote) == 0
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=x", "-c", "user.email=x@x", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env=_env(cwd),
+    )
+
+
+def _tamper(tmp_path: Path, remote: Path, change: Callable[[Path], None]) -> None:
+    """Someone who can push to the remote changes its files."""
+    work = tmp_path / "attacker"
+    subprocess.run(["git", "clone", "-q", str(remote), str(work)], check=True, env=_env(work))
+    change(work)
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "tamper")
+    _git(work, "push", "-q", "origin", "HEAD")
+
+
+def test_a_learner_folder_made_a_symlink_writes_nothing_outside_the_home(tmp_path: Path) -> None:
+    remote = bare(tmp_path)
+    home = tmp_path / "a"
+    ok(home, "sync", "init", str(remote), "--name", "Ana Lima")
+    ok(home, "done", "foundations")
+    ok(home, "sync")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.json").write_text("keep me")
+
+    def link(work: Path) -> None:
+        shutil.rmtree(work / "ana-lima")
+        (work / "ana-lima").symlink_to(outside)
+
+    _tamper(tmp_path, remote, link)
+    ok(home, "note", "foundations", "written after the attack")
+    before = db_rows(home / "state.db")
+    attacked = mlpath(home, "sync")
+    assert attacked.returncode == 1 and "not a plain folder" in attacked.stderr
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.json"]
+    assert (outside / "precious.json").read_text() == "keep me"
+    assert db_rows(home / "state.db") == before  # nothing merged
+
+
+def test_entries_that_break_the_rules_are_named_and_skipped_and_the_rest_syncs(
+    tmp_path: Path,
+) -> None:
+    remote, a, b = two_homes(tmp_path, "--name", "Sam")
+    ok(a, "done", "foundations")
+    ok(a, "sync")
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"not": "yours"}))
+
+    def plant(work: Path) -> None:
+        (work / "sam" / "stolen.json").symlink_to(secret)
+        (work / "Bad Folder").mkdir()
+        (work / "Bad Folder" / "x.json").write_text("{}")
+        (work / "sam" / "big.json").write_bytes(b" " * 10)  # fine size, not an export
+        (work / "README.md").write_text("a plain file beside the folders is left alone")
+
+    _tamper(tmp_path, remote, plant)
+    synced = mlpath(b, "sync")
+    assert synced.returncode == 0, synced.stderr
+    assert "'sam/stolen.json'" in synced.stderr and "symbolic link" in synced.stderr
+    assert "'Bad Folder'" in synced.stderr and "README" not in synced.stderr
+    shown = json.loads(ok(b, "show", "foundations", "--json"))
+    assert shown["topic"]["status"] == "done"  # a's export still came through

@@ -188,7 +188,7 @@ def _sync(settings: _Settings) -> None:
 
     from mlpath.core.exchange import combine, sync_document
     from mlpath.services.sync import ATTEMPTS, Clone, Rejected, SyncError, locked
-    from mlpath.storage.paths import atomic_write, data_dir
+    from mlpath.storage.paths import data_dir
 
     device = settings.device
     clone = Clone(data_dir() / "sync", settings.remote, settings.timeout, warn)
@@ -199,8 +199,10 @@ def _sync(settings: _Settings) -> None:
         for attempt in range(ATTEMPTS):
             clone.fetch()
             if report is None:  # merge once: a sync is one undoable change
+                clone.check_own_folder(device.folder)
                 mine = f"{device.folder}/"
-                others = [(n, p) for n, p in clone.exports(device.file) if n.startswith(mine)]
+                listed = clone.exports(device.file, warn)
+                others = [(n, p) for n, p in listed if n.startswith(mine)]
                 exports = []
                 for name, path in others:
                     read = _read_export(path, name)
@@ -210,10 +212,7 @@ def _sync(settings: _Settings) -> None:
                 report = database().merge(combine(exports), now(), f"sync with {settings.remote}")
             with database().exporting() as (state, entries):
                 document = sync_document(state, entries, device.learner, settings.notes)
-            target = clone.path / device.file
-            if not target.is_file() or target.read_bytes() != document:
-                target.parent.mkdir(exist_ok=True)
-                atomic_write(target, document, 0o600)
+            clone.write_own(device.file, document)
             clone.commit(device.file, device)
             if not clone.unsent():  # the remote holds this device's file as it is
                 sent = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -214,14 +215,83 @@ class Clone:
         configured = self.git("config", "--get", "init.defaultBranch", check=False).stdout
         return configured.strip() or "master"
 
-    def exports(self, own: str) -> list[tuple[str, Path]]:
-        """Every device's file but this one's: (``learner/device.json``, path), sorted."""
-        found = []
-        for path in sorted(self.path.glob("*/*.json")):
-            name = f"{path.parent.name}/{path.name}"
-            if name != own and path.is_file() and not path.is_symlink():
-                found.append((name, path))
+    def exports(self, own: str, refused: Callable[[str], None]) -> list[tuple[str, Path]]:
+        """Every device's file but this one's: (``learner/device.json``, path), sorted.
+
+        The clone is somebody else's disk: anyone who can push can put anything there.
+        Only plain folders named by the id rule, holding plain ``DEVICE.json`` files named
+        by it, of at most :data:`MAX_EXPORT_BYTES` each and :data:`MAX_REMOTE_BYTES` in
+        all, are read; a symbolic link, a FIFO or any other entry is named to ``refused``
+        and skipped (a plain file beside the folders, such as a README, is left alone)."""
+        found: list[tuple[str, Path]] = []
+        total = 0
+        for entry in _entries(self.path):
+            if entry.name == ".git" or entry.is_file(follow_symlinks=False):
+                continue
+            if not _plain_folder(entry):
+                refused(f"skipped {entry.name!r} in the sync remote: {_what(entry)}.")
+                continue
+            for inner in _entries(Path(entry.path)):
+                name = f"{entry.name}/{inner.name}"
+                problem = _export_problem(inner)
+                if problem is None and total + inner.stat().st_size > MAX_REMOTE_BYTES:
+                    problem = f"the remote's files pass {MAX_REMOTE_BYTES // 2**20} MiB in all"
+                if problem is not None:
+                    refused(f"skipped {name!r} in the sync remote: {problem}.")
+                    continue
+                total += inner.stat().st_size
+                if name != own:
+                    found.append((name, Path(inner.path)))
         return found
+
+    def check_own_folder(self, folder: str) -> None:
+        """Refuse to sync when this learner's folder in the clone is anything but a plain
+        folder (a symbolic link would send the write elsewhere): before anything merges."""
+        try:
+            mode = os.lstat(self.path / folder).st_mode
+        except FileNotFoundError:
+            return
+        if not stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+            raise SyncError(
+                f"the sync remote's folder {folder!r} is not a plain folder (a symbolic link "
+                "or a file): refused, nothing was merged or written. Remove it from the "
+                "remote's repository."
+            )
+
+    def write_own(self, file: str, content: bytes) -> bool:
+        """Write this device's export into the clone unless it holds it already; whether
+        it wrote. Each part of the path is opened without following a link, so nothing
+        can be written outside the clone."""
+        folder, name = file.split("/")
+        top = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700, dir_fd=top)
+            try:
+                inside = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=top)
+            except OSError:
+                self.check_own_folder(folder)  # says what it is
+                raise
+        finally:
+            os.close(top)
+        try:
+            if _read_at(inside, name) == content:
+                return False
+            temporary = f".{name}.{os.getpid()}.tmp"
+            fd = os.open(
+                temporary,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                0o600,
+                dir_fd=inside,
+            )
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, name, src_dir_fd=inside, dst_dir_fd=inside)
+            return True
+        finally:
+            os.close(inside)
 
     def commit(self, file: str, device: Device) -> bool:
         """Commit ``file`` if it changed; whether there was anything to commit."""
@@ -270,6 +340,56 @@ class Clone:
                 f"the sync remote {self.remote} accepted the push but does not hold it. "
                 "Nothing was sent; run 'mlpath sync' again."
             )
+
+
+#: The largest export read from a sync remote, and the most read from it in all.
+MAX_EXPORT_BYTES = 64 * 2**20
+MAX_REMOTE_BYTES = 512 * 2**20
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as listing:
+        return sorted(listing, key=lambda entry: entry.name)
+
+
+def _plain_folder(entry: os.DirEntry[str]) -> bool:
+    from mlpath.core.rules import ID
+
+    return entry.is_dir(follow_symlinks=False) and ID.fullmatch(entry.name) is not None
+
+
+def _what(entry: os.DirEntry[str]) -> str:
+    if entry.is_symlink():
+        return "it is a symbolic link"
+    if entry.is_dir(follow_symlinks=False):
+        return "its name is not an id (lowercase letters, digits and hyphens)"
+    return "it is not a folder or a plain file (a FIFO, socket or device)"
+
+
+def _export_problem(entry: os.DirEntry[str]) -> str | None:
+    """Why an entry of a learner's folder is not a device's export, or None."""
+    from mlpath.core.rules import ID
+
+    if not entry.is_file(follow_symlinks=False):
+        return _what(entry)
+    stem, dot, suffix = entry.name.rpartition(".")
+    if not dot or suffix != "json" or ID.fullmatch(stem) is None:
+        return "it is not named DEVICE.json with an id for DEVICE"
+    if entry.stat(follow_symlinks=False).st_size > MAX_EXPORT_BYTES:
+        return f"it is larger than {MAX_EXPORT_BYTES // 2**20} MiB"
+    return None
+
+
+def _read_at(folder: int, name: str) -> bytes | None:
+    """The content of the plain file ``name`` in the open folder, None if there is none."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return handle.read()
 
 
 def _refusal(stderr: str) -> str:
