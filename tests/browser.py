@@ -35,11 +35,12 @@ _FLAGS = (
 class Visit:
     dom: str  # the document as Chromium built it
     requests: list[str]  # what the page asked the network for (not Chromium's own traffic)
-    screenshot: Path
+    screenshot: Path | None  # when asked for
 
 
-def visit(path: Path, width: int = 1100, height: int = 1600) -> Visit:
-    """Open a file in headless Chromium: its DOM, the page's requests, a screenshot."""
+def visit(path: Path, width: int = 1100, height: int = 1600, screenshot: bool = True) -> Visit:
+    """Open a file in headless Chromium: its DOM, the page's requests, and (unless
+    ``screenshot`` is false, which saves a second start of the browser) a screenshot."""
     assert CHROMIUM is not None
     work = Path(tempfile.mkdtemp(prefix="mlpath-chromium-"))
     netlog = work / "net.json"
@@ -53,6 +54,8 @@ def visit(path: Path, width: int = 1100, height: int = 1600) -> Visit:
         check=True,
         env=without_faketime(),
     ).stdout
+    if not screenshot:
+        return Visit(dom, page_requests(netlog), None)
     shot = work / "shot.png"
     subprocess.run(
         [*common, f"--user-data-dir={work / 'b'}", f"--screenshot={shot}", url],

@@ -52,6 +52,18 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.register_profile("default", max_examples=100, deadline=None)
     settings.register_profile("long", max_examples=500, deadline=None)
     settings.load_profile("long" if config.getoption("--runslow") else "default")
+    global LONG_RUN
+    LONG_RUN = bool(config.getoption("--runslow"))
+
+
+#: Whether this is the long run (--runslow); set before the test modules are imported.
+LONG_RUN = False
+
+
+def examples(default: int) -> int:
+    """How many examples a property test that writes a database per example gets: its
+    ``default`` in the default run, five times as many in the long run."""
+    return default * 5 if LONG_RUN else default
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUNDLED, Result, db_rows, same_progress
+from conftest import BUNDLED, Result, db_rows, examples, same_progress
 from mlpath.core import progress as ops
 from mlpath.core.exchange import ImportReport, export_json, export_toml, merge_topic
 from mlpath.core.formats import NotJson, decode_state, document_items, json_members
@@ -113,7 +113,7 @@ def _merged(a: State, b: State, folder: str, source: str = "b") -> tuple[Store, 
     return store, store.merge(iter(_incoming(b)), NOW, source)
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(25), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(histories(), st.sampled_from(["json", "toml"]))
 def test_export_then_import_into_an_empty_home_is_lossless(state: State, fmt: str) -> None:
     incoming = _through_file(state, fmt)
@@ -126,7 +126,7 @@ def test_export_then_import_into_an_empty_home_is_lossless(state: State, fmt: st
         assert merged.log[:-1] == state.log and merged.log[-1].action == "import"
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(25), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(histories(), histories())
 def test_merge_is_idempotent_and_order_independent(a: State, b: State) -> None:
     with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as other:
@@ -314,7 +314,7 @@ def test_json_errors_go_to_stderr(run: Run) -> None:
     assert result.stdout == "" and "no topic 'nope'" in result.stderr
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(25), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(histories(), histories())
 def test_undo_of_an_import_restores_the_state_before_it(a: State, b: State) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -390,7 +390,7 @@ def test_an_export_read_in_pieces_imports_like_a_whole_one(
     assert run("progress", "--json").stdout == progress_b
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(25), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(histories(), histories())
 def test_a_dry_run_reports_what_the_import_does_and_writes_nothing(a: State, b: State) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -402,7 +402,7 @@ def test_a_dry_run_reports_what_the_import_does_and_writes_nothing(a: State, b: 
         assert store.merge(iter(_incoming(b)), NOW, "b") == told
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(max_examples=examples(25), suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(histories(), histories())
 def test_a_merge_combines_each_topic_by_the_rule_of_two_machines(a: State, b: State) -> None:
     with tempfile.TemporaryDirectory() as folder:

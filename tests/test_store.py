@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BUNDLED, db_rows, same_progress, undone
+from conftest import BUNDLED, db_rows, examples, same_progress, undone
 from mlpath.core import progress as ops
 from mlpath.core.errors import StateError
 from mlpath.core.exchange import export_json
@@ -337,7 +337,10 @@ def _op(kind: str, topic: str, at: datetime) -> Op | None:
     return lambda s: fn(s, RID, topic, at)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=examples(60),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps)
 def test_writes_equal_the_pure_operations(
     mlpath_home: Path, history: list[tuple[str, str, datetime]]

@@ -38,14 +38,17 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def mlpath(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mlpath", *args],
-        env=_env(home, **extra),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    """mlpath with ``args`` on ``home``, run in this process through the installed entry
+    point's app (git runs as a real program; the tests of processes at once start
+    mlpath as processes themselves)."""
+    from typer.testing import CliRunner
+
+    from mlpath.cli import lean_app
+
+    result = CliRunner().invoke(
+        lean_app(list(args)), list(args), env=_env(home, **extra), catch_exceptions=False
     )
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 def ok(home: Path, *args: str) -> str:
