@@ -462,3 +462,22 @@ def test_entries_that_break_the_rules_are_named_and_skipped_and_the_rest_syncs(
     assert "'Bad Folder'" in synced.stderr and "README" not in synced.stderr
     shown = json.loads(ok(b, "show", "foundations", "--json"))
     assert shown["topic"]["status"] == "done"  # a's export still came through
+
+
+@pytest.mark.parametrize(
+    ("remote", "why"),
+    [("--mirror=push", "starts with '-'"), ("a\x00b", "control character"), ("x\ny", "control")],
+)
+def test_a_remote_in_the_settings_file_is_checked_as_sync_init_checks_it(
+    tmp_path: Path, remote: str, why: str
+) -> None:
+    home = tmp_path / "a"
+    home.mkdir()
+    (home / "config.toml").write_text(tomli_w.dumps({"sync": {"remote": remote}}))
+    refused = mlpath(home, "sync")
+    assert refused.returncode == 1 and why in refused.stderr
+    assert "\x00" not in refused.stderr and refused.stderr.count("\n") == 1
+    assert not (home / "sync").exists()  # git never ran
+    doctor = mlpath(home, "doctor")
+    assert doctor.returncode == 1 and "sync remote mlpath will not use" in doctor.stdout
+    assert mlpath(home, "sync", "init", remote).returncode == 2

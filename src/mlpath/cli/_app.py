@@ -149,7 +149,8 @@ def _usage_message(error: Any) -> str:
         import difflib
 
         # compared without their dashes, which alone make two names look alike
-        names = {n.lstrip("-"): n for p in ctx.command.params for n in getattr(p, "opts", ())}
+        options = [p for p in ctx.command.params if p.param_type_name == "option"]
+        names = {n.lstrip("-"): n for p in options for n in p.opts}
         close = difflib.get_close_matches(option.lstrip("-"), names, n=1, cutoff=0.75)
         hint = f" Did you mean '{names[close[0]]}'?" if close else ""
         text = f"no option {option} for this command.{hint}"

@@ -248,6 +248,25 @@ def doctor(
         raise typer.Exit(1)
 
 
+def _sync_finding() -> Finding | None:
+    """A problem with the sync remote in the settings file, if there is one."""
+    from mlpath.services.sync import remote_problem
+    from mlpath.storage.doctor import Finding
+    from mlpath.storage.settings import config_path, read_config
+
+    sync = read_config().get("sync")
+    if not isinstance(sync, dict) or "remote" not in sync:
+        return None
+    problem = remote_problem(sync["remote"])
+    if problem is None:
+        return None
+    return Finding(
+        False,
+        f"The settings file {config_path()} gives a sync remote mlpath will not use: {problem}.",
+        "run 'mlpath sync init URL' with your repository to set a good one.",
+    )
+
+
 def _roadmap_findings() -> list[Finding]:
     """The settings file and the roadmap it (or MLPATH_ROADMAP) chooses."""
     from mlpath.storage.doctor import Finding
@@ -266,7 +285,9 @@ def _roadmap_findings() -> list[Finding]:
         ]
     findings = []
     if config_path().exists():
-        findings.append(Finding(True, f"The settings file {config_path()} is sound."))
+        findings.append(
+            _sync_finding() or Finding(True, f"The settings file {config_path()} is sound.")
+        )
     if choice.path is None:
         return [*findings, Finding(True, "The roadmap is the bundled one.")]
     try:

@@ -65,7 +65,7 @@ class _Settings:
 def _settings(remote: str | None, notes: bool | None, name: str | None) -> _Settings | None:
     """The sync settings from the config, updated with what the command line gives and
     saved when it changed; None when no remote was ever given."""
-    from mlpath.services.sync import Device, new_device_id
+    from mlpath.services.sync import Device, new_device_id, remote_problem
     from mlpath.storage.settings import read_config, write_config
 
     config = read_config()
@@ -73,8 +73,17 @@ def _settings(remote: str | None, notes: bool | None, name: str | None) -> _Sett
     if not isinstance(stored, dict):
         stored = {}
     wanted = {**stored, **_given(remote, notes, name)}
-    if not isinstance(wanted.get("remote"), str):
+    if "remote" not in wanted:
         return None
+    problem = remote_problem(wanted["remote"])
+    if problem is not None:  # the settings file's, as the command line's are checked first
+        from mlpath.core.errors import StateError
+        from mlpath.storage.settings import config_path
+
+        raise StateError(
+            f"the settings file {config_path()} gives a sync remote mlpath will not use: "
+            f"{problem}. Run 'mlpath sync init URL' to set a good one."
+        )
     if not isinstance(wanted.get("learner"), str) or not wanted["learner"].strip():
         wanted["learner"] = _login_name()
     if not isinstance(wanted.get("device"), str) or not wanted["device"]:
@@ -103,10 +112,13 @@ def _timeout(settings: dict[str, Any]) -> float:
 
 def _given(remote: str | None, notes: bool | None, name: str | None) -> dict[str, Any]:
     """The sync settings the command line gives, checked."""
+    from mlpath.services.sync import remote_problem
+
     given: dict[str, Any] = {}
     if remote is not None:
-        if not remote.strip() or remote.startswith("-"):
-            raise UsageError(f"{remote!r} is not a git remote.")
+        problem = remote_problem(remote.strip())
+        if problem is not None:
+            raise UsageError(f"{problem}.")
         given["remote"] = remote.strip()
     if notes is not None:
         given["notes"] = notes

@@ -78,6 +78,21 @@ def learner_slug(name: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower()))[:60] or "learner"
 
 
+def remote_problem(value: object) -> str | None:
+    """Why a value cannot be a sync remote, or None: the one rule for ``sync init`` and for
+    the remote in the settings file. git gets it as an argument, never as an option, and
+    nothing it echoes can carry a control character."""
+    if not isinstance(value, str) or not value.strip():
+        return "a sync remote is a git URL or the path of a repository"
+    if value.startswith("-"):
+        return f"{value[:40]!r} starts with '-', which git would read as an option"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return f"{value[:40]!r} holds a control character (a line feed, a NUL...)"
+    if len(value) > 2000:
+        return "a sync remote is at most 2,000 characters"
+    return None
+
+
 def new_device_id() -> str:
     """This machine's host name and a random part: two homes on one machine differ."""
     import secrets
