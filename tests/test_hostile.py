@@ -629,3 +629,51 @@ def test_an_import_with_an_id_that_breaks_the_id_rule_is_refused(
     assert result.exit_code == 1 and "is not an id" in result.stderr
     assert "\x1b" not in result.stderr and result.stderr.count("\n") == 1
     assert run("export", "--format", "json").stdout.split("\n", 3)[3] == before
+
+
+LINE_FEEDS = """schema = 1
+id = "lf-path"
+title = "Line one\\nmlpath: forged line"
+[[areas]]
+id = "a"
+title = "Area\\nforged"
+summary = "An area."
+[[topics]]
+id = "t"
+area = "a"
+title = "Topic\\n%% broken"
+summary = \"\"\"Why it matters,
+over two lines.\"\"\"
+[topics.practice]
+summary = "Practise."
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("list",), ("log", "t", "30m"), ("graph",), ("graph", "--format", "dot"), ("show", "t")],
+)
+def test_a_line_feed_in_a_title_never_starts_a_line(
+    run: Run, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    roadmap = tmp_path / "lf.toml"
+    roadmap.write_text(LINE_FEEDS, encoding="utf-8")
+    result = run("--roadmap", str(roadmap), *args)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert not any(line.startswith(("mlpath: forged", "forged", "%% broken")) for line in lines)
+    assert "\\x0a" in result.stdout
+    if args == ("show", "t"):
+        assert "Why it matters, over two lines." in result.stdout  # prose: a space
+
+
+def test_a_roadmap_error_keeps_its_lines_and_escapes_what_is_in_them(
+    run: Run, tmp_path: Path
+) -> None:
+    roadmap = tmp_path / "bad.toml"
+    roadmap.write_text(LINE_FEEDS.replace('id = "t"', 'id = "T\\nmlpath: x"'), encoding="utf-8")
+    result = run("--roadmap", str(roadmap), "list")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith("is not a valid roadmap:") and lines[1].startswith("  ")
+    assert not any(line.startswith("mlpath: x") for line in lines)

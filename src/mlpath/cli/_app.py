@@ -246,9 +246,9 @@ def roadmap(ctx: typer.Context | None = None) -> Roadmap:
     except RoadmapError as error:
         if choice.origin == "the --roadmap option":
             raise
-        raise RoadmapError(
-            f"{error}\n  (That roadmap was chosen by {choice.origin}: {choice.way_back}.)"
-        ) from None
+        first, *lines = str(error).split("\n  ")  # its lines, already escaped
+        way_back = f"(That roadmap was chosen by {choice.origin}: {choice.way_back}.)"
+        raise RoadmapError(first, [*lines, way_back]) from None
 
 
 def check_output(path: Path, force: bool) -> None:

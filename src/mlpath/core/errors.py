@@ -8,6 +8,7 @@ escapes is a bug.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -18,7 +19,7 @@ EXIT_INTERRUPTED = 130
 # that take no room (zero-width spaces and joiners, the byte order mark, the soft hyphen);
 # and the line and paragraph separators. Any of them can make a title show what it is not.
 _CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]"
 )
 
@@ -41,8 +42,11 @@ class MlpathError(Exception):
 
     exit_code = EXIT_FAILURE
 
-    def __init__(self, message: str) -> None:
-        super().__init__(printable(message))
+    def __init__(self, message: str, lines: Sequence[str] = ()) -> None:
+        """``message`` is one line (a line feed in it shows as ``\\x0a``, so no text in
+        it can start a line of its own); ``lines`` follow it, each on its own line,
+        indented."""
+        super().__init__("\n  ".join(printable(part) for part in (message, *lines)))
 
     @property
     def message(self) -> str:

@@ -490,10 +490,10 @@ class RoadmapInvalid(RoadmapError):
 
     def __init__(self, source: str, problems: Sequence[str]) -> None:
         self.problems = [printable(p) for p in problems]
-        shown = "\n  ".join(self.problems[:SHOWN_PROBLEMS])
         more = len(self.problems) - SHOWN_PROBLEMS
-        tail = f"\n  ... and {more} more (run 'mlpath roadmap validate')" if more > 0 else ""
-        super().__init__(f"{source} is not a valid roadmap:\n  {shown}{tail}")
+        tail = [f"... and {more} more (run 'mlpath roadmap validate')"] if more > 0 else []
+        shown = [*self.problems[:SHOWN_PROBLEMS], *tail]
+        super().__init__(f"{source} is not a valid roadmap:", shown)
 
 
 def suggestion(wrong: str, known: Iterable[str]) -> str:

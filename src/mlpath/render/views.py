@@ -59,8 +59,15 @@ _STATUS_STYLE = {
 
 
 def safe(text: str, style: str = "") -> Text:
-    """Untrusted text as a Rich Text: no markup, no control characters."""
+    """Untrusted text as a Rich Text: no markup, no control characters (a line feed
+    included: a title, an id or a name is one line, and shows as what it is)."""
     return Text(printable(text), style=style)
+
+
+def prose(text: str, style: str = "") -> Text:
+    """Untrusted prose (a summary, a note) as :func:`safe` makes it, its line breaks
+    read as spaces: the view wraps prose to the width it has."""
+    return safe(" ".join(line.strip() for line in text.splitlines()), style)
 
 
 def console() -> Console:
@@ -176,7 +183,8 @@ def tree_view(
             label.append_text(safe(topic.title))
             label.append_text(safe(f" ({topic.id})", "dim"))
             if topic.requires:  # on a line of its own, so "needs" stays with the ids
-                label.append_text(safe("\nneeds " + ", ".join(topic.requires), "dim italic"))
+                label.append("\n")
+                label.append_text(safe("needs " + ", ".join(topic.requires), "dim italic"))
             branch.add(label)
     return Group(root, _tally_line(roadmap, summary.overall))
 
@@ -240,12 +248,12 @@ def _resource_lines(resource: Resource, progress: TopicProgress) -> list[Rendera
     if resource.url:
         lines.append(_Link(resource.url, 6))
     if resource.note:
-        lines.append(Padding(safe(resource.note, "italic"), (0, 0, 0, 4)))
+        lines.append(Padding(prose(resource.note, "italic"), (0, 0, 0, 4)))
     return lines
 
 
 def _note_lines(note: Note) -> list[RenderableType]:
-    line = _hanging(Text(local_time(note.at) + "  ", style="dim"), safe(note.text))
+    line = _hanging(Text(local_time(note.at) + "  ", style="dim"), prose(note.text))
     return [line, _Link(note.link, 6)] if note.link else [line]
 
 
@@ -339,9 +347,9 @@ def show_view(
         requires.append("nothing, you can start here")
     parts.append(Padding(_hanging(Text("Requires: "), requires), (0, 0, 1, 0), expand=False))
 
-    parts += _section("Why it matters", safe(topic.summary))
+    parts += _section("Why it matters", prose(topic.summary))
     if topic.practice is not None:
-        practice = _hanging(_mark(progress, PRACTICE_ID), safe(topic.practice.summary))
+        practice = _hanging(_mark(progress, PRACTICE_ID), prose(topic.practice.summary))
         parts += _section("Best way to learn  [practice]", practice)
     if topic.subtopics:
         concepts = [_hanging(_mark(progress, s.id), _subtopic_line(s)) for s in topic.subtopics]
