@@ -529,3 +529,28 @@ def _table_counts(path: Path) -> list[int]:
         ]
     finally:
         conn.close()
+
+
+def test_a_damaged_database_is_never_snapshotted(mlpath_home: Path) -> None:
+    from mlpath.storage.snapshots import Snapshots
+
+    store = Store()
+    for topic in ("foundations", "deep-learning", "algorithms"):
+        store.update(functools.partial(_done, topic=topic))
+    conn = sqlite3.connect(store.path)
+    (root,) = conn.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'changes_by_key'"
+    ).fetchone()
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    raw = bytearray(store.path.read_bytes())
+    raw[(root - 1) * page : root * page] = b"\x0d" + b"\xff" * (page - 1)  # the index's page
+    store.path.write_bytes(bytes(raw))
+    conn = sqlite3.connect(store.path)
+    try:
+        assert conn.execute("PRAGMA quick_check").fetchone()[0] != "ok"
+        snapshots = Snapshots(mlpath_home / "elsewhere", lambda: T0)
+        assert snapshots.take(conn, "daily") is None
+        assert not (mlpath_home / "elsewhere").exists() or not snapshots.all()
+    finally:
+        conn.close()

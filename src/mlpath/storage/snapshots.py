@@ -37,10 +37,13 @@ class Snapshots:
 
     def take(self, conn: sqlite3.Connection, reason: str, prune: bool = True) -> Path | None:
         """Copy the database into a new snapshot file, and keep only the newest
-        :data:`MAX_SNAPSHOTS` (unless ``prune`` is false). A snapshot that cannot be
-        taken (a full disk, say) is given up without failing the command."""
+        :data:`MAX_SNAPSHOTS` (unless ``prune`` is false). Only a database that passes
+        SQLite's quick check is copied. A snapshot that cannot be taken (a full disk, say)
+        is given up without failing the command."""
         if conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 0:
             return None  # nothing worth keeping yet
+        if [row[0] for row in conn.execute("PRAGMA quick_check")] != ["ok"]:
+            return None  # a damaged database would push a sound snapshot out
         try:
             self.folder.mkdir(mode=0o700, exist_ok=True)
             stamp = self.clock().strftime(_STAMP)
