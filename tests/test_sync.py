@@ -194,14 +194,12 @@ def test_a_damaged_export_in_the_remote_is_skipped_and_the_rest_goes_on(
     remote, a, b = two_homes(tmp_path, "--name", "Ana")
     ok(a, "done", "foundations")
     ok(a, "sync")
-    work = tmp_path / "work"
-    git = ["git", "-c", "user.name=x", "-c", "user.email=x@example.org", "-C", str(work)]
-    subprocess.run(["git", "clone", "-q", str(remote), str(work)], check=True)
-    (work / "ana" / "broken.json").write_text('{"mlpath_export": 1, "roadm', encoding="utf-8")
-    (work / "ana" / "newer.json").write_text('{"mlpath_export": 99}', encoding="utf-8")
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "damage"], check=True)
-    subprocess.run([*git, "push", "-q"], check=True)
+
+    def damage(work: Path) -> None:
+        (work / "ana" / "broken.json").write_text('{"mlpath_export": 1, "roadm', "utf-8")
+        (work / "ana" / "newer.json").write_text('{"mlpath_export": 99}', encoding="utf-8")
+
+    _tamper(tmp_path, remote, damage)
     synced = mlpath(b, "sync")
     assert synced.returncode == 0, synced.stderr
     assert "skipped ana/broken.json: it is not valid JSON" in synced.stderr
