@@ -186,29 +186,18 @@ def _undo_import_in_bulk(conn: sqlite3.Connection, row_id: int, change: Change) 
     ]
     if Counter(keys) != Counter(change.added):
         return False
-    notes = [(r, t, x) for r, t, x in change.brought if isinstance(x, Note)]
-    sessions = [(r, t, x) for r, t, x in change.brought if isinstance(x, Session)]
-    newest_notes = conn.execute(
-        "SELECT id, roadmap, topic, at, text, link FROM notes ORDER BY id DESC LIMIT ?",
-        (len(notes),),
-    ).fetchall()
-    brought_notes = Counter((r, t, *note_fields(x)) for r, t, x in notes if isinstance(x, Note))
-    if Counter(tuple(n[1:]) for n in newest_notes) != brought_notes:
-        return False
-    newest_sessions = conn.execute(
-        "SELECT id, roadmap, topic, studied_on, minutes, note FROM sessions "
-        "ORDER BY id DESC LIMIT ?",
-        (len(sessions),),
-    ).fetchall()
-    brought_sessions = Counter(
-        (r, t, *session_fields(x)) for r, t, x in sessions if isinstance(x, Session)
+    notes = Counter((r, t, *note_fields(x)) for r, t, x in change.brought if isinstance(x, Note))
+    sessions = Counter(
+        (r, t, *session_fields(x)) for r, t, x in change.brought if isinstance(x, Session)
     )
-    if Counter(tuple(n[1:]) for n in newest_sessions) != brought_sessions:
+    first_note = _first_of_newest(conn, "notes", "at, text, link", notes)
+    first_session = _first_of_newest(conn, "sessions", "studied_on, minutes, note", sessions)
+    if first_note is False or first_session is False:
         return False
-    if newest_notes:
-        conn.execute("DELETE FROM notes WHERE id >= ?", (min(n[0] for n in newest_notes),))
-    if newest_sessions:
-        conn.execute("DELETE FROM sessions WHERE id >= ?", (min(n[0] for n in newest_sessions),))
+    if first_note is not None:
+        conn.execute("DELETE FROM notes WHERE id >= ?", (first_note,))
+    if first_session is not None:
+        conn.execute("DELETE FROM sessions WHERE id >= ?", (first_session,))
     conn.execute("DELETE FROM changes WHERE id >= ?", (first_entry,))
     topics = [(r, t, p) for r, by_id in change.restore.items() for t, p in by_id.items()]
     conn.executemany(
@@ -218,6 +207,23 @@ def _undo_import_in_bulk(conn: sqlite3.Connection, row_id: int, change: Change) 
         if progress is not None and progress.tracked() != NOT_STARTED:
             insert_topic(conn, roadmap_id, topic_id, progress.tracked())
     return True
+
+
+def _first_of_newest(
+    conn: sqlite3.Connection, table: str, fields: str, expected: Counter[tuple[Any, ...]]
+) -> int | bool | None:
+    """The id from which the newest rows of ``table`` are exactly ``expected`` (roadmap,
+    topic, then ``fields``, as multisets); None when none are expected, False when the
+    newest rows are not those."""
+    count = sum(expected.values())
+    if not count:
+        return None
+    rows = conn.execute(
+        f"SELECT id, roadmap, topic, {fields} FROM {table} ORDER BY id DESC LIMIT ?", (count,)
+    ).fetchall()
+    if Counter(tuple(row[1:]) for row in rows) != expected:
+        return False
+    return int(min(row[0] for row in rows))
 
 
 def merge_import(
