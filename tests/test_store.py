@@ -448,7 +448,7 @@ def _zone(zone: str, *args: str) -> str:
     return proc.stdout
 
 
-def test_a_format_6_database_moves_to_format_7_and_keeps_everything(
+def test_a_format_6_database_moves_to_the_current_format_and_keeps_everything(
     mlpath_home: Path, state_file: Path
 ) -> None:
     mlpath_home.mkdir()
@@ -458,7 +458,7 @@ def test_a_format_6_database_moves_to_format_7_and_keeps_everything(
     assert len(history) == 8
     assert [c["at"][:10] for c in history[-3:]] == ["2026-11-03", "2026-11-02", "2026-11-01"]
     conn = sqlite3.connect(state_file)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     conn.close()
     [upgrade] = list((mlpath_home / "snapshots").glob("state-*-upgrade.db"))
     assert db_rows(upgrade) == before  # the format 6 database, as it was
@@ -518,6 +518,30 @@ def test_undo_of_a_large_import_takes_back_exactly_what_it_brought(
     assert store.load(full=True) == before  # progress, notes, sessions, log, day summary
     assert _table_counts(store.path) == rows_before
     assert store.changes(1)[0].action.value == "note"  # the log is as it was
+
+
+def test_an_imported_note_is_kept_twice_not_five_times(tmp_path: Path, mlpath_home: Path) -> None:
+    # Each note once as a note and once in the log entry that added it: not again as JSON,
+    # in the change's key, or in the import's record. Its words are kept lower-case.
+    mark = "QUOKKA" + "Z" * 40
+    other = Store(tmp_path / "other", clock=lambda: T0)
+
+    def notes(state: State) -> tuple[State, None]:
+        for i in range(300):
+            at = T0 - timedelta(hours=i)
+            text = f"{mark}{i:03d} " + "gradient checks before trusting a loss curve. " * 20
+            state = ops.add_note(state, RID, "deep-learning", Note(at, text), at).state
+        return state, None
+
+    other.update(notes)
+    export = tmp_path / "other.json"
+    with other.exporting_json() as (head, lines):
+        export.write_bytes(b"".join(export_json(head, lines, T0)))
+    store = Store(clock=lambda: T0)
+    store.merge(read_import(json_members([export.read_text(encoding="utf-8")])), T0, "other")
+    stored = store.path.read_bytes()
+    assert stored.count(f"{mark}123".encode()) == 2
+    assert len(stored) < 1.5 * export.stat().st_size
 
 
 def _table_counts(path: Path) -> list[int]:

@@ -276,15 +276,10 @@ def is_new_entry(key: str, seen: Counter[str], have: int) -> bool:
 
 
 def import_record(
-    now: datetime,
-    source: str,
-    restore: Mapping[str, Mapping[str, TopicProgress | None]],
-    brought: tuple[tuple[str, str, Note | Session], ...],
-    added: tuple[str, ...],
+    now: datetime, source: str, restore: Mapping[str, Mapping[str, TopicProgress | None]]
 ) -> Change:
     """The log entry of an import, which undo reverts: the topics it changed as they were
-    (tracked fields), the notes and sessions it brought, and the keys of the log entries
-    it added."""
+    (tracked fields). What it added is counted by the store that records it."""
     return Change(
         at=now,
         action=Action.IMPORT,
@@ -293,8 +288,6 @@ def import_record(
         before=NOT_STARTED,
         source=source,
         restore=restore,
-        added=added,
-        brought=brought,
     )
 
 

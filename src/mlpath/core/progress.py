@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, TypedDict, TypeVar, cast
 
 from mlpath.core import rules
@@ -144,7 +145,7 @@ class Change:
     # with --on happened earlier than it was recorded. Not part of the change itself.
     recorded: datetime | None = field(default=None, compare=False)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Identifies the change across machines, to combine logs without duplicates."""
         note = "" if self.note is None else f"{self.note.at.isoformat()}|{self.note.text}"

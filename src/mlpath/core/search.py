@@ -18,6 +18,8 @@ from mlpath.core.roadmap import Resource, Roadmap, Topic
 
 def fold(text: str) -> str:
     """Lower-case text without accents, for comparing."""
+    if text.isascii():  # nothing to take off: the common case, a hundred times faster
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -31,9 +33,9 @@ def words_of(text: str) -> list[str]:
 
 
 def indexed(text: str) -> str:
-    """A text's folded words, each after a space: ``" andrew ng"``, so that a word
-    prefix is found as ``" " + prefix`` (the form the database keeps of notes)."""
-    return "".join(f" {word}" for word in words_of(text))
+    """A text's distinct folded words, each after a space: ``" andrew ng"``, so that a
+    word prefix is found as ``" " + prefix`` (the form the database keeps of notes)."""
+    return "".join(f" {word}" for word in dict.fromkeys(words_of(text)))
 
 
 @dataclass(frozen=True)

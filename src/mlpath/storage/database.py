@@ -319,7 +319,7 @@ class Store:
         if version not in (0, *schema.UPGRADABLE, schema.SCHEMA_VERSION):
             raise self._refuse(
                 f"has format {version}, which no mlpath wrote (formats 1 to 5 were "
-                f"text files; the database's are 6 and {schema.SCHEMA_VERSION})"
+                f"text files; the database's are 6 to {schema.SCHEMA_VERSION})"
             )
         return version
 

@@ -28,6 +28,7 @@ from mlpath.core.progress import (
 from mlpath.storage.rows import (
     CHANGE_COLUMNS,
     INSERT_CHANGE,
+    JOURNAL_JSON,
     JOURNAL_TABLES,
     NOTES,
     SAME_NOTE,
@@ -40,6 +41,7 @@ from mlpath.storage.rows import (
     insert_notes,
     insert_sessions,
     insert_topic,
+    key_digest,
     key_hash,
     local_day,
     note_fields,
@@ -59,7 +61,7 @@ if TYPE_CHECKING:
 # What a line of the history shows of a change: its entry without the topic's fields
 # before it and an import's lists (restore, added, brought), which can hold thousands of
 # items. SQLite takes them out, so they are never decoded.
-_LINE = "json_remove(entry, '$.before', '$.restore', '$.added', '$.brought')"
+_LINE = "json_remove(entry, '$.before', '$.restore', '$.added', '$.brought', '$.undo')"
 
 
 def recent(
@@ -104,8 +106,9 @@ def journal_json(conn: sqlite3.Connection) -> Iterator[bytes]:
             low, high = conn.execute(f"SELECT min(id), max(id) FROM {table}").fetchone()
             if low is None:
                 continue
+            entry, broken = JOURNAL_JSON[table]
             query = (
-                f"SELECT group_concat(entry, x'2c0a'), sum(typeof(entry) <> 'text') "
+                f"SELECT group_concat({entry}, x'2c0a'), sum({broken}) "
                 f"FROM {table} WHERE id >= ? AND id < ?"
             )
             for start in range(low, high + 1, _PIECE):
@@ -145,11 +148,15 @@ def journal(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
 def undo_last(conn: sqlite3.Connection, recorded: datetime) -> Change | None:
     """Revert the most recent change and return it (None when the log is empty). Reads
     only what that change touched, however long the log."""
-    row = conn.execute(f"SELECT {CHANGE_COLUMNS} FROM changes ORDER BY id DESC LIMIT 1").fetchone()
+    row = conn.execute(
+        f"SELECT {CHANGE_COLUMNS}, json_extract(entry, '$.undo') FROM changes "
+        "ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     if row is None:
         return None
-    last = change_of(row)
-    if last.action is Action.IMPORT and _undo_import_in_bulk(conn, row[0], last):
+    last = change_of(row[:2])
+    if last.action is Action.IMPORT and row[2] is not None:
+        _undo_import(conn, row[0], row[2], last)
         return last
     touched = [(last.roadmap, last.topic)]
     if last.action is Action.IMPORT:
@@ -158,47 +165,41 @@ def undo_last(conn: sqlite3.Connection, recorded: datetime) -> Change | None:
     after = undo_change(before, last)
     write(conn, before, after, [], recorded)
     conn.execute("DELETE FROM changes WHERE id = ?", (row[0],))
-    # An import's own entries go with it: the newest ones with their keys.
+    # An import recorded before imports counted what they added: its own entries go
+    # with it, the newest ones with their keys.
     for key, count in Counter(last.added).items():
         conn.execute(
             "DELETE FROM changes WHERE id IN (SELECT id FROM changes WHERE "
             "key_hash = ? AND key = ? ORDER BY id DESC LIMIT ?)",
-            (key_hash(key), key, count),
+            (key_hash(key), key_digest(key), count),
         )
     return last
 
 
-def _undo_import_in_bulk(conn: sqlite3.Connection, row_id: int, change: Change) -> bool:
+def _undo_import(conn: sqlite3.Connection, row_id: int, counts: str, change: Change) -> None:
     """Undo the import recorded in row ``row_id`` with one statement a table, in time that
-    grows with the import, not with its square: what an import adds is stored in one
-    transaction, so its log entries are the rows just before its own, and its notes and
-    sessions the newest ones, as long as it is the last change. Each is checked before
-    anything is deleted; False (nothing done) when they are not, or for an import
-    recorded before it listed what it brought: the change by change way then applies."""
-    if change.brought is None:
-        return False
-    first_entry = row_id - len(change.added)
-    keys = [
-        k
-        for (k,) in conn.execute(
-            "SELECT key FROM changes WHERE id >= ? AND id < ?", (first_entry, row_id)
-        )
-    ]
-    if Counter(keys) != Counter(change.added):
-        return False
-    notes = Counter((r, t, *note_fields(x)) for r, t, x in change.brought if isinstance(x, Note))
-    sessions = Counter(
-        (r, t, *session_fields(x)) for r, t, x in change.brought if isinstance(x, Session)
-    )
-    first_note = _first_of_newest(conn, "notes", "at, text, link", notes)
-    first_session = _first_of_newest(conn, "sessions", "studied_on, minutes, note", sessions)
-    if first_note is False or first_session is False:
-        return False
-    if first_note is not None:
-        conn.execute("DELETE FROM notes WHERE id >= ?", (first_note,))
-    if first_session is not None:
-        conn.execute("DELETE FROM sessions WHERE id >= ?", (first_session,))
-    conn.execute("DELETE FROM changes WHERE id >= ?", (first_entry,))
+    grows with the import: what an import adds is stored in one transaction, so while it
+    is the last change its log entries are the rows just before its own, and its notes
+    and study sessions the newest ones; ``counts`` (JSON) says how many of each."""
+    import json
+
+    try:
+        undo = json.loads(counts)
+        added, notes, sessions = (int(undo[k]) for k in ("changes", "notes", "sessions"))
+    except (ValueError, TypeError, KeyError) as error:
+        raise Unreadable(f"has an import record it cannot undo: {error}") from None
+    first = row_id - added
+    held = conn.execute("SELECT count(*) FROM changes WHERE id >= ?", (first,)).fetchone()[0]
+    if held != added + 1:
+        raise Unreadable("has an import record whose log entries are not the newest ones")
+    conn.execute("DELETE FROM changes WHERE id >= ?", (first,))
+    for table, count in (("notes", notes), ("sessions", sessions)):
+        if count:
+            conn.execute(
+                f"DELETE FROM {table} WHERE id >= "
+                f"(SELECT min(id) FROM (SELECT id FROM {table} ORDER BY id DESC LIMIT ?))",
+                (count,),
+            )
     topics = [(r, t, p) for r, by_id in change.restore.items() for t, p in by_id.items()]
     conn.executemany(
         "DELETE FROM topics WHERE roadmap = ? AND topic = ?", [(r, t) for r, t, _ in topics]
@@ -206,24 +207,6 @@ def _undo_import_in_bulk(conn: sqlite3.Connection, row_id: int, change: Change) 
     for roadmap_id, topic_id, progress in topics:
         if progress is not None and progress.tracked() != NOT_STARTED:
             insert_topic(conn, roadmap_id, topic_id, progress.tracked())
-    return True
-
-
-def _first_of_newest(
-    conn: sqlite3.Connection, table: str, fields: str, expected: Counter[tuple[Any, ...]]
-) -> int | bool | None:
-    """The id from which the newest rows of ``table`` are exactly ``expected`` (roadmap,
-    topic, then ``fields``, as multisets); None when none are expected, False when the
-    newest rows are not those."""
-    count = sum(expected.values())
-    if not count:
-        return None
-    rows = conn.execute(
-        f"SELECT id, roadmap, topic, {fields} FROM {table} ORDER BY id DESC LIMIT ?", (count,)
-    ).fetchall()
-    if Counter(tuple(row[1:]) for row in rows) != expected:
-        return False
-    return int(min(row[0] for row in rows))
 
 
 def merge_import(
@@ -246,13 +229,11 @@ def merge_import(
     for roadmap_id, topics in sorted(progress.roadmaps.items()):
         for topic_id, theirs in sorted(topics.items()):
             merge.topic(roadmap_id, topic_id, theirs, dry_run)
-    report = ImportReport(
-        merge.added, merge.updated, merge.unchanged, merge.notes_added, len(added)
-    )
+    report = ImportReport(merge.added, merge.updated, merge.unchanged, merge.notes, len(added))
     if report.changed and not dry_run:
-        brought = tuple(merge.brought)
-        record = import_record(now, source, merge.restore, brought, tuple(added))
-        conn.execute(INSERT_CHANGE, change_row(record, now))
+        record = import_record(now, source, merge.restore)
+        undo = {"changes": len(added), "notes": merge.notes, "sessions": merge.sessions}
+        conn.execute(INSERT_CHANGE, change_row(record, now, undo))
     return report
 
 
@@ -266,8 +247,8 @@ class TopicMerge:
         self.conn = conn
         self.before = before  # tracked fields only
         self.restore: dict[str, dict[str, TopicProgress | None]] = {}
-        self.brought: list[tuple[str, str, Note | Session]] = []
-        self.added = self.updated = self.unchanged = self.notes_added = 0
+        self.added = self.updated = self.unchanged = 0
+        self.notes = self.sessions = 0  # how many the import brings
 
     def topic(self, roadmap_id: str, topic_id: str, theirs: TopicProgress, dry_run: bool) -> None:
         from mlpath.core.exchange import merge_topic
@@ -311,9 +292,8 @@ class TopicMerge:
             self.added += 1
         else:
             self.updated += 1
-        self.notes_added += len(notes)
-        items: list[Note | Session] = [*notes, *sessions]
-        self.brought += [(roadmap_id, topic_id, x) for x in items]
+        self.notes += len(notes)
+        self.sessions += len(sessions)
         self.restore.setdefault(roadmap_id, {})[topic_id] = mine
         if not dry_run:
             write_topic(conn, roadmap_id, topic_id, mine or NOT_STARTED, merged)
@@ -411,7 +391,8 @@ def _new_entries(
     return their keys."""
     from mlpath.core.exchange import is_new_entry
 
-    keys = sorted({change.key for change in batch})
+    digests = {change.key: key_digest(change.key) for change in batch}
+    keys = sorted(digests)
     have: dict[str, int] = {}
     for start in range(0, len(keys), 400):
         part = keys[start : start + 400]
@@ -420,10 +401,16 @@ def _new_entries(
             conn.execute(
                 f"SELECT key, count(*) FROM changes WHERE key_hash IN ({marks}) AND id <= ? "
                 f"AND key IN ({marks}) GROUP BY key",
-                (*(key_hash(k) for k in part), last, *part),
+                (*(key_hash(k) for k in part), last, *(digests[k] for k in part)),
             ).fetchall()
         )
-    new = [c for c in batch if is_new_entry(c.key, seen, have.get(c.key, 0))]
+    new = [c for c in batch if is_new_entry(c.key, seen, have.get(digests[c.key], 0))]
+    # Another machine's import is a line of history here, never undone: what it changed
+    # and brought there is not kept twice.
+    new = [
+        replace(c, restore={}, added=(), brought=None) if c.action is Action.IMPORT else c
+        for c in new
+    ]
     if not dry_run:
         conn.executemany(INSERT_CHANGE, [change_row(c) for c in new])
     return [c.key for c in new]

@@ -36,9 +36,31 @@ class Unreadable(ValueError):
 
 CHANGE_COLUMNS = "id, entry"
 
-# The journal as JSON text, one entry a row, as ``entry_json(journal_entry(...))`` wrote it.
+# The journal as JSON text, one entry a row, as ``entry_json(journal_entry(...))`` writes
+# it, made by SQLite: each table's entry, and what must hold for it to be one.
 #: The tables of the journal, in the order an export writes them.
 JOURNAL_TABLES = ("notes", "sessions", "changes")
+_NOTE = "json_object('kind', 'note', 'roadmap', roadmap, 'topic', topic, 'at', at, 'text', text"
+_SESSION = (
+    "json_object('kind', 'session', 'roadmap', roadmap, 'topic', topic, 'on', studied_on, "
+    "'minutes', minutes"
+)
+JOURNAL_JSON = {
+    "notes": (
+        f"CASE WHEN link IS NULL THEN {_NOTE}) ELSE {_NOTE}, 'link', link) END",
+        "typeof(at) <> 'text' OR typeof(text) <> 'text' OR typeof(link) NOT IN ('text', 'null')",
+    ),
+    "sessions": (
+        f"CASE WHEN note IS NULL THEN {_SESSION}) ELSE {_SESSION}, 'note', note) END",
+        "typeof(studied_on) <> 'text' OR typeof(minutes) <> 'integer' "
+        "OR typeof(note) NOT IN ('text', 'null')",
+    ),
+    # an import's counts are this machine's: another's undo has no use for them
+    "changes": (
+        "CASE WHEN action = 'import' THEN json_remove(entry, '$.undo') ELSE entry END",
+        "typeof(entry) <> 'text'",
+    ),
+}
 
 
 def read_state(
@@ -72,6 +94,7 @@ def change_of(row: Sequence[Any]) -> Change:
     change_id, entry = row
     try:
         data = json.loads(entry)
+        data.pop("undo", None)  # an import's counts, which undo reads from the row
         if data.pop("kind", None) != "change":
             raise StateFormatError("not a change")
         return change_from_dict(data, f"change {change_id}")
@@ -273,10 +296,16 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def change_row(change: Change, recorded: datetime | None = None) -> tuple[Any, ...]:
+def change_row(
+    change: Change, recorded: datetime | None = None, undo: dict[str, int] | None = None
+) -> tuple[Any, ...]:
     """A change's row; ``recorded``: when this machine recorded it (None for a change
-    that came with an import or an old state file)."""
+    that came with an import or an old state file); ``undo``: for an import recorded
+    here, how many log entries, notes and study sessions it added."""
     session = change.session
+    entry = journal_entry(change.roadmap, change.topic, change)
+    if undo is not None:
+        entry["undo"] = undo
     return (
         int(change.at.timestamp()),
         _offset(change.at),
@@ -284,10 +313,10 @@ def change_row(change: Change, recorded: datetime | None = None) -> tuple[Any, .
         change.action.value,
         change.roadmap,
         change.topic,
-        change.key,
+        key_digest(change.key),
         key_hash(change.key),
         0 if session is None else session.minutes,
-        entry_json(journal_entry(change.roadmap, change.topic, change)),
+        entry_json(entry),
     )
 
 
@@ -306,6 +335,13 @@ def key_hash(key: str) -> int:
     import zlib
 
     return zlib.crc32(key.encode("utf-8", "surrogatepass"))
+
+
+def key_digest(key: str) -> str:
+    """What the log keeps of a change's key: a digest (a key holds a note's whole text)."""
+    import hashlib
+
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def write(
@@ -410,8 +446,7 @@ def insert_notes(
     from mlpath.core.search import indexed
 
     conn.executemany(
-        "INSERT INTO notes (roadmap, topic, at, text, link, folded, entry) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notes (roadmap, topic, at, text, link, folded) VALUES (?, ?, ?, ?, ?, ?)",
         [
             (
                 roadmap_id,
@@ -420,7 +455,6 @@ def insert_notes(
                 n.text,
                 n.link,
                 indexed(f"{n.text} {n.link or ''}"),
-                entry_json(journal_entry(roadmap_id, topic_id, n)),
             )
             for n in notes
         ],
@@ -432,19 +466,8 @@ def insert_sessions(
 ) -> None:
 
     conn.executemany(
-        "INSERT INTO sessions (roadmap, topic, studied_on, minutes, note, entry) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                roadmap_id,
-                topic_id,
-                s.on.isoformat(),
-                s.minutes,
-                s.note,
-                entry_json(journal_entry(roadmap_id, topic_id, s)),
-            )
-            for s in sessions
-        ],
+        "INSERT INTO sessions (roadmap, topic, studied_on, minutes, note) VALUES (?, ?, ?, ?, ?)",
+        [(roadmap_id, topic_id, s.on.isoformat(), s.minutes, s.note) for s in sessions],
     )
 
 
