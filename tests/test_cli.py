@@ -261,6 +261,19 @@ def test_json_outputs_parse_and_have_a_version(run: Run) -> None:
     assert progress["next"]["id"] == "deep-learning"
 
 
+@pytest.mark.parametrize("width", ["40", "80"])
+def test_a_link_in_a_note_is_shown_whole(
+    run: Run, monkeypatch: pytest.MonkeyPatch, width: str
+) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    url = "https://example.org/notes/backpropagation-by-hand/chapter-twelve.html"
+    text = f"See {url}, then redo the derivation of the chain rule"
+    assert run("note", "deep-learning", text).exit_code == 0
+    shown = run("show", "deep-learning").stdout
+    assert f" {url}\n" in shown and "…" not in shown.split("Notes")[1]
+    assert ", then redo the" in shown and "chain rule" in shown
+
+
 def test_help_is_whole_at_80_columns_with_plain_placeholders_and_examples(
     run: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,7 @@ control characters are shown as visible escapes instead of reaching the terminal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -223,7 +224,9 @@ class _Link(Text):
 
         super().__init__(" " * indent, no_wrap=True, overflow="ignore")
         self.append_text(safe(url))
-        self.stylize(Style(color="blue", link=url), indent)
+        # a link with characters that must be escaped to be shown is shown, not opened
+        link = url if printable(url) == url else None
+        self.stylize(Style(color="blue", link=link), indent)
 
 
 def _hanging(head: Text, body: Text) -> RenderableType:
@@ -252,9 +255,29 @@ def _resource_lines(resource: Resource, progress: TopicProgress) -> list[Rendera
     return lines
 
 
+# A link written in a note's text: up to a space, a control character or closing
+# punctuation at its end.
+_LINK_IN_TEXT = re.compile(r"https?://[^\s\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f.,;:!?)\]}'\"]")
+
+
 def _note_lines(note: Note) -> list[RenderableType]:
-    line = _hanging(Text(local_time(note.at) + "  ", style="dim"), prose(note.text))
-    return [line, _Link(note.link, 6)] if note.link else [line]
+    """A note's date and text, then its link. A link in the text goes on a line of its
+    own, whole (as :class:`_Link`), and the text goes on under it."""
+    head = local_time(note.at) + "  "
+    lines: list[RenderableType] = []
+    text = " ".join(line.strip() for line in note.text.splitlines())
+    start = 0
+    for found in [*_LINK_IN_TEXT.finditer(text), None]:
+        words = text[start : None if found is None else found.start()].strip()
+        if words or (not lines and found is None):
+            lead = Text(" " * len(head) if lines else head, style="dim")
+            lines.append(_hanging(lead, prose(words)))
+        if found is not None:
+            if not lines:
+                lines.append(Text(head.rstrip(), style="dim"))
+            lines.append(_Link(found.group(), 2 + len(head)))
+            start = found.end()
+    return [*lines, _Link(note.link, 6)] if note.link else lines
 
 
 def _section(heading: str, *body: RenderableType) -> list[RenderableType]:
