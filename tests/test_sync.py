@@ -281,6 +281,30 @@ def test_cohort_of_thirty_learners_with_a_damaged_file(tmp_path: Path) -> None:
     assert 'aria-label="23 of 31 past it"' in page  # foundations, drawn as a bar
 
 
+def test_a_cohort_folder_reads_plain_files_only_and_names_the_rest(tmp_path: Path) -> None:
+    folder, secrets = tmp_path / "cohort", tmp_path / "secrets"
+    (folder / "ana-lima").mkdir(parents=True)
+    secrets.mkdir()
+    done = {"status": "done", "done_at": NOW.isoformat(), "updated_at": NOW.isoformat()}
+    (folder / "bo.json").write_text(_export({"foundations": done}), encoding="utf-8")
+    (folder / "ana-lima" / "laptop.json").write_text(_export({"algorithms": done}), "utf-8")
+    (secrets / "eve.json").write_text(_export({"nlp-transformers": done}), encoding="utf-8")
+    (folder / "linked.json").symlink_to(secrets / "eve.json")
+    (folder / "elsewhere").symlink_to(secrets)
+    os.mkfifo(folder / "ana-lima" / "pipe.json")
+    (folder / "ana-lima" / "deeper").mkdir()
+    (folder / "ana-lima" / "deeper" / "old.json").write_text(_export({}), encoding="utf-8")
+    (folder / "forged\nmlpath: all good.json").write_text("{", encoding="utf-8")
+    shown = mlpath(tmp_path / "mentor", "cohort", str(folder), "--json")
+    assert shown.returncode == 0, shown.stderr
+    names = {entry["name"] for entry in json.loads(shown.stdout)["learners"]}
+    assert names == {"bo", "ana-lima"}  # nothing read through a link, a FIFO or deeper
+    assert "skipped 'linked.json' in the cohort: it is a symbolic link" in shown.stderr
+    assert "skipped 'elsewhere' in the cohort: it is a symbolic link" in shown.stderr
+    assert "skipped 'ana-lima/pipe.json' in the cohort: it is not a folder" in shown.stderr
+    assert "\nmlpath: all good" not in shown.stderr and "forged\\x0amlpath" in shown.stderr
+
+
 def test_cohort_refuses_what_is_neither_folder_nor_repository(tmp_path: Path) -> None:
     missing = mlpath(tmp_path / "mentor", "cohort", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "no such folder" in missing.stderr

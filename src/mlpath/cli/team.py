@@ -367,6 +367,7 @@ def cohort(
     from mlpath.core import cohort as figures
     from mlpath.core.progress import State
     from mlpath.render import text
+    from mlpath.services.sync import export_files
 
     if html is not None:
         check_output(html, force)
@@ -376,7 +377,7 @@ def cohort(
     with tempfile.TemporaryDirectory(prefix="mlpath-cohort-") as scratch:
         for index, source in enumerate(sources):
             folder = _cohort_folder(source, Path(scratch) / str(index))
-            for name, path in _export_files(folder):
+            for name, path in export_files(folder, warn, "cohort", loose=True):
                 read = _read_export(path, name)
                 if read is None:
                     skipped.append(name)
@@ -448,14 +449,3 @@ def _looks_like_git(source: str) -> bool:
     import re
 
     return bool(re.match(r"^[a-z][a-z0-9+.-]*://|^[\w.-]+@[\w.-]+:|.*\.git/?$", source))
-
-
-def _export_files(folder: Path) -> list[tuple[str, Path]]:
-    """Every *.json file of a folder (and its subfolders, .git aside), by relative name."""
-    found = []
-    for path in sorted(folder.rglob("*.json")):
-        relative = path.relative_to(folder)
-        if ".git" in relative.parts or not path.is_file() or path.is_symlink():
-            continue
-        found.append((relative.as_posix(), path))
-    return found

@@ -231,33 +231,9 @@ class Clone:
         return configured.strip() or "master"
 
     def exports(self, own: str, refused: Callable[[str], None]) -> list[tuple[str, Path]]:
-        """Every device's file but this one's: (``learner/device.json``, path), sorted.
-
-        The clone is somebody else's disk: anyone who can push can put anything there.
-        Only plain folders named by the id rule, holding plain ``DEVICE.json`` files named
-        by it, of at most :data:`MAX_EXPORT_BYTES` each and :data:`MAX_REMOTE_BYTES` in
-        all, are read; a symbolic link, a FIFO or any other entry is named to ``refused``
-        and skipped (a plain file beside the folders, such as a README, is left alone)."""
-        found: list[tuple[str, Path]] = []
-        total = 0
-        for entry in _entries(self.path):
-            if entry.name == ".git" or entry.is_file(follow_symlinks=False):
-                continue
-            if not _plain_folder(entry):
-                refused(f"skipped {entry.name!r} in the sync remote: {_what(entry)}.")
-                continue
-            for inner in _entries(Path(entry.path)):
-                name = f"{entry.name}/{inner.name}"
-                problem = _export_problem(inner)
-                if problem is None and total + inner.stat().st_size > MAX_REMOTE_BYTES:
-                    problem = f"the remote's files pass {MAX_REMOTE_BYTES // 2**20} MiB in all"
-                if problem is not None:
-                    refused(f"skipped {name!r} in the sync remote: {problem}.")
-                    continue
-                total += inner.stat().st_size
-                if name != own:
-                    found.append((name, Path(inner.path)))
-        return found
+        """Every device's file but this one's: (``learner/device.json``, path), sorted;
+        read as :func:`export_files` reads a remote."""
+        return [(n, p) for n, p in export_files(self.path, refused, "sync remote") if n != own]
 
     def check_own_folder(self, folder: str) -> None:
         """Refuse to sync when this learner's folder in the clone is anything but a plain
@@ -362,15 +338,61 @@ MAX_EXPORT_BYTES = 64 * 2**20
 MAX_REMOTE_BYTES = 512 * 2**20
 
 
+def export_files(
+    folder: Path, refused: Callable[[str], None], where: str, loose: bool = False
+) -> list[tuple[str, Path]]:
+    """The exports in a sync remote's clone: (``learner/device.json``, path), sorted.
+
+    The clone is somebody else's disk: anyone who can push can put anything there. Only
+    plain folders named by the id rule, holding plain ``DEVICE.json`` files named by it,
+    of at most :data:`MAX_EXPORT_BYTES` each and :data:`MAX_REMOTE_BYTES` in all, are
+    read; a symbolic link, a FIFO or any other entry is named to ``refused`` and skipped
+    (a plain file beside the folders, such as a README, is left alone). ``loose``: a
+    cohort's folder, where exports handed in (``ana.json``) lie beside the folders and
+    names need only end in ``.json``."""
+    found: list[tuple[str, Path]] = []
+    total = 0
+    for name, entry in _candidates(folder, refused, where, loose):
+        size = entry.stat(follow_symlinks=False).st_size
+        problem = _export_problem(entry, loose)
+        if problem is None and total + size > MAX_REMOTE_BYTES:
+            problem = f"the files pass {MAX_REMOTE_BYTES // 2**20} MiB in all"
+        if problem is not None:
+            refused(f"skipped {name!r} in the {where}: {problem}.")
+            continue
+        total += size
+        found.append((name, Path(entry.path)))
+    return found
+
+
+def _candidates(
+    folder: Path, refused: Callable[[str], None], where: str, loose: bool
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """The entries that :func:`export_files` looks at, by name in the folder."""
+    for entry in _entries(folder):
+        if entry.name == ".git":
+            continue
+        if entry.is_file(follow_symlinks=False):
+            if loose and entry.name.endswith(".json"):
+                yield entry.name, entry
+        elif not _plain_folder(entry, loose):
+            refused(f"skipped {entry.name!r} in the {where}: {_what(entry)}.")
+        else:
+            for inner in _entries(Path(entry.path)):
+                if not (loose and inner.is_dir(follow_symlinks=False)):
+                    yield f"{entry.name}/{inner.name}", inner  # a cohort's: one level deep
+
+
 def _entries(folder: Path) -> list[os.DirEntry[str]]:
     with os.scandir(folder) as listing:
         return sorted(listing, key=lambda entry: entry.name)
 
 
-def _plain_folder(entry: os.DirEntry[str]) -> bool:
+def _plain_folder(entry: os.DirEntry[str], loose: bool) -> bool:
     from mlpath.core.rules import ID
 
-    return entry.is_dir(follow_symlinks=False) and ID.fullmatch(entry.name) is not None
+    named = loose or ID.fullmatch(entry.name) is not None
+    return entry.is_dir(follow_symlinks=False) and named
 
 
 def _what(entry: os.DirEntry[str]) -> str:
@@ -381,14 +403,14 @@ def _what(entry: os.DirEntry[str]) -> str:
     return "it is not a folder or a plain file (a FIFO, socket or device)"
 
 
-def _export_problem(entry: os.DirEntry[str]) -> str | None:
+def _export_problem(entry: os.DirEntry[str], loose: bool) -> str | None:
     """Why an entry of a learner's folder is not a device's export, or None."""
     from mlpath.core.rules import ID
 
     if not entry.is_file(follow_symlinks=False):
         return _what(entry)
     stem, dot, suffix = entry.name.rpartition(".")
-    if not dot or suffix != "json" or ID.fullmatch(stem) is None:
+    if not dot or suffix != "json" or not (loose or ID.fullmatch(stem) is not None):
         return "it is not named DEVICE.json with an id for DEVICE"
     if entry.stat(follow_symlinks=False).st_size > MAX_EXPORT_BYTES:
         return f"it is larger than {MAX_EXPORT_BYTES // 2**20} MiB"
