@@ -356,6 +356,28 @@ def test_json_read_in_pieces_gives_what_a_whole_parse_gives(
     assert list(json_members(pieces)) == list(document_items(json.loads(text)))
 
 
+def test_a_value_over_many_pieces_is_parsed_a_few_times_not_once_a_piece(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # One topic holding 20,000 notes, read 64 characters at a time: parsing it again at
+    # every piece (20,000 times) took time growing with the square of its size.
+    notes = [{"at": "2026-11-01T10:00:00+00:00", "text": f"note {i}"} for i in range(20_000)]
+    document = {"version": 5, "roadmaps": {"m": {"topics": {"t": {"notes": notes}}}}}
+    text = json.dumps(document)
+    attempts = 0
+    parse = json.JSONDecoder.raw_decode
+
+    def counted(self: json.JSONDecoder, s: str, idx: int = 0) -> tuple[object, int]:
+        nonlocal attempts
+        attempts += 1
+        return parse(self, s, idx)
+
+    monkeypatch.setattr(json.JSONDecoder, "raw_decode", counted)
+    read = list(json_members(text[i : i + 64] for i in range(0, len(text), 64)))
+    assert read == list(document_items(document))
+    assert attempts < 40  # the value's text doubles before each new try
+
+
 @pytest.mark.parametrize(
     "text", ['{"a": 1', '{"a" 1}', '{"journal": [1, 2', '{"a": 1} x', '{"a": 1,}']
 )

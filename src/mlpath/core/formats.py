@@ -358,6 +358,27 @@ class _JsonReader:
         self.done = True
         return False
 
+    def _grow(self) -> bool:
+        """Read on until the value being parsed has twice the text it had (or the file
+        ends), joining the pieces once: a value that spans many pieces (a topic with
+        60,000 notes) is parsed again a few times, not once a piece, which took time
+        growing with its square. False when there was nothing more to read."""
+        if self.done:
+            return False
+        pieces = [self.buffer[self.at :]]
+        self.dropped += self.at
+        self.at = 0
+        wanted, have = 2 * len(pieces[0]) + 1, len(pieces[0])
+        for chunk in self.chunks:
+            pieces.append(chunk)
+            have += len(chunk)
+            if have >= wanted:
+                break
+        else:
+            self.done = True
+        self.buffer = "".join(pieces)
+        return len(pieces) > 1
+
     def peek(self) -> str:
         while True:
             while self.at < len(self.buffer) and self.buffer[self.at] in " \t\r\n":
@@ -381,7 +402,7 @@ class _JsonReader:
             try:
                 value, end = self.decoder.raw_decode(self.buffer, self.at)
             except json.JSONDecodeError as error:
-                if self._more():
+                if self._grow():
                     continue
                 raise NotJson(f"{error.msg} at character {self.dropped + error.pos}") from None
             except RecursionError:
