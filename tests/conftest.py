@@ -33,6 +33,19 @@ def days_ago(days: int) -> str:
     return (TODAY - timedelta(days=days)).isoformat()
 
 
+def fsrs_due(*reviews: tuple[datetime, str]) -> datetime:
+    """The next review that the fsrs package itself gives after ``reviews`` (moment,
+    grade), oldest first, with the scheduler mlpath promises: default parameters, no
+    learning steps, no fuzz, retention 0.9."""
+    from fsrs import Card, Rating, Scheduler
+
+    scheduler = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+    card = Card(card_id=1)
+    for moment, grade in reviews:
+        card, _ = scheduler.review_card(card, Rating[grade.title()], moment.astimezone(UTC))
+    return card.due
+
+
 def set_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
     """Make ``moment`` "now" for the commands a test runs, in-process or as processes."""
     monkeypatch.setenv("MLPATH_NOW", moment.isoformat())

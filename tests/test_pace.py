@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import BUNDLED, TODAY, Result, days_ago, same_progress, stored, undone
-from mlpath.core import pace, rules
+from conftest import BUNDLED, TODAY, Result, days_ago, fsrs_due, same_progress, stored, undone
+from conftest import NOW as CLOCK  # the commands' now
+from mlpath.core import pace, recall, rules
 from mlpath.core import progress as ops
 from mlpath.core.progress import Session, State, Status
 from mlpath.storage.roadmap_files import load_roadmap
@@ -148,18 +149,38 @@ def test_finished_and_skipped_topics_need_no_more_time() -> None:
 # --- review --------------------------------------------------------------------------------
 
 
-def test_review_intervals_grow_after_each_review() -> None:
+def test_a_review_is_scheduled_as_fsrs_schedules_the_grades() -> None:
     done_at = datetime(2026, 1, 1, tzinfo=UTC)
     state = ops.mark_done(State(), RID, "foundations", done_at).state
-    expected_gaps = [7, 30, 90, 180, 180]
-    moment = done_at
-    for number, gap in enumerate(expected_gaps, start=1):
-        scheduled = pace.next_review(state.topic(RID, "foundations"))
-        assert scheduled is not None
-        due, which = scheduled
-        assert (due, which) == (moment + timedelta(days=gap), number)
-        moment = due + timedelta(days=2)  # reviewed two days late
-        state = ops.review(state, RID, "foundations", moment).state
+    history = [(done_at, "good")]
+    for days, grade in [(3, "hard"), (20, "good"), (70, "again"), (75, "easy"), (200, "good")]:
+        memory = recall.memory(state.topic(RID, "foundations"))
+        assert memory is not None and memory.due == fsrs_due(*history)
+        moment = done_at + timedelta(days=days)
+        state = ops.review(state, RID, "foundations", moment, ops.Grade(grade)).state
+        history.append((moment, grade))
+    memory = recall.memory(state.topic(RID, "foundations"))
+    assert memory is not None and memory.due == fsrs_due(*history)
+    assert memory.reviews == 5 and memory.last == ops.Recall(history[-1][0], ops.Grade.GOOD)
+
+
+def test_a_better_grade_puts_the_next_review_further_out() -> None:
+    done_at = datetime(2026, 1, 1, tzinfo=UTC)
+    state = ops.mark_done(State(), RID, "foundations", done_at).state
+    dues = []
+    for grade in ops.Grade:  # again, hard, good, easy
+        graded = ops.review(state, RID, "foundations", done_at + timedelta(days=5), grade).state
+        memory = recall.memory(graded.topic(RID, "foundations"))
+        assert memory is not None
+        dues.append(memory.due)
+    assert dues == sorted(dues) and len(set(dues)) == 4
+
+
+def test_a_lower_retention_puts_reviews_further_out() -> None:
+    state = ops.mark_done(State(), RID, "foundations", NOW - timedelta(days=30)).state
+    progress = state.topic(RID, "foundations")
+    at_90, at_80 = recall.memory(progress, 0.9), recall.memory(progress, 0.8)
+    assert at_90 is not None and at_80 is not None and at_80.due > at_90.due
 
 
 def test_reviews_due_lists_the_oldest_first_and_only_done_topics() -> None:
@@ -178,7 +199,8 @@ def test_finishing_again_restarts_the_schedule() -> None:
     state = ops.reset(state, RID, "foundations", first + timedelta(days=50)).state
     again = first + timedelta(days=60)
     state = ops.mark_done(state, RID, "foundations", again).state
-    assert pace.next_review(state.topic(RID, "foundations")) == (again + timedelta(days=7), 1)
+    memory = recall.memory(state.topic(RID, "foundations"))  # the earlier review does not count
+    assert memory is not None and (memory.due, memory.reviews) == (fsrs_due((again, "good")), 0)
 
 
 def test_undo_reverts_a_log_entry_and_a_review() -> None:
@@ -235,7 +257,8 @@ def test_done_when_scenario(run: Run) -> None:
     assert "The Elements of Statistical Learning" in due
     reviewed = run("reviewed", "foundations")
     assert reviewed.exit_code == 0
-    next_date = (TODAY + timedelta(days=30)).isoformat()
+    finished = datetime.combine(TODAY - timedelta(days=8), time(), UTC)
+    next_date = fsrs_due((finished, "good"), (CLOCK, "good")).date().isoformat()
     assert f"next review on {next_date}" in reviewed.stdout
     assert "No review is due" in run("review").stdout
     assert run("undo").stdout.startswith("Undid: reviewed foundations")

@@ -112,7 +112,7 @@ def test_reset_keeps_logged_time_and_reviews_and_undo_restores_all() -> None:
     s = ops.reset(s, RID, "foundations", at(4)).state
     progress = s.topic(RID, "foundations")
     assert progress.status is Status.NOT_STARTED and progress.done_at is None
-    assert progress.minutes == 90 and progress.reviews == (at(3),)
+    assert progress.minutes == 90 and progress.reviews == (ops.Recall(at(3)),)
     assert same_progress(undone(s)[0], before)
 
 

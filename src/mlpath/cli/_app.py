@@ -309,6 +309,13 @@ def now() -> datetime:
     return _moment
 
 
+def retention() -> float:
+    """The desired retention of reviews: ``[review] retention`` of the settings file."""
+    from mlpath.storage.settings import review_retention
+
+    return review_retention()
+
+
 def when(on: str | None) -> datetime:
     """The moment given with --on, or now. A moment in the future is a usage error."""
     moment = now()
@@ -406,7 +413,10 @@ WhenOption = Annotated[
     typer.Option(
         "--on",
         metavar="DATE",
-        help="When it happened, if not now: 2026-11-20, '2026-11-20 18:30' or yesterday.",
+        help=(
+            "When it happened, if not now: 2026-11-20, '2026-11-20 18:30', yesterday or "
+            "'3 days ago'."
+        ),
         show_default=False,
     ),
 ]

@@ -15,12 +15,14 @@ from mlpath.cli._app import (
     ResourceArgument,
     TopicArgument,
     app,
+    apply,
     check_output,
     complete_area,
     database,
     goal,
     now,
     render,
+    retention,
     roadmap,
     say,
     write_picture,
@@ -28,8 +30,9 @@ from mlpath.cli._app import (
 from mlpath.core.errors import printable
 
 if TYPE_CHECKING:
+    from mlpath.core.pace import Review
     from mlpath.core.progress import State
-    from mlpath.core.roadmap import Area, Roadmap
+    from mlpath.core.roadmap import Area, Roadmap, Topic
 
 _STATUS_NAMES = ("not-started", "in-progress", "done", "skipped")
 
@@ -138,10 +141,22 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
                 render(lambda views: views.nothing_next_view(blocked, aside))
             return
         chosen = found
+    review = _review_of(current, state, chosen)
     if json:
-        text.print_json(text.show_json(current, state, chosen))
+        text.print_json(text.show_json(current, state, chosen, review))
     else:
-        render(lambda views: views.show_view(current, state, chosen, None if topic else "Next up"))
+        heading = None if topic else "Next up"
+        render(lambda views: views.show_view(current, state, chosen, heading, review))
+
+
+def _review_of(current: Roadmap, state: State, topic: Topic) -> Review | None:
+    """A done topic's next review, as FSRS schedules it; None for any other topic."""
+    from mlpath.core.pace import Review
+    from mlpath.core.recall import memory
+
+    kept = retention()
+    remembered = memory(state.topic(current.id, topic.id), kept)
+    return None if remembered is None else Review(topic, remembered, now(), kept)
 
 
 @app.command("next")
@@ -164,7 +179,7 @@ def next_(
     ready = ready_topics(current, state)
     chosen = ready if all_ else ready[:1]
     instead = [] if all_ or not ready else alternatives(current, state, ready[0], ready)
-    due = reviews_due(current, state, now())
+    due = reviews_due(current, state, now(), retention())
     blocked = {} if chosen else blocked_topics(current, state)
     target = goal(current, state)
     if json:
@@ -224,7 +239,7 @@ def progress(
             check_output(picture, force)
     current, state = roadmap(), database().load()
     summary = summarize(current, state)
-    pace = pace_summary(current, state, now())
+    pace = pace_summary(current, state, now(), retention())
     target = goal(current, state)
     if json:
         text.print_json(text.progress_json(current, summary, pace, target))
@@ -406,24 +421,100 @@ def open_(
 
 
 @app.command()
-def review(json: JsonOption = False) -> None:
-    """List the done topics due for review, oldest first, with their book and practice.
+def review(
+    start: Annotated[
+        bool,
+        typer.Option(
+            "--start",
+            help="Go through the due topics one by one and grade how well you remember each.",
+        ),
+    ] = False,
+    json: JsonOption = False,
+) -> None:
+    """List the done topics due for review, oldest first, with the chance you still
+    remember each; --start goes through them and records your grades.
 
     \b
     Examples:
       mlpath review
+      mlpath review --start
     """
-    from mlpath.core.pace import reviews, reviews_due
+    from mlpath.core.errors import UsageError
+    from mlpath.core.pace import due_today, reviews
     from mlpath.render import text
 
+    if start and json:
+        raise UsageError("--start asks you questions; it gives no JSON.")
+    if start and not sys.stdin.isatty():
+        raise UsageError(
+            "review --start asks for a grade for each topic and needs a terminal to read "
+            "them from; record one review with 'mlpath reviewed TOPIC --recall GRADE'."
+        )
     current, state = roadmap(), database().load()
     moment = now()
-    due = reviews_due(current, state, moment)
-    upcoming = [r for r in reviews(current, state) if r not in due]
+    scheduled = reviews(current, state, moment, retention())
+    due = due_today(scheduled, moment)
+    if start:
+        _review_session(current, [r.topic for r in due])
+        return
+    upcoming = [r for r in scheduled if r not in due]
     if json:
         text.print_json(text.review_json(current, due, upcoming))
     else:
         render(lambda views: views.review_view(current, state, due, upcoming))
+
+
+_ASK = "How well did you remember it? again, hard, good, easy (1-4), s to skip, q to stop: "
+
+
+def _review_session(current: Roadmap, due: list[Topic]) -> None:
+    """Ask for each topic's grade in turn and record it; stop at q or the end of input."""
+    if not due:
+        say("No review is due.")
+        return
+    kept = retention()
+    graded = 0
+    for number, topic in enumerate(due, 1):
+        answer = _review_one(current, topic, f"{number} of {len(due)}", kept)
+        graded += answer == "graded"
+        if answer == "stop":
+            break
+    left = len(due) - graded
+    say(f"Graded {graded} of {len(due)}; {left} still due." if left else f"Graded all {graded}.")
+
+
+def _review_one(current: Roadmap, topic: Topic, place: str, kept: float) -> str:
+    """Show one topic, ask for its grade until one is given, and record it: "graded",
+    "skipped", or "stop" (q, or the end of input)."""
+    from mlpath.cli.track import grade_of
+    from mlpath.core import progress as ops
+    from mlpath.core.errors import UsageError
+    from mlpath.core.recall import memory
+    from mlpath.render.text import local_date
+
+    state = database().load(topics=[(current.id, topic.id)])
+    render(lambda views: views.review_card(current, state, topic, place))
+    grade = None
+    while grade is None:
+        try:
+            word = input(_ASK).strip().lower()
+        except EOFError:
+            say("")
+            return "stop"
+        if word in ("q", "quit"):
+            return "stop"
+        if word in ("s", "skip"):
+            return "skipped"
+        try:
+            grade = grade_of(word)
+        except UsageError as error:
+            say(error.message)
+    moment, given = now(), grade
+    outcome = apply(lambda s: ops.review(s, current.id, topic.id, moment, given))
+    following = memory(outcome.progress, kept)
+    when = f"; next review on {local_date(following.due)}" if following else ""
+    say(f"Recorded: {grade.value}{when}.\n")
+    return "graded"
 
 
 @app.command()
@@ -448,15 +539,16 @@ def stats(
       mlpath stats
       mlpath stats --weeks 12
     """
-    from mlpath.core.pace import pace_summary, topic_minutes, weekly_minutes
+    from mlpath.core.pace import pace_summary, recalled, topic_minutes, weekly_minutes
     from mlpath.render import text
 
     current, state = roadmap(), database().load()
     moment = now()
-    pace = pace_summary(current, state, moment)
+    pace = pace_summary(current, state, moment, retention())
     minutes = topic_minutes(current, state)
     per_week = weekly_minutes(current, state, moment, weeks)
+    recall = recalled(current, state, moment.date())
     if json:
-        text.print_json(text.stats_json(current, state, minutes, per_week, pace))
+        text.print_json(text.stats_json(current, state, minutes, per_week, pace, recall))
     else:
-        render(lambda views: views.stats_view(current, state, minutes, per_week, pace))
+        render(lambda views: views.stats_view(current, state, minutes, per_week, pace, recall))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 import typer
 
 from mlpath.cli._app import app, check_output, database, now, roadmap, say
-from mlpath.core.errors import MlpathError, printable
+from mlpath.core.errors import MlpathError, StateError, printable
 
 if TYPE_CHECKING:
     from mlpath.storage.doctor import Finding
@@ -267,6 +267,19 @@ def _sync_finding() -> Finding | None:
     )
 
 
+def _review_finding() -> Finding | None:
+    """A problem with ``[review] retention`` in the settings file, if there is one."""
+    from mlpath.storage.doctor import Finding
+    from mlpath.storage.settings import review_retention
+
+    try:
+        review_retention()
+    except StateError as error:
+        way_out = "set [review] retention to a number from 0.7 to 0.97, or remove it."
+        return Finding(False, error.message[0].upper() + error.message[1:], way_out)
+    return None
+
+
 def _roadmap_findings() -> list[Finding]:
     """The settings file and the roadmap it (or MLPATH_ROADMAP) chooses."""
     from mlpath.storage.doctor import Finding
@@ -286,7 +299,9 @@ def _roadmap_findings() -> list[Finding]:
     findings = []
     if config_path().exists():
         findings.append(
-            _sync_finding() or Finding(True, f"The settings file {config_path()} is sound.")
+            _sync_finding()
+            or _review_finding()
+            or Finding(True, f"The settings file {config_path()} is sound.")
         )
     if choice.path is None:
         return [*findings, Finding(True, "The roadmap is the bundled one.")]

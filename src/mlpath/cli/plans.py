@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mlpath.cli._app import JsonOption, app, check_output, database, now, render, roadmap, say
+from mlpath.cli._app import (
+    JsonOption,
+    app,
+    check_output,
+    database,
+    now,
+    render,
+    retention,
+    roadmap,
+    say,
+)
 from mlpath.core.errors import MlpathError, UsageError, printable
 
 if TYPE_CHECKING:
@@ -173,7 +183,7 @@ def _write_calendar(
     from mlpath.storage.paths import atomic_write
 
     sessions = ics.blocks(laid_out, study_days, start_at, moment.tzinfo)
-    due = reviews(current, state)
+    due = reviews(current, state, moment, retention())
     content = ics.calendar(current, sessions, due, moment)
     events = ics.read_back(content)
     if len(events) != len(sessions) + len(due):  # the library must read what it wrote

@@ -17,6 +17,7 @@ from mlpath.cli._app import (
     database,
     now,
     render,
+    retention,
     roadmap,
     say,
     warn,
@@ -371,7 +372,7 @@ def cohort(
 
     if html is not None:
         check_output(html, force)
-    current, moment = roadmap(), now()
+    current, moment, kept = roadmap(), now(), retention()
     files: dict[str, list[tuple[str, State]]] = {}
     skipped: list[str] = []
     with tempfile.TemporaryDirectory(prefix="mlpath-cohort-") as scratch:
@@ -398,6 +399,7 @@ def cohort(
             figures.merged(s for _, s in entries),
             moment,
             limit,
+            kept,
         )
         for who, entries in sorted(files.items(), key=lambda kv: kv[0].casefold())
     ]

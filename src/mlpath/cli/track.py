@@ -19,6 +19,7 @@ from mlpath.cli._app import (
     database,
     now,
     render,
+    retention,
     roadmap,
     say,
     when,
@@ -26,7 +27,7 @@ from mlpath.cli._app import (
 from mlpath.core.errors import printable
 
 if TYPE_CHECKING:
-    from mlpath.core.progress import State
+    from mlpath.core.progress import Grade, State
     from mlpath.core.roadmap import Roadmap, Topic
 
 
@@ -269,30 +270,74 @@ def log_(
     )
 
 
+def complete_grade(incomplete: str) -> list[tuple[str, str]]:
+    from mlpath.core.recall import GRADES
+
+    meaning = {
+        "again": "forgotten",
+        "hard": "remembered, with effort",
+        "good": "remembered",
+        "easy": "remembered at once",
+    }
+    return [(g.value, meaning[g.value]) for g in GRADES if g.value.startswith(incomplete)]
+
+
+RecallOption = Annotated[
+    str,
+    typer.Option(
+        "--recall",
+        metavar="GRADE",
+        help="How well you remembered it: again (forgot), hard, good or easy (or 1-4).",
+        autocompletion=complete_grade,
+    ),
+]
+
+
+def grade_of(text: str) -> Grade:
+    """A grade as typed: its word (or a prefix of it) or its number, 1 to 4."""
+    from mlpath.core.errors import UsageError
+    from mlpath.core.recall import GRADES
+
+    word = text.strip().lower()
+    if word in ("1", "2", "3", "4"):
+        return GRADES[int(word) - 1]
+    matches = [g for g in GRADES if word and g.value.startswith(word)]
+    if len(matches) == 1:
+        return matches[0]
+    raise UsageError(
+        f"'{printable(text)}' is not a grade: again (you forgot it), hard, good or easy, or 1 to 4."
+    )
+
+
 @app.command()
-def reviewed(topic: TopicArgument, on: WhenOption = None) -> None:
-    """Record that you reviewed a done topic; its next review moves further out.
+def reviewed(topic: TopicArgument, recall: RecallOption = "good", on: WhenOption = None) -> None:
+    """Record that you reviewed a done topic, and how well you remembered it; its next
+    review is set by that (FSRS).
 
     \b
     Examples:
       mlpath reviewed foundations
+      mlpath reviewed foundations --recall hard
+      mlpath reviewed deep-learning --recall easy --on yesterday
     """
     from mlpath.core import progress as ops
     from mlpath.core.errors import MlpathError
-    from mlpath.core.pace import next_review
+    from mlpath.core.recall import memory
     from mlpath.render.text import local_date, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
+    grade = grade_of(recall)
     moment = when(on)
+    kept = retention()
 
     try:
-        outcome = apply(lambda state: ops.review(state, current.id, chosen.id, moment))
+        outcome = apply(lambda state: ops.review(state, current.id, chosen.id, moment, grade))
     except ops.NotDone as error:
         raise MlpathError(str(error)) from None
-    scheduled = next_review(outcome.progress)
-    following = f"; next review on {local_date(scheduled[0])}" if scheduled else ""
-    say(f"Reviewed {topic_name(chosen)}{following}.")
+    scheduled = memory(outcome.progress, kept)
+    following = f"; next review on {local_date(scheduled.due)}" if scheduled else ""
+    say(f"Reviewed {topic_name(chosen)}, graded {grade.value}{following}.")
 
 
 @app.command()

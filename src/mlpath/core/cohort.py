@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from mlpath.core.exchange import merge_topics
 from mlpath.core.pace import reviews
 from mlpath.core.progress import State, Status, next_topic, summarize
+from mlpath.core.recall import RETENTION
 from mlpath.core.roadmap import Roadmap, Topic
 
 #: The window of "hours in the last 4 weeks".
@@ -48,6 +49,7 @@ def learner(
     state: State,
     now: datetime,
     stuck_after: timedelta,
+    retention: float = RETENTION,
 ) -> Learner:
     summary = summarize(roadmap, state)
     topics = {t.id: t for t in roadmap.topics}
@@ -65,7 +67,7 @@ def learner(
             p.updated_at,
             *p.checked.values(),
             *p.unchecked.values(),
-            *p.reviews,
+            *(r.at for r in p.reviews),
             *(n.at for n in p.notes),
             *(s.on for s in p.sessions),
         )
@@ -89,7 +91,7 @@ def learner(
         ),
         last_active=max(moments, default=None),
         stuck=tuple(topic_id for at, topic_id in started if now - at > stuck_after),
-        reviews_overdue=sum(1 for r in reviews(roadmap, state) if r.due < today),
+        reviews_overdue=sum(1 for r in reviews(roadmap, state, now, retention) if r.due < today),
     )
 
 

@@ -182,7 +182,8 @@ def merge_topic(mine: TopicProgress | None, theirs: TopicProgress | None) -> Top
         status,
         checked=checked,
         unchecked=unchecked,
-        reviews=tuple(sorted({*mine.reviews, *theirs.reviews})),
+        # one review a moment (two machines cannot both have reviewed at one instant)
+        reviews=tuple({r.at: r for r in sorted({*mine.reviews, *theirs.reviews})}.values()),
         notes=notes,
         sessions=sessions,
         minutes=sum(x.minutes for x in sessions),
@@ -328,7 +329,7 @@ def _moments(progress: TopicProgress) -> list[datetime]:
         *(d for d in dates if d is not None),
         *progress.checked.values(),
         *progress.unchecked.values(),
-        *progress.reviews,
+        *(r.at for r in progress.reviews),
         *(n.at for n in progress.notes),
         *(x.on for x in progress.sessions),
     ]

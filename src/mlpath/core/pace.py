@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from mlpath.core import rules
-from mlpath.core.progress import State, Status, TopicProgress, counts, left_aside, option_started
+from mlpath.core.progress import Grade, State, Status, counts, left_aside, option_started
+from mlpath.core.recall import RETENTION, Memory, memories, retrievability
 from mlpath.core.roadmap import Roadmap, Topic
 
-#: Days from finishing a topic to its first review, then from each review to the next.
-REVIEW_INTERVALS = (7, 30, 90, 180)
 #: Days of history needed before a finish date is projected (from the first day with
 #: study time logged to today, both counted), and the longest window the pace is taken
 #: over: the pace is taken over the whole history while it is shorter.
@@ -69,23 +68,36 @@ def parse_duration(text: str) -> int:
     return whole
 
 
+_AGO = re.compile(r"(\d{1,5}|a|an|one) (day|week)s? ago")
+
+
 def parse_when(text: str, now: datetime) -> datetime:
-    """When something happened: ``today``, ``yesterday``, ``2026-11-20``,
-    ``2026-11-20 18:30`` or a full ISO 8601 time with offset. A date alone means the
-    start of that day; times without an offset are in ``now``'s time zone. Raises
-    ValueError for anything else and for a moment in the future."""
-    word = text.strip().lower()
+    """When something happened: ``today``, ``yesterday``, ``3 days ago``, ``2 weeks
+    ago``, ``2026-11-20``, ``2026-11-20 18:30`` or a full ISO 8601 time with offset. A
+    date alone (and a day counted back) means the start of that day; times without an
+    offset are in ``now``'s time zone. Raises ValueError for anything else and for a
+    moment in the future (``tomorrow`` included)."""
+    word = " ".join(text.strip().lower().split())
+    ago = _AGO.fullmatch(word)
+    days = {"yesterday": 1, "tomorrow": -1}.get(word)
+    if ago is not None:
+        count = int(ago.group(1)) if ago.group(1).isdigit() else 1
+        days = count * (7 if ago.group(2) == "week" else 1)
     if word in ("today", "now"):
         return now
-    if word == "yesterday":
-        moment = datetime.combine(now.date() - timedelta(days=1), time(), now.tzinfo)
+    if days is not None:
+        try:
+            day = now.date() - timedelta(days=days)
+        except OverflowError:
+            raise ValueError(f"'{rules.shown(text)}' is too long ago.") from None
+        moment = datetime.combine(day, time(), now.tzinfo)
     else:
         try:
             moment = datetime.fromisoformat(text.strip())
         except ValueError:
             raise ValueError(
                 f"'{rules.shown(text)}' is not a date; use e.g. 2026-11-20, "
-                "'2026-11-20 18:30' or yesterday."
+                "'2026-11-20 18:30', yesterday or '3 days ago'."
             ) from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=now.tzinfo)
@@ -290,35 +302,66 @@ def project(roadmap: Roadmap, state: State, now: datetime) -> Projection:
 @dataclass(frozen=True)
 class Review:
     topic: Topic
-    due: datetime
-    number: int  # 1 for the first review after finishing, 2 for the next, ...
+    memory: Memory  # its FSRS schedule: the due date, stability, difficulty, last grade
+    now: datetime
+    retention: float
+
+    @property
+    def due(self) -> datetime:
+        return self.memory.due
+
+    @property
+    def number(self) -> int:
+        """1 for the first review after finishing, 2 for the next, ..."""
+        return self.memory.reviews + 1
+
+    @property
+    def chance(self) -> float:
+        """The chance (0 to 1) that the topic is still remembered now (FSRS's
+        retrievability)."""
+        return retrievability(self.memory, self.now, self.retention)
 
 
-def next_review(progress: TopicProgress) -> tuple[datetime, int] | None:
-    """When a done topic is next due for review, and which review that is."""
-    if progress.status is not Status.DONE or progress.done_at is None:
-        return None
-    done_at = progress.done_at
-    since = [r for r in progress.reviews if r >= done_at]  # reviews of this finish
-    last = max(since, default=done_at)
-    interval = REVIEW_INTERVALS[min(len(since), len(REVIEW_INTERVALS) - 1)]
-    return last + timedelta(days=interval), len(since) + 1
-
-
-def reviews(roadmap: Roadmap, state: State) -> list[Review]:
+def reviews(
+    roadmap: Roadmap, state: State, now: datetime, retention: float = RETENTION
+) -> list[Review]:
     """Every done topic with its next review, the earliest due first."""
-    found = []
-    for topic in roadmap.topics:
-        scheduled = next_review(state.topic(roadmap.id, topic.id))
-        if scheduled is not None:
-            found.append(Review(topic, scheduled[0], scheduled[1]))
-    return sorted(found, key=lambda r: r.due)
+    topics = {topic.id: state.topic(roadmap.id, topic.id) for topic in roadmap.topics}
+    found = memories(topics, retention)
+    by_id = {topic.id: topic for topic in roadmap.topics}
+    return sorted(
+        (Review(by_id[t], m, now, retention) for t, m in found.items()), key=lambda r: r.due
+    )
 
 
-def reviews_due(roadmap: Roadmap, state: State, now: datetime) -> list[Review]:
+def reviews_due(
+    roadmap: Roadmap, state: State, now: datetime, retention: float = RETENTION
+) -> list[Review]:
     """Reviews due by the end of today, oldest first."""
+    return due_today(reviews(roadmap, state, now, retention), now)
+
+
+#: The window of the share of reviews remembered, in days up to today.
+RECALL_WINDOW_DAYS = 90
+
+
+def recalled(roadmap: Roadmap, state: State, today: date) -> tuple[int, int]:
+    """The reviews recorded in the last :data:`RECALL_WINDOW_DAYS` days (each on the
+    learner's date when it happened) and how many of them were not graded again."""
+    first, last = last_days(today, RECALL_WINDOW_DAYS)
+    grades = [
+        r.grade
+        for topic in roadmap.topics
+        for r in state.topic(roadmap.id, topic.id).reviews
+        if first <= r.at.date() <= last
+    ]
+    return len(grades), sum(1 for g in grades if g is not Grade.AGAIN)
+
+
+def due_today(found: list[Review], now: datetime) -> list[Review]:
+    """Those of ``found`` that are due by the end of ``now``'s day."""
     end_of_today = datetime.combine(now.date() + timedelta(days=1), time(), now.tzinfo)
-    return [r for r in reviews(roadmap, state) if r.due < end_of_today]
+    return [r for r in found if r.due < end_of_today]
 
 
 # --- everything progress shows -------------------------------------------------------------
@@ -334,7 +377,9 @@ class PaceSummary:
     reviews_due: list[Review]
 
 
-def pace_summary(roadmap: Roadmap, state: State, now: datetime) -> PaceSummary:
+def pace_summary(
+    roadmap: Roadmap, state: State, now: datetime, retention: float = RETENTION
+) -> PaceSummary:
     minutes = topic_minutes(roadmap, state)
     area_minutes = {
         a.id: sum(minutes[t.id] for t in roadmap.topics_in(a.id)) for a in roadmap.areas
@@ -345,5 +390,5 @@ def pace_summary(roadmap: Roadmap, state: State, now: datetime) -> PaceSummary:
         area_minutes=area_minutes,
         streaks=streaks(activity_days(roadmap, state), now.date()),
         projection=project(roadmap, state, now),
-        reviews_due=reviews_due(roadmap, state, now),
+        reviews_due=reviews_due(roadmap, state, now, retention),
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, TypedDict, TypeVar, cast
+from typing import Any, NamedTuple, TypedDict, TypeVar, cast
 
 from mlpath.core import rules
 from mlpath.core.roadmap import Group, Roadmap, Topic
@@ -56,6 +56,22 @@ class Action(StrEnum):
     IMPORT = "import"
     LOG = "log"
     REVIEW = "review"
+
+
+class Grade(StrEnum):
+    """How well a review went: the four answers of spaced repetition (FSRS's ratings)."""
+
+    AGAIN = "again"  # forgotten
+    HARD = "hard"
+    GOOD = "good"
+    EASY = "easy"
+
+
+class Recall(NamedTuple):
+    """A review of a done topic: when, and how well it was remembered."""
+
+    at: datetime
+    grade: Grade = Grade.GOOD
 
 
 @dataclass(frozen=True)
@@ -93,7 +109,7 @@ class TopicProgress:
     unchecked: Mapping[str, datetime] = field(default_factory=dict)  # when a check was removed
     # Kept sorted (oldest first), so that the same progress is always the same value,
     # however it was recorded or merged.
-    reviews: tuple[datetime, ...] = ()
+    reviews: tuple[Recall, ...] = ()
     notes: tuple[Note, ...] = ()
     sessions: tuple[Session, ...] = ()
     minutes: int = 0  # all study time logged, kept with the status so it reads fast
@@ -132,6 +148,7 @@ class Change:
     resources: tuple[str, ...] = ()
     note: Note | None = None
     session: Session | None = None
+    grade: Grade | None = None  # a review's, when not good (None for any other change)
     # An import: the file it came from, every topic it changed as it was before (None:
     # absent), the keys of the log entries it added, and the notes and study sessions it
     # brought (roadmap id, topic id, item). Undo puts each topic's tracked fields back and
@@ -214,6 +231,7 @@ def _record(
     note: Note | None = None,
     completed: bool = False,
     session: Session | None = None,
+    grade: Grade | None = None,
 ) -> Outcome:
     # Undo takes a note or a review away again, and needs no snapshot for it: the log of a
     # topic that is reviewed often does not repeat its reviews in every entry.
@@ -221,7 +239,7 @@ def _record(
     current = state.topic(roadmap_id, topic_id).tracked()
     moved = after.started_at != current.started_at
     before = NOT_STARTED if action in _NO_SNAPSHOT and not moved else current
-    change = Change(now, action, roadmap_id, topic_id, before, resources, note, session)
+    change = Change(now, action, roadmap_id, topic_id, before, resources, note, session, grade)
     new_state = state.with_topic(roadmap_id, topic_id, after)
     return Outcome(replace(new_state, log=(*state.log, change)), change, after, completed)
 
@@ -390,8 +408,11 @@ class NotDone(ValueError):
     """Only a done topic comes up for review; the message says which topic is not done."""
 
 
-def review(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outcome:
-    """Record that a done topic was reviewed at ``now``; :class:`NotDone` for any other."""
+def review(
+    state: State, roadmap_id: str, topic_id: str, now: datetime, grade: Grade = Grade.GOOD
+) -> Outcome:
+    """Record that a done topic was reviewed at ``now``, and how well it was remembered;
+    :class:`NotDone` for any other."""
     current = state.topic(roadmap_id, topic_id)
     if current.status is not Status.DONE:
         raise NotDone(f"{topic_id} is not done; only done topics come up for review.")
@@ -400,8 +421,10 @@ def review(state: State, roadmap_id: str, topic_id: str, now: datetime) -> Outco
             f"{topic_id} was done on {rules.moment_text(current.done_at)}, so it cannot have been "
             f"reviewed on {rules.moment_text(now)}. Give a date after it was done."
         )
-    after = replace(current, reviews=tuple(sorted((*current.reviews, now))))
-    return _record(state, roadmap_id, topic_id, Action.REVIEW, now, after)
+    after = replace(current, reviews=tuple(sorted((*current.reviews, Recall(now, grade)))))
+    # a review graded good says nothing more, as those recorded before grades existed
+    told = None if grade is Grade.GOOD else grade
+    return _record(state, roadmap_id, topic_id, Action.REVIEW, now, after, grade=told)
 
 
 def _without_last(items: tuple[Any, ...], item: object) -> tuple[Any, ...]:
@@ -427,7 +450,8 @@ def undo_change(state: State, change: Change) -> State:
     if change.action is Action.NOTE and change.before == NOT_STARTED:
         restored = replace(current, notes=notes)  # a note that moved nothing else
     elif change.action is Action.REVIEW:
-        restored = replace(current, reviews=_without_last(current.reviews, change.at))
+        taken = Recall(change.at, change.grade or Grade.GOOD)
+        restored = replace(current, reviews=_without_last(current.reviews, taken))
     else:
         minutes = sum(x.minutes for x in sessions)
         restored = replace(change.before, notes=notes, sessions=sessions, minutes=minutes)
@@ -834,6 +858,24 @@ def _session_from_dict(data: dict[str, Any], place: str) -> Session:
     )
 
 
+def _recall(value: object, place: str) -> Recall:
+    """A review: its moment (graded good: reviews recorded before grades existed), or
+    ``{"at": ..., "grade": ...}``."""
+    if isinstance(value, dict):
+        _keys(value, {"at", "grade"}, place)
+        grade = _enum(Grade, value.get("grade", Grade.GOOD.value), f"{place}.grade")
+        return Recall(_datetime(value.get("at"), f"{place}.at"), grade)
+    return Recall(_datetime(value, place))
+
+
+def recall_to_plain(recall: Recall) -> datetime | dict[str, Any]:
+    """A review as the text formats write it: its moment alone when graded good (so that
+    a state without grades reads as it always did), else the moment and the grade."""
+    if recall.grade is Grade.GOOD:
+        return recall.at
+    return {"at": recall.at, "grade": recall.grade.value}
+
+
 def _list(data: dict[str, Any], key: str, place: str) -> list[Any]:
     value = data.get(key, [])
     if not isinstance(value, list):
@@ -860,7 +902,7 @@ def _topic_from_dict(data: dict[str, Any], place: str) -> TopicProgress:
         updated_at=_opt_datetime(data, "updated_at", place),
         checked=_times(data, "checked", place),
         unchecked=_times(data, "unchecked", place),
-        reviews=tuple(sorted(_datetime(r, f"{place}.reviews[{i}]") for i, r in enumerate(reviews))),
+        reviews=tuple(sorted(_recall(r, f"{place}.reviews[{i}]") for i, r in enumerate(reviews))),
         notes=tuple(
             sorted(
                 (
@@ -919,8 +961,9 @@ def _restore_from_dict(data: object, place: str) -> dict[str, dict[str, TopicPro
 
 def change_from_dict(data: dict[str, Any], place: str) -> Change:
     allowed = {"at", "action", "roadmap", "topic", "before", "resources", "note", "source"}
-    allowed.add("session")
+    allowed |= {"session", "grade"}
     session = data.get("session")
+    grade = data.get("grade")
     _keys(data, allowed | {"restore", "added", "brought"}, place)
     note = data.get("note")
     source = data.get("source")
@@ -939,6 +982,7 @@ def change_from_dict(data: dict[str, Any], place: str) -> Change:
         session=None
         if session is None
         else _session_from_dict(_table(session, f"{place}.session"), f"{place}.session"),
+        grade=None if grade in (None, "good") else _enum(Grade, grade, f"{place}.grade"),
         source=None if source is None else _string(source, f"{place}.source"),
         restore=_restore_from_dict(data.get("restore", {}), f"{place}.restore"),
         added=_ids(data, "added", place),
@@ -1014,7 +1058,7 @@ class TopicEntry(TypedDict, total=False):
     updated_at: datetime
     checked: dict[str, datetime]
     unchecked: dict[str, datetime]
-    reviews: list[datetime]
+    reviews: list[datetime | dict[str, Any]]  # a moment: graded good
     notes: list[NoteEntry]
     sessions: list[SessionEntry]
     minutes: int
@@ -1028,6 +1072,7 @@ class ChangeEntry(TypedDict, total=False):
     resources: list[str]
     note: NoteEntry
     session: SessionEntry
+    grade: str
     source: str
     before: TopicEntry
     restore: dict[str, dict[str, TopicEntry | dict[str, bool]]]  # {"absent": True}: none
@@ -1060,7 +1105,7 @@ def _topic_to_dict(progress: TopicProgress) -> TopicEntry:
                 "updated_at": progress.updated_at,
                 "checked": dict(sorted(progress.checked.items())),
                 "unchecked": dict(sorted(progress.unchecked.items())),
-                "reviews": list(progress.reviews),
+                "reviews": [recall_to_plain(r) for r in progress.reviews],
                 "notes": [_note_to_dict(n) for n in progress.notes],
                 "sessions": [_session_to_dict(x) for x in progress.sessions],
                 "minutes": progress.minutes or None,
@@ -1088,6 +1133,7 @@ def _change_fields(change: Change) -> ChangeEntry:
                 "resources": list(change.resources),
                 "note": None if change.note is None else _note_to_dict(change.note),
                 "session": None if change.session is None else _session_to_dict(change.session),
+                "grade": None if change.grade is None else change.grade.value,
                 "source": change.source,
                 "before": _topic_to_dict(change.before),
                 "restore": {
@@ -1303,7 +1349,7 @@ _VERBS: Mapping[Action, Callable[[Change], str]] = {
     Action.LOG: lambda c: (
         f"logged {duration_text(c.session.minutes if c.session else 0)} on {c.topic}"
     ),
-    Action.REVIEW: lambda c: f"reviewed {c.topic}",
+    Action.REVIEW: lambda c: f"reviewed {c.topic} ({(c.grade or Grade.GOOD).value})",
 }
 
 

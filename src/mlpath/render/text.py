@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from mlpath.core.errors import printable
 from mlpath.core.progress import (
+    Action,
     Change,
+    Grade,
     State,
     Status,
     Summary,
@@ -107,7 +109,9 @@ def _progress_json(progress: TopicProgress) -> dict[str, Any]:
     }
 
 
-def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
+def show_json(
+    roadmap: Roadmap, state: State, topic: Topic, review: Review | None = None
+) -> dict[str, Any]:
     progress = state.topic(roadmap.id, topic.id)
     area = roadmap.area(topic.area)
 
@@ -137,6 +141,7 @@ def show_json(roadmap: Roadmap, state: State, topic: Topic) -> dict[str, Any]:
                 {"id": s.id, "title": s.title, "checked_at": checked(s.id)} for s in topic.subtopics
             ],
             **_progress_json(progress),
+            "next_review": None if review is None else review_fields(review),
             "notes": [
                 {"at": _iso(n.at), "text": n.text, "link": n.link} for n in reversed(progress.notes)
             ],
@@ -235,6 +240,7 @@ def history_json(changes: Sequence[Change]) -> dict[str, Any]:
                 "note": None
                 if c.note is None
                 else {"text": c.note.text, "link": c.note.link, "at": _iso(c.note.at)},
+                "grade": (c.grade or Grade.GOOD).value if c.action is Action.REVIEW else None,
                 "description": describe(c),
                 "recorded": _iso(recorded_later(c)),
             }
@@ -492,8 +498,22 @@ def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: da
 def _review_json(review: Review) -> dict[str, Any]:
     return {
         "topic": {"id": review.topic.id, "title": review.topic.title},
+        **review_fields(review),
+    }
+
+
+def review_fields(review: Review) -> dict[str, Any]:
+    """A done topic's next review as JSON gives it: when, which, the last grade and FSRS's
+    figures (stability in days, difficulty 1-10, retrievability now, 0-1)."""
+    remembered = review.memory
+    return {
         "due": review.due.isoformat(),
         "review": review.number,
+        "grade": remembered.last.grade.value,
+        "last_reviewed": remembered.last.at.isoformat(),
+        "stability": round(remembered.stability, 4),
+        "difficulty": round(remembered.difficulty, 4),
+        "retrievability": round(review.chance, 4),
     }
 
 
@@ -513,7 +533,9 @@ def stats_json(
     minutes: dict[str, int],
     per_week: Sequence[tuple[Any, int]],
     pace: PaceSummary,
+    recalled: tuple[int, int],
 ) -> dict[str, Any]:
+    reviews, remembered = recalled
     return {
         "roadmap": roadmap_json(roadmap),
         "topics": [
@@ -529,4 +551,9 @@ def stats_json(
         "weeks": [{"start": start.isoformat(), "hours": m / 60} for start, m in per_week],
         "total_hours": pace.total_minutes / 60,
         "streak": {"current": pace.streaks.current, "longest": pace.streaks.longest},
+        "reviews_90_days": {
+            "reviews": reviews,
+            "remembered": remembered,
+            "share_remembered": round(remembered / reviews, 4) if reviews else None,
+        },
     }

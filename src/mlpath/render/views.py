@@ -348,7 +348,11 @@ def _about(roadmap: Roadmap, topic: Topic, progress: TopicProgress) -> Text:
 
 
 def show_view(
-    roadmap: Roadmap, state: State, topic: Topic, heading: str | None = None
+    roadmap: Roadmap,
+    state: State,
+    topic: Topic,
+    heading: str | None = None,
+    review: Review | None = None,
 ) -> RenderableType:
     progress = state.topic(roadmap.id, topic.id)
     parts: list[RenderableType] = []
@@ -358,6 +362,8 @@ def show_view(
     title.append_text(safe(f"  [{topic.id}]", "dim"))
     parts.append(title)
     parts.append(_about(roadmap, topic, progress))
+    if review is not None:
+        parts.append(Text(f"Next review: {local_date(review.due)}. {memory_line(review)}"))
     requires = Text()
     if topic.requires:
         for i, req in enumerate(topic.requires):
@@ -907,7 +913,11 @@ def review_view(
             first = upcoming[0]
             line.append_text(safe(f" The next: {first.topic.id} on {local_date(first.due)}."))
         else:
-            line.append(" Topics come up for review 7 days after you finish them.")
+            line.append(
+                " A topic you finish comes up for review when the chance that you still "
+                "remember it has fallen to the retention you aim for (90% unless the "
+                "settings file says otherwise)."
+            )
         return line
     parts.append(
         Text(f"{len(due)} review{'s' if len(due) != 1 else ''} due, oldest first:", style="bold")
@@ -923,11 +933,43 @@ def review_view(
         parts += [
             head,
             Padding(Text(due_line), (0, 0, 0, 2)),
+            Padding(Text(memory_line(review)), (0, 0, 0, 2)),
             *_practice_line(review.topic),
             *_first_book(roadmap, review.topic),
             Text(""),
         ]
-    parts.append(Text("When you have gone over one: mlpath reviewed TOPIC", style="dim"))
+    parts.append(
+        Text(
+            "When you have gone over one: mlpath reviewed TOPIC --recall again|hard|good|easy, "
+            "or all of them: mlpath review --start",
+            style="dim",
+        )
+    )
+    return Group(*parts)
+
+
+def memory_line(review: Review) -> str:
+    """The chance of still remembering a done topic now, and the last grade."""
+    last = review.memory.last
+    graded = "finished" if review.number == 1 else f"last graded {last.grade.value}"
+    return (
+        f"Chance you still remember it: {round(100 * review.chance)}% "
+        f"({graded} on {local_date(last.at)})"
+    )
+
+
+def review_card(roadmap: Roadmap, state: State, topic: Topic, place: str) -> RenderableType:
+    """One topic of a review session: what it is about, its practice, your notes."""
+    progress = state.topic(roadmap.id, topic.id)
+    head = Text(f"Review {place}: ", style="bold magenta")
+    head.append_text(safe(topic.title, "bold"))
+    head.append_text(safe(f"  [{topic.id}]", "dim"))
+    parts: list[RenderableType] = [head, *_section("Why it matters", prose(topic.summary))]
+    if topic.practice is not None:
+        parts += _section("Best way to learn", prose(topic.practice.summary))
+    if progress.notes:
+        notes = [line for n in reversed(progress.notes) for line in _note_lines(n)]
+        parts += _section("Your notes (newest first)", *notes)
     return Group(*parts)
 
 
@@ -1001,6 +1043,7 @@ def stats_view(
     minutes: dict[str, int],
     per_week: Sequence[tuple[Any, int]],
     pace: PaceSummary,
+    recalled: tuple[int, int],
 ) -> RenderableType:
     rows = [
         (t.id, state.topic(roadmap.id, t.id).status, minutes[t.id], t.estimate_hours)
@@ -1013,4 +1056,16 @@ def stats_view(
         Text(f"Hours per week, the last {len(per_week)} weeks:", style="bold"),
         chart,
         _pace_lines(pace),
+        _recall_line(recalled),
+    )
+
+
+def _recall_line(recalled: tuple[int, int]) -> Text:
+    reviews, remembered = recalled
+    if not reviews:
+        return Text("Reviews, the last 90 days: none.")
+    share = round(100 * remembered / reviews)
+    return Text(
+        f"Reviews, the last 90 days: {reviews}; remembered (not graded again): "
+        f"{remembered} ({share}%)."
     )

@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 from mlpath.core.progress import (
     NOT_STARTED,
     Change,
+    Grade,
     Note,
+    Recall,
     Session,
     State,
     StateFormatError,
@@ -174,7 +176,7 @@ class TopicRows:
         self.fields: dict[str, Any] = {}
         self.checked: dict[str, datetime] = {}
         self.unchecked: dict[str, datetime] = {}
-        self.reviews: list[datetime] = []
+        self.reviews: list[Recall] = []
         self.notes: list[Note] = []
         self.sessions: list[Session] = []
 
@@ -236,11 +238,17 @@ def read_topics(conn: sqlite3.Connection) -> dict[str, dict[str, TopicRows]]:
         entry = _entry(progress, roadmap_id, topic_id)
         (entry.checked if checked else entry.unchecked)[item] = _required_moment(at)
     # One row a topic: a topic reviewed often is one row, not one per review.
+    grades = Grade._value2member_map_
     for roadmap_id, topic_id, moments in conn.execute(
-        "SELECT roadmap, topic, group_concat(at, ' ') FROM reviews GROUP BY roadmap, topic"
+        "SELECT roadmap, topic, group_concat(at || '=' || grade, ' ') FROM reviews "
+        "GROUP BY roadmap, topic"
     ):
         entry = _entry(progress, roadmap_id, topic_id)
-        entry.reviews.extend(_required_moment(at) for at in str(moments).split(" "))
+        for review in str(moments).split(" "):
+            at, _, grade = review.partition("=")
+            if grade not in grades:
+                raise ValueError(f"a review of {topic_id} has an unknown grade {grade!r}")
+            entry.reviews.append(Recall(_required_moment(at), Grade(grade)))
     return progress
 
 
@@ -435,8 +443,8 @@ def insert_topic(
         [(roadmap_id, topic_id, item, flag, at.isoformat()) for item, flag, at in checks],
     )
     conn.executemany(
-        "INSERT INTO reviews (roadmap, topic, at) VALUES (?, ?, ?)",
-        [(roadmap_id, topic_id, at.isoformat()) for at in progress.reviews],
+        "INSERT INTO reviews (roadmap, topic, at, grade) VALUES (?, ?, ?, ?)",
+        [(roadmap_id, topic_id, r.at.isoformat(), r.grade.value) for r in progress.reviews],
     )
 
 

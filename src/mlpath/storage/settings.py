@@ -174,3 +174,20 @@ def write_goal(roadmap_id: str, goal: Goal | None) -> None:
     else:
         config.pop("goals", None)
     write_config(config)
+
+
+def review_retention(settings: dict[str, Any] | None = None) -> float:
+    """``[review] retention`` of the settings file: the chance of still remembering a
+    topic on the day its review comes due, 0.7 to 0.97 (0.9 when not given)."""
+    from mlpath.core.recall import RETENTION, RETENTION_RANGE
+
+    review = (read_config() if settings is None else settings).get("review", {})
+    value = review.get("retention", RETENTION) if isinstance(review, dict) else review
+    low, high = RETENTION_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise StateError(
+            f"the settings file {config_path()} gives [review] retention = {value!r}: it "
+            f"takes a number from {low} to {high} (the chance of still remembering a topic "
+            "when its review comes due; 0.9 if not given)."
+        )
+    return float(value)
