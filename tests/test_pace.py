@@ -188,7 +188,7 @@ def test_reviews_due_lists_the_oldest_first_and_only_done_topics() -> None:
     state = ops.mark_done(state, RID, "foundations", NOW - timedelta(days=20)).state
     state = ops.mark_done(state, RID, "deep-learning", NOW - timedelta(days=1)).state
     state = ops.start(state, RID, "production-ml", NOW - timedelta(days=30)).state
-    due = pace.reviews_due(ROADMAP, state, NOW)
+    due = pace.reviews_due(ROADMAP, pace.schedules_of(ROADMAP, state), NOW)
     assert [r.topic.id for r in due] == ["foundations", "algorithms"]
 
 

@@ -22,6 +22,7 @@ from mlpath import __version__
 from mlpath.core.errors import EXIT_INTERRUPTED, MlpathError, printable
 
 if TYPE_CHECKING:
+    from mlpath.core.pace import Schedules
     from mlpath.core.plan import GoalStatus
     from mlpath.core.progress import Outcome, State
     from mlpath.core.roadmap import Roadmap
@@ -314,6 +315,11 @@ def retention() -> float:
     from mlpath.storage.settings import review_retention
 
     return review_retention()
+
+
+def schedules(current: Roadmap) -> Schedules:
+    """The review schedule (FSRS) of each done topic of the roadmap, from the store."""
+    return database().schedules(current.id, retention())
 
 
 def when(on: str | None) -> datetime:

@@ -25,6 +25,7 @@ from mlpath.cli._app import (
     retention,
     roadmap,
     say,
+    schedules,
     write_picture,
 )
 from mlpath.core.errors import printable
@@ -152,10 +153,12 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
 def _review_of(current: Roadmap, state: State, topic: Topic) -> Review | None:
     """A done topic's next review, as FSRS schedules it; None for any other topic."""
     from mlpath.core.pace import Review
-    from mlpath.core.recall import memory
+    from mlpath.core.progress import Status
 
+    if state.topic(current.id, topic.id).status is not Status.DONE:
+        return None
     kept = retention()
-    remembered = memory(state.topic(current.id, topic.id), kept)
+    remembered = database().schedules(current.id, kept).get(topic.id)
     return None if remembered is None else Review(topic, remembered, now(), kept)
 
 
@@ -179,7 +182,7 @@ def next_(
     ready = ready_topics(current, state)
     chosen = ready if all_ else ready[:1]
     instead = [] if all_ or not ready else alternatives(current, state, ready[0], ready)
-    due = reviews_due(current, state, now(), retention())
+    due = reviews_due(current, schedules(current), now(), retention())
     blocked = {} if chosen else blocked_topics(current, state)
     target = goal(current, state)
     if json:
@@ -239,7 +242,7 @@ def progress(
             check_output(picture, force)
     current, state = roadmap(), database().load()
     summary = summarize(current, state)
-    pace = pace_summary(current, state, now(), retention())
+    pace = pace_summary(current, state, now(), schedules(current), retention())
     target = goal(current, state)
     if json:
         text.print_json(text.progress_json(current, summary, pace, target))
@@ -452,7 +455,7 @@ def review(
         )
     current, state = roadmap(), database().load()
     moment = now()
-    scheduled = reviews(current, state, moment, retention())
+    scheduled = reviews(current, schedules(current), moment, retention())
     due = due_today(scheduled, moment)
     if start:
         _review_session(current, [r.topic for r in due])
@@ -544,7 +547,7 @@ def stats(
 
     current, state = roadmap(), database().load()
     moment = now()
-    pace = pace_summary(current, state, moment, retention())
+    pace = pace_summary(current, state, moment, schedules(current), retention())
     minutes = topic_minutes(current, state)
     per_week = weekly_minutes(current, state, moment, weeks)
     recall = recalled(current, state, moment.date())

@@ -19,6 +19,7 @@ from mlpath.cli._app import (
     retention,
     roadmap,
     say,
+    schedules,
 )
 from mlpath.core.errors import MlpathError, UsageError, printable
 
@@ -183,7 +184,7 @@ def _write_calendar(
     from mlpath.storage.paths import atomic_write
 
     sessions = ics.blocks(laid_out, study_days, start_at, moment.tzinfo)
-    due = reviews(current, state, moment, retention())
+    due = reviews(current, schedules(current), moment, retention())
     content = ics.calendar(current, sessions, due, moment)
     events = ics.read_back(content)
     if len(events) != len(sessions) + len(due):  # the library must read what it wrote

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from mlpath.core.exchange import merge_topics
-from mlpath.core.pace import reviews
+from mlpath.core.pace import reviews, schedules_of
 from mlpath.core.progress import State, Status, next_topic, summarize
 from mlpath.core.recall import RETENTION
 from mlpath.core.roadmap import Roadmap, Topic
@@ -74,6 +74,7 @@ def learner(
         if m is not None
     ]
     today = datetime.combine(now.date(), time(), now.tzinfo)
+    scheduled = reviews(roadmap, schedules_of(roadmap, state, retention), now, retention)
     return Learner(
         name=name,
         files=tuple(files),
@@ -91,7 +92,7 @@ def learner(
         ),
         last_active=max(moments, default=None),
         stuck=tuple(topic_id for at, topic_id in started if now - at > stuck_after),
-        reviews_overdue=sum(1 for r in reviews(roadmap, state, now, retention) if r.due < today),
+        reviews_overdue=sum(1 for r in scheduled if r.due < today),
     )
 
 

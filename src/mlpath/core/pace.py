@@ -6,6 +6,7 @@ answer is a function of the state and that moment.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -322,23 +323,29 @@ class Review:
         return retrievability(self.memory, self.now, self.retention)
 
 
+Schedules = Mapping[str, Memory]  # topic id -> its FSRS schedule, for the done topics
+
+
+def schedules_of(roadmap: Roadmap, state: State, retention: float = RETENTION) -> Schedules:
+    """The schedule of every done topic of the roadmap, replayed from ``state`` (the
+    commands take them from the store, which keeps them in a cache)."""
+    return memories({t.id: state.topic(roadmap.id, t.id) for t in roadmap.topics}, retention)
+
+
 def reviews(
-    roadmap: Roadmap, state: State, now: datetime, retention: float = RETENTION
+    roadmap: Roadmap, schedules: Schedules, now: datetime, retention: float = RETENTION
 ) -> list[Review]:
     """Every done topic with its next review, the earliest due first."""
-    topics = {topic.id: state.topic(roadmap.id, topic.id) for topic in roadmap.topics}
-    found = memories(topics, retention)
     by_id = {topic.id: topic for topic in roadmap.topics}
-    return sorted(
-        (Review(by_id[t], m, now, retention) for t, m in found.items()), key=lambda r: r.due
-    )
+    found = [Review(by_id[t], m, now, retention) for t, m in schedules.items() if t in by_id]
+    return sorted(found, key=lambda r: (r.due, r.topic.id))
 
 
 def reviews_due(
-    roadmap: Roadmap, state: State, now: datetime, retention: float = RETENTION
+    roadmap: Roadmap, schedules: Schedules, now: datetime, retention: float = RETENTION
 ) -> list[Review]:
     """Reviews due by the end of today, oldest first."""
-    return due_today(reviews(roadmap, state, now, retention), now)
+    return due_today(reviews(roadmap, schedules, now, retention), now)
 
 
 #: The window of the share of reviews remembered, in days up to today.
@@ -378,8 +385,16 @@ class PaceSummary:
 
 
 def pace_summary(
-    roadmap: Roadmap, state: State, now: datetime, retention: float = RETENTION
+    roadmap: Roadmap,
+    state: State,
+    now: datetime,
+    schedules: Schedules | None = None,
+    retention: float = RETENTION,
 ) -> PaceSummary:
+    """What progress shows of time, streaks, the projection and the reviews due
+    (``schedules``: as :func:`schedules_of` gives them, when not given)."""
+    if schedules is None:
+        schedules = schedules_of(roadmap, state, retention)
     minutes = topic_minutes(roadmap, state)
     area_minutes = {
         a.id: sum(minutes[t.id] for t in roadmap.topics_in(a.id)) for a in roadmap.areas
@@ -390,5 +405,5 @@ def pace_summary(
         area_minutes=area_minutes,
         streaks=streaks(activity_days(roadmap, state), now.date()),
         projection=project(roadmap, state, now),
-        reviews_due=reviews_due(roadmap, state, now, retention),
+        reviews_due=reviews_due(roadmap, schedules, now, retention),
     )

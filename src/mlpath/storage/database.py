@@ -44,6 +44,7 @@ from mlpath.storage.snapshots import SNAPSHOTS, Snapshots
 
 if TYPE_CHECKING:
     from mlpath.core.exchange import ImportReport
+    from mlpath.core.recall import Memory
     from mlpath.core.roadmap import Topic
 
 DATABASE = "state.db"
@@ -122,6 +123,15 @@ class Store:
                 sessions=tuple(sorted(entry.sessions, key=session_key)),
             )
             return state.with_topic(roadmap_id, chosen.id, topic), chosen
+
+    def schedules(self, roadmap_id: str, retention: float) -> dict[str, Memory]:
+        """Topic id -> the review schedule (FSRS) of every done topic of the roadmap,
+        replayed from its reviews or taken from the cache of schedules
+        (:mod:`mlpath.storage.schedules`)."""
+        from mlpath.storage.schedules import schedules
+
+        with self._reading() as conn:
+            return {} if conn is None else schedules(conn, self.path, roadmap_id, retention)
 
     def note_words(self, roadmap_id: str, words: Sequence[str]) -> dict[str, set[str]]:
         """For search: topic id -> which of ``words`` (folded as

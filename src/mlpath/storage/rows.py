@@ -238,7 +238,7 @@ def read_topics(conn: sqlite3.Connection) -> dict[str, dict[str, TopicRows]]:
         entry = _entry(progress, roadmap_id, topic_id)
         (entry.checked if checked else entry.unchecked)[item] = _required_moment(at)
     # One row a topic: a topic reviewed often is one row, not one per review.
-    grades = Grade._value2member_map_
+    grades = {g.value: g for g in Grade}
     for roadmap_id, topic_id, moments in conn.execute(
         "SELECT roadmap, topic, group_concat(at || '=' || grade, ' ') FROM reviews "
         "GROUP BY roadmap, topic"
@@ -248,7 +248,7 @@ def read_topics(conn: sqlite3.Connection) -> dict[str, dict[str, TopicRows]]:
             at, _, grade = review.partition("=")
             if grade not in grades:
                 raise ValueError(f"a review of {topic_id} has an unknown grade {grade!r}")
-            entry.reviews.append(Recall(_required_moment(at), Grade(grade)))
+            entry.reviews.append(Recall(_required_moment(at), grades[grade]))
     return progress
 
 
