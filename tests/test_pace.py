@@ -74,9 +74,29 @@ def test_when_parses_dates_and_refuses_the_future() -> None:
     assert pace.parse_when("yesterday", NOW) == datetime(2026, 11, 25, tzinfo=UTC)
     offset = pace.parse_when("2026-11-20T10:00:00+05:30", NOW)
     assert offset.utcoffset() == timedelta(hours=5, minutes=30)
-    for bad in ("2026-11-27", "tomorrow", "last tuesday", "2026-13-01"):
+    for bad in ("2026-11-27", "tomorrow", "last tuesday", "2026-13-01", "-3 days ago"):
         with pytest.raises(ValueError):
             pace.parse_when(bad, NOW)
+    with pytest.raises(ValueError, match="in the future"):
+        pace.parse_when("tomorrow", NOW)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("1 day ago", date(2026, 11, 25)),
+        ("3 days ago", date(2026, 11, 23)),
+        (" 40  Days Ago ", date(2026, 10, 17)),  # across a month
+        ("a day ago", date(2026, 11, 25)),
+        ("2 weeks ago", date(2026, 11, 12)),
+        ("one week ago", date(2026, 11, 19)),
+        ("0 days ago", date(2026, 11, 26)),
+    ],
+)
+def test_days_counted_back_mean_the_start_of_that_day(text: str, day: date) -> None:
+    assert pace.parse_when(text, NOW) == datetime.combine(day, time(), UTC)
+    far = pace.parse_when("366 days ago", datetime(2028, 3, 1, 9, tzinfo=UTC))  # leap year
+    assert far == datetime(2027, 3, 1, tzinfo=UTC)
 
 
 # --- streaks -------------------------------------------------------------------------------

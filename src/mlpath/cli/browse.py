@@ -467,7 +467,7 @@ def review(
         render(lambda views: views.review_view(current, state, due, upcoming))
 
 
-_ASK = "How well did you remember it? again, hard, good, easy (1-4), s to skip, q to stop: "
+_ASK = "How well did you remember it? again, hard, good, easy (1-4); s skips, q stops: "
 
 
 def _review_session(current: Roadmap, due: list[Topic]) -> None:
