@@ -47,6 +47,8 @@ UNTOUCHED = range(990, 1000)  # topics the generated history never touches
 DONE = range(5)  # topics done at the start of every history: the small state's handful
 IMPORT_CHANGES = 10_000
 BIG_IMPORT_NOTES = 60_000  # the import whose undo is timed against the import itself
+#: Graded reviews of the done topics: review, show and stats held to 1.3 times a handful.
+REVIEW_COUNTS = {"handful": len(DONE), "10k": 10_000}
 #: The commands whose work could grow with the history rather than with what they show:
 #: held to 1.3 times their small-state time at 10,000 changes and 2 times at 100,000.
 #: The others show more as the learner gets further (review lists what is due, next and
@@ -181,6 +183,46 @@ def build_notes(home: Path, roadmap_path: Path, count: int, start: datetime) -> 
         store.update(batch)
 
 
+def build_reviews(home: Path, roadmap_path: Path, count: int, start: datetime) -> None:
+    """The handful of done topics (DONE), and ``count`` graded reviews of them, one every
+    hour from the finish on, the grades in turn."""
+    from mlpath.core import progress as ops
+    from mlpath.storage.database import Store
+    from mlpath.storage.roadmap_files import load_roadmap
+
+    roadmap = load_roadmap(roadmap_path)
+    grades = list(ops.Grade)
+
+    def reviews(state: ops.State) -> tuple[ops.State, None]:
+        for i in DONE:
+            state = ops.mark_done(state, roadmap.id, f"topic-{i}", start).state
+        for i in range(count):
+            at = start + timedelta(hours=i + 1)
+            topic = f"topic-{DONE[i % len(DONE)]}"
+            state = ops.review(state, roadmap.id, topic, at, grades[(i // 3) % 4]).state
+        return state, None
+
+    Store(home).update(reviews)
+
+
+def review_cases(scratch: Path, big: Path, start: datetime) -> dict[str, Case]:
+    """Graded review: a handful of reviews and 10,000 on the same done topics, which
+    review, show and stats show alike."""
+    cases = {}
+    for label, count in REVIEW_COUNTS.items():
+        home = scratch / f"reviews-{label}"
+        build_reviews(home, big, count, start)
+        mlpath_in(home, big, "roadmap", "info")
+        for name, argv in (
+            ("review", ["review"]),
+            ("show", ["show", f"topic-{DONE[1]}"]),
+            ("stats", ["stats"]),
+        ):
+            key = f"{label} graded {name}"
+            cases[key] = Case(key, [MLPATH, "--roadmap", str(big), *argv], home)
+    return cases
+
+
 def _operation(i: int, state: Any, roadmap: Any, topic: Any, at: datetime) -> Any:
     """The ``i``-th operation of a generated history: three notes, two study sessions, a
     start, two checks, a done and a review (a done for a topic not done yet) in every ten."""
@@ -195,7 +237,8 @@ def _operation(i: int, state: Any, roadmap: Any, topic: Any, at: datetime) -> An
     if kind in (3, 6):
         return ops.check(state, roadmap, topic, (("book", "course")[kind == 6],), at)
     if kind == 8 and state.topic(roadmap.id, topic.id).status is ops.Status.DONE:
-        return ops.review(state, roadmap.id, topic.id, at)
+        grade = list(ops.Grade)[(i // 10) % 4]  # graded: again, hard, good, easy in turn
+        return ops.review(state, roadmap.id, topic.id, at, grade)
     action = ops.start if kind == 2 else ops.mark_done
     return action(state, roadmap.id, topic.id, at)
 
@@ -457,6 +500,7 @@ def main() -> int:
             "import 60k notes", [*prefix, "import", str(notes_export)], homes["small"], True
         )
         cases["undo of it"] = Case("undo of it", [*prefix, "undo"], imported, True)
+        cases |= review_cases(scratch, big, start)
         table = commands(["--roadmap", str(big)], export)
         for label, home in homes.items():
             for name, (argv, writes) in table.items():
@@ -536,6 +580,9 @@ def report(
     report_start_up(cases)
     check_targets(cases, sizes, memory, largest, names)
     check(f"undo of a {BIG_IMPORT_NOTES:,}-note import / the import", its_undo / big_import, 1.0)
+    for name in ("review", "show", "stats"):
+        handful, many = (cases[f"{label} graded {name}"].median for label in REVIEW_COUNTS)
+        check(f"{name}: 10,000 graded reviews / a handful", many / handful, 1.3)
     print(f"\n{'all targets met' if not FAILED else f'{len(FAILED)} target(s) missed'}.")
 
 

@@ -58,7 +58,7 @@ def histories(draw: st.DrawFn) -> State:
                 minutes = draw(st.sampled_from([30, 45]))
                 s = ops.log_time(s, rid, tid, Session(now, minutes)).state
             elif action == "review" and s.topic(rid, tid).status == "done":
-                s = ops.review(s, rid, tid, now).state
+                s = ops.review(s, rid, tid, now, draw(st.sampled_from(list(ops.Grade)))).state
             elif action in ("check", "uncheck") and tid != "retired-topic":
                 topic = ROADMAP.topic(tid)
                 item = draw(st.sampled_from(topic.item_ids))

@@ -143,9 +143,7 @@ def test_old_ungraded_reviews_migrate_as_good_and_none_is_lost(
     conn.close()
 
 
-def test_retention_comes_from_the_settings_file_and_is_checked(
-    run: Run, mlpath_home: Path
-) -> None:
+def test_retention_comes_from_the_settings_file_and_is_checked(run: Run, mlpath_home: Path) -> None:
     run("done", "foundations", "--on", "40 days ago")
     at_90 = _review(run)["due"]
     config = mlpath_home / "config.toml"

@@ -122,6 +122,21 @@ def test_two_machines_end_the_same_and_a_mentor_sees_them_as_one_learner(
     assert on["foundations"] == (0, 1) and on["algorithms"] == (1, 0)
 
 
+def test_graded_reviews_travel_through_a_sync(tmp_path: Path) -> None:
+    _, a, b = two_homes(tmp_path)
+    ok(a, "done", "foundations", "--on", "20 days ago")
+    ok(a, "reviewed", "foundations", "--recall", "hard", "--on", "10 days ago")
+    ok(a, "sync")
+    ok(b, "sync")
+    ok(b, "reviewed", "foundations", "--recall", "again")
+    ok(b, "sync")
+    ok(a, "sync")
+    on_a, on_b = (json.loads(ok(h, "review", "--json")) for h in (a, b))
+    assert on_a == on_b
+    [entry] = on_a["due"] + on_a["upcoming"]
+    assert entry["grade"] == "again" and entry["review"] == 3  # the finish, hard, again
+
+
 def test_a_sync_is_one_change_that_undo_reverts(tmp_path: Path) -> None:
     _, a, b = two_homes(tmp_path)
     ok(a, "done", "foundations")

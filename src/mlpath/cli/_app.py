@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 #: The commands in the groups that help shows, in the order a learner meets them.
 PANELS = (
-    ("Browse the path", ("list", "show", "next", "search", "open")),
+    ("Browse the path", ("list", "show", "next", "search", "open", "browse")),
     ("Record progress", ("start", "done", "skip", "reset", "note", "log", "undo")),
     ("See how far you are", ("progress", "stats", "review", "reviewed", "history")),
     ("Plan to a date", ("plan", "goal", "graph")),

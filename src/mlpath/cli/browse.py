@@ -424,6 +424,29 @@ def open_(
 
 
 @app.command()
+def browse() -> None:
+    """The roadmap as a full-screen app: move around it, open a topic, check its
+    resources, log time, write notes, undo; '?' in the app lists every key.
+
+    \b
+    Examples:
+      mlpath browse
+      mlpath --roadmap my-path.toml browse
+    """
+    from mlpath.clock import now as clock_now
+    from mlpath.core.errors import UsageError
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(
+            "browse is a full-screen app and needs a terminal; 'mlpath list', 'mlpath "
+            "show TOPIC' and 'mlpath next' print what it shows."
+        )
+    from mlpath.cli.tui import Browse  # Textual: imported by this command only
+
+    Browse(roadmap(), database(), clock_now, retention()).run()
+
+
+@app.command()
 def review(
     start: Annotated[
         bool,

@@ -77,6 +77,12 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
+def status_sign(status: Status) -> Text:
+    """The status's sign alone, styled (for a tree of topics)."""
+    mark, style = _STATUS_STYLE[status]
+    return Text(mark, style=style)
+
+
 def status_text(status: Status) -> Text:
     """The status, styled as a span: what is appended to it keeps its own style (a
     not-started topic's title is not dimmed with its status)."""

@@ -1,0 +1,252 @@
+"""``mlpath browse``, the full-screen app: every key and form driven through Textual's
+Pilot against a real database, the main screens as reviewed SVG snapshots, and the
+installed program driven in tmux as a learner would."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import NOW
+from mlpath.cli.tui import Browse, tree_nodes
+from mlpath.core import progress as ops
+from mlpath.core.progress import Status
+from mlpath.storage.database import Store
+from mlpath.storage.roadmap_files import bundled_roadmap_path, load_roadmap
+
+ROADMAP = load_roadmap(bundled_roadmap_path())
+RID = ROADMAP.id
+
+
+def _app(roadmap: Any = ROADMAP) -> Browse:
+    return Browse(roadmap, Store(clock=lambda: NOW), lambda: NOW, 0.9)
+
+
+def _drive(app: Browse, steps: Callable[[Any], Awaitable[None]], size: tuple[int, int]) -> None:
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await steps(pilot)
+            await pilot.pause()
+
+    asyncio.run(main())
+
+
+async def _fill(pilot: Any, key: str, *values: str) -> None:
+    """Open a form with ``key``, put ``values`` in its fields, and submit it with enter
+    in the last one (typing them key by key is slow and tests nothing more)."""
+    from textual.widgets import Input
+
+    await pilot.press(key)
+    while type(pilot.app.screen).__name__ != "Form":
+        await pilot.pause(0.05)
+    fields = list(pilot.app.screen.query(Input))
+    for field, value in zip(fields, values, strict=True):
+        field.value = value
+    fields[-1].focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def _status(topic: str) -> Status:
+    return Store().load().topic(RID, topic).status
+
+
+def _go(topic: str) -> Callable[[Any], Awaitable[None]]:
+    """Filter the tree to ``topic``'s words and open it (what / ... enter does)."""
+
+    async def steps(pilot: Any) -> None:
+        await pilot.press("slash", *topic.replace("-", " "), "enter")
+
+    return steps
+
+
+def test_filter_and_enter_select_a_topic(mlpath_home: Path) -> None:
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await pilot.press("slash", "d", "e", "e", "p", "enter")
+        assert app.shown == "deep-learning"
+        await pilot.press("escape")  # the whole tree again, the topic still shown
+        assert app.shown == "deep-learning" and app.words == ""
+
+    _drive(app, steps, (100, 30))
+
+
+@pytest.mark.parametrize(
+    ("key", "status"),
+    [("s", Status.IN_PROGRESS), ("d", Status.DONE), ("x", Status.SKIPPED)],
+)
+def test_status_keys_record_through_the_store_and_undo_takes_them_back(
+    mlpath_home: Path, key: str, status: Status
+) -> None:
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await _go("algorithms")(pilot)
+        await pilot.press(key)
+        assert _status("algorithms") is status
+        await pilot.press("r")  # reset
+        assert _status("algorithms") is Status.NOT_STARTED
+        await pilot.press("u", "u")
+        assert _status("algorithms") is Status.NOT_STARTED  # nothing was there before
+        history = Store().changes(5)
+        assert history == []
+
+    _drive(app, steps, (100, 30))
+
+
+def test_space_checks_and_unchecks_the_selected_resource(mlpath_home: Path) -> None:
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await _go("foundations")(pilot)
+        await pilot.press("enter", "down")  # open it; its first item: the practice
+        await pilot.press("space")
+        assert "practice" in Store().load().topic(RID, "foundations").checked
+        await pilot.press("space")
+        assert "practice" not in Store().load().topic(RID, "foundations").checked
+
+    _drive(app, steps, (100, 30))
+
+
+def test_the_log_form_logs_and_refuses_bad_input(mlpath_home: Path) -> None:
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await _go("deep-learning")(pilot)
+        await pilot.press("l", "f", "enter", "enter")  # typed: refused, not a duration
+        assert Store().load().topic(RID, "deep-learning").minutes == 0
+        await _fill(pilot, "l", "45m", "yesterday")
+        progress = Store().load(topics=[(RID, "deep-learning")]).topic(RID, "deep-learning")
+        assert progress.minutes == 45 and progress.status is Status.IN_PROGRESS
+        assert progress.sessions[0].on.date() == NOW.date() - timedelta(days=1)
+        await _fill(pilot, "l", "20h", "yesterday")
+        await _fill(pilot, "l", "5h", "yesterday")  # 25h45m on one day: refused
+        again = Store().load().topic(RID, "deep-learning")
+        assert again.minutes == 45 + 20 * 60
+        await pilot.press("l", "escape")  # a form given up changes nothing
+        assert Store().load().topic(RID, "deep-learning").minutes == again.minutes
+
+    _drive(app, steps, (100, 30))
+
+
+def test_the_note_form_adds_a_note_with_a_link_and_refuses_a_bad_link(
+    mlpath_home: Path,
+) -> None:
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await _go("deep-learning")(pilot)
+        await _fill(pilot, "n", "mlp", "ftp://x")  # refused: not an http(s) link
+        assert Store().load(topics=[(RID, "deep-learning")]).topic(RID, "deep-learning").notes == ()
+        await _fill(pilot, "n", "", "")  # refused: no text
+        await _fill(pilot, "n", "MLP from scratch", "https://github.com/example/mlp")
+        notes = Store().load(topics=[(RID, "deep-learning")]).topic(RID, "deep-learning").notes
+        assert [(n.text, n.link) for n in notes] == [
+            ("MLP from scratch", "https://github.com/example/mlp")
+        ]
+
+    _drive(app, steps, (100, 30))
+
+
+def test_next_goes_to_what_next_recommends_and_help_lists_every_key(mlpath_home: Path) -> None:
+    Store(clock=lambda: NOW).update(
+        lambda s: (ops.mark_done(s, RID, "foundations", NOW).state, None)
+    )
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await pilot.press("N")
+        assert app.shown == "deep-learning"
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "Keys"
+        await pilot.press("z")
+        assert type(app.screen).__name__ != "Keys"
+
+    _drive(app, steps, (100, 30))
+
+
+def test_another_mlpath_writing_shows_within_a_second(mlpath_home: Path) -> None:
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await _go("algorithms")(pilot)
+        await pilot.pause(0.6)  # the app has read the database's version once
+        other = Store(clock=lambda: NOW)
+        other.update(lambda s: (ops.mark_done(s, RID, "algorithms", NOW).state, None))
+        await pilot.pause(1.0)
+        assert app.state.topic(RID, "algorithms").status is Status.DONE
+
+    _drive(app, steps, (100, 30))
+
+
+HOSTILE = "[b]Bold[/b] [@click=app.quit]x[/@click]"
+
+
+def _hostile_roadmap() -> Any:
+    """The starter roadmap, its first topic titled with markup and an action."""
+    from importlib.resources import files
+
+    from mlpath.core.roadmap import parse_roadmap
+
+    starter = files("mlpath").joinpath("starter.toml").read_text(encoding="utf-8")
+    text = starter.replace('title = "Python"', f'title = "{HOSTILE}\\u001b[2J"', 1)
+    return parse_roadmap(text, "odd.toml")
+
+
+def test_untrusted_titles_show_literally_and_never_act(mlpath_home: Path) -> None:
+    app = _app(_hostile_roadmap())
+
+    async def steps(pilot: Any) -> None:
+        tree = pilot.app.query_one("#tree")
+        labels = [str(node.label) for node in tree_nodes(tree.root)]
+        assert any(HOSTILE in label for label in labels)
+        assert not any("\x1b" in label for label in labels)
+        screen = pilot.app.export_screenshot()
+        assert "@click=app.quit" in screen.replace("&#160;", " ")
+        await pilot.click("#tree", offset=(20, 1))  # on the title that would quit
+        await pilot.press("enter")
+        assert pilot.app.is_running
+
+    _drive(app, steps, (100, 30))
+
+
+# --- the screens, as reviewed SVG snapshots (pytest --snapshot-update writes them anew) ---
+
+
+def _learner() -> None:
+    """The learner of the screens: foundations done and reviewed, deep learning under way
+    with its book checked, 1h30m logged and a note with a link."""
+
+    def history(state: Any) -> tuple[Any, None]:
+        earlier = NOW - timedelta(days=20)
+        state = ops.mark_done(state, RID, "foundations", earlier).state
+        state = ops.review(state, RID, "foundations", NOW - timedelta(days=3), ops.Grade.HARD).state
+        state = ops.start(state, RID, "deep-learning", NOW - timedelta(days=10)).state
+        topic = ROADMAP.topic("deep-learning")
+        state = ops.check(state, ROADMAP, topic, ("deep-learning-book",), NOW).state
+        state = ops.log_time(state, RID, "deep-learning", ops.Session(NOW, 90)).state
+        note = ops.Note(NOW, "MLP from scratch, see the repo", "https://github.com/example/mlp")
+        return ops.add_note(state, RID, "deep-learning", note, NOW).state, None
+
+    Store(clock=lambda: NOW).update(history)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_the_main_screen(mlpath_home: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    _learner()
+    assert snap_compare(_app(), terminal_size=size, press=["N"])
+
+
+def test_the_keys_screen(mlpath_home: Path, snap_compare: Any) -> None:
+    assert snap_compare(_app(), terminal_size=(80, 24), press=["question_mark"])
+
+
+def test_a_hostile_title_on_screen(mlpath_home: Path, snap_compare: Any) -> None:
+    assert snap_compare(_app(_hostile_roadmap()), terminal_size=(80, 24))
