@@ -272,6 +272,11 @@ class Case:
             env["MLPATH_HOME"] = str(self.home)
         if self.before is not None:
             self.before(len(self.times) if record else -1 - len(self.times))
+        elapsed = self._timed(env)
+        if record:
+            self.times.append(elapsed)
+
+    def _timed(self, env: dict[str, str]) -> float:
         began = time.perf_counter()
         result = subprocess.run(
             self.argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -279,12 +284,68 @@ class Case:
         elapsed = time.perf_counter() - began
         if result.returncode != 0:
             raise SystemExit(f"{self.name} failed: {result.stderr.decode(errors='replace')}")
-        if record:
-            self.times.append(elapsed)
+        return elapsed
 
     @property
     def median(self) -> float:
         return statistics.median(self.times)
+
+
+class ScreenCase(Case):
+    """A full-screen command (mlpath browse) on a pseudo-terminal of 100x30: the time
+    from starting it to its first screen showing ``shown``; then it is told to quit."""
+
+    def __init__(self, name: str, argv: list[str], home: Path, shown: bytes) -> None:
+        super().__init__(name, argv, home)
+        self.shown = shown
+
+    def _timed(self, env: dict[str, str]) -> float:
+        import fcntl
+        import pty
+        import select
+        import struct
+        import termios
+
+        leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        env = {**env, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            self.argv, stdin=follower, stdout=follower, stderr=follower, env=env
+        )
+        os.close(follower)
+        seen, elapsed = b"", None
+        while elapsed is None and time.perf_counter() - began < 60:
+            if select.select([leader], [], [], 0.5)[0]:
+                try:
+                    seen += os.read(leader, 65536)
+                except OSError:
+                    break
+                if self.shown in seen:
+                    elapsed = time.perf_counter() - began
+        os.write(leader, b"q")
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        os.close(leader)
+        if elapsed is None:
+            raise SystemExit(f"{self.name}: the first screen never showed")
+        return elapsed
+
+
+def textual_imported_by(argv: list[str], home: Path) -> list[str]:
+    """The textual modules that a command imports (``-X importtime``)."""
+    env = {**child_env(), "MLPATH_HOME": str(home)}
+    done = subprocess.run(
+        [PYTHON, "-X", "importtime", "-m", "mlpath", *argv[1:]],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    return [name for name in names if name.split(".")[0] == "textual"]
 
 
 def copy_home(template: Path, target: Path) -> Path:
@@ -501,6 +562,12 @@ def main() -> int:
         )
         cases["undo of it"] = Case("undo of it", [*prefix, "undo"], imported, True)
         cases |= review_cases(scratch, big, start)
+        # browse: from the command to its first screen, on the bundled roadmap and on
+        # the 1,000-topic one with 10,000 changes
+        cases["bundled browse"] = ScreenCase(
+            "bundled browse", [MLPATH, "browse"], bundled_home, b"done ("
+        )
+        cases["10k browse"] = ScreenCase("10k browse", [*prefix, "browse"], homes["10k"], b"done (")
         table = commands(["--roadmap", str(big)], export)
         for label, home in homes.items():
             for name, (argv, writes) in table.items():
@@ -525,12 +592,15 @@ def main() -> int:
             exported_mb[label] = out.stat().st_size / 1e6
         EXPORTED_MB.update(exported_mb)
 
+        TEXTUAL_IN_LIST.extend(textual_imported_by([MLPATH, "list"], bundled_home))
+
     report(args, cases, sizes, sizes_mb, memory, largest, list(table))
     return 1 if FAILED else 0
 
 
 FAILED: list[str] = []
 EXPORTED_MB: dict[str, float] = {}  # the size of each state's export
+TEXTUAL_IN_LIST: list[str] = []  # textual modules that mlpath list imports: none
 
 
 def _typer_version() -> str:
@@ -580,6 +650,11 @@ def report(
     report_start_up(cases)
     check_targets(cases, sizes, memory, largest, names)
     check(f"undo of a {BIG_IMPORT_NOTES:,}-note import / the import", its_undo / big_import, 1.0)
+    browse, listing = cases["bundled browse"].median, cases["bundled list"].median
+    check("browse to its first screen / list (bundled)", browse / listing, 3.0)
+    big_browse = cases["10k browse"].median
+    check("browse: 1,000 topics, 10,000 changes / bundled", big_browse / browse, 1.3)
+    check("textual modules that mlpath list imports", float(len(TEXTUAL_IN_LIST)), 0.0)
     for name in ("review", "show", "stats"):
         handful, many = (cases[f"{label} graded {name}"].median for label in REVIEW_COUNTS)
         check(f"{name}: 10,000 graded reviews / a handful", many / handful, 1.3)

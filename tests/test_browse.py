@@ -5,6 +5,12 @@ installed program driven in tmux as a learner would."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -106,7 +112,9 @@ def test_space_checks_and_unchecks_the_selected_resource(mlpath_home: Path) -> N
 
     async def steps(pilot: Any) -> None:
         await _go("foundations")(pilot)
-        await pilot.press("enter", "down")  # open it; its first item: the practice
+        await pilot.press("enter")  # open it
+        await pilot.pause()
+        await pilot.press("down")  # its first item: the practice
         await pilot.press("space")
         assert "practice" in Store().load().topic(RID, "foundations").checked
         await pilot.press("space")
@@ -250,3 +258,105 @@ def test_the_keys_screen(mlpath_home: Path, snap_compare: Any) -> None:
 
 def test_a_hostile_title_on_screen(mlpath_home: Path, snap_compare: Any) -> None:
     assert snap_compare(_app(_hostile_roadmap()), terminal_size=(80, 24))
+
+
+# --- the installed program in a terminal ------------------------------------------------
+
+
+class Terminal:
+    """A tmux window of the given size running one command, on a server of its own."""
+
+    def __init__(self, tmp_path: Path, command: list[str], env: dict[str, str]) -> None:
+        self.socket = str(tmp_path / "tmux.sock")
+        words = " ".join(f"{k}={v}" for k, v in env.items())
+        line = f"env {words} " + " ".join(command)
+        self._tmux("new-session", "-d", "-s", "t", "-x", "100", "-y", "30", line)
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-S", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "t")
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if text in shown:
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never showed:\n{self.screen()}")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self._tmux("send-keys", "-t", "t", *(["-l"] if literal else []), *keys)
+        time.sleep(0.15)
+
+    def gone(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self._tmux("has-session", "-t", "t")
+            except subprocess.CalledProcessError:
+                return True
+            time.sleep(0.1)
+        return False
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
+
+
+def test_the_installed_browse_in_tmux_then_progress_says_so(tmp_path: Path) -> None:
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is needed for this test (CI installs it)")
+    mlpath = str(Path(sys.executable).with_name("mlpath"))
+    env = {"MLPATH_HOME": str(tmp_path / "home"), "TERM": "xterm-256color", "HOME": str(tmp_path)}
+    terminal = Terminal(tmp_path, [mlpath, "browse"], env)
+    try:
+        terminal.wait_for("0 of 7 done")
+        terminal.keys("/")
+        terminal.keys("deep", literal=True)
+        terminal.keys("Enter")
+        terminal.wait_for("Neural networks")  # deep learning on the right
+        terminal.keys("d")
+        terminal.wait_for("1 of 7 done")
+        terminal.keys("u")
+        terminal.wait_for("0 of 7 done")
+        terminal.keys("d")
+        terminal.wait_for("1 of 7 done")
+        terminal.keys("l")
+        terminal.wait_for("Log study time on Deep learning")
+        terminal.keys("45m", literal=True)
+        terminal.keys("Enter")
+        terminal.keys("Enter")
+        terminal.wait_for("Logged 45m on deep-learning")
+        terminal.keys("n")
+        terminal.wait_for("A note on Deep learning")
+        terminal.keys("MLP from scratch", literal=True)
+        terminal.keys("Enter")
+        terminal.keys("https://github.com/example/mlp", literal=True)
+        terminal.keys("Enter")
+        terminal.wait_for("Added a note to deep-learning with a link")
+        terminal.keys("q")
+        assert terminal.gone()
+    finally:
+        terminal.close()
+    run_env = {**os.environ, **env}
+    progress = subprocess.run(
+        [mlpath, "progress", "--json"], env=run_env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(progress.stdout)["overall"]["done"] == 1
+    shown = subprocess.run(
+        [mlpath, "show", "deep-learning"], env=run_env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "done since" in shown and "MLP from scratch" in shown
+    assert "https://github.com/example/mlp" in shown
+    history = subprocess.run(
+        [mlpath, "history", "--json"], env=run_env, capture_output=True, text=True, check=True
+    ).stdout
+    assert [c["action"] for c in json.loads(history)["changes"]][:3] == ["note", "log", "done"]

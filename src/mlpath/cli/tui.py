@@ -282,16 +282,26 @@ class Browse(App[None]):
                 label.append(" (optional)", style="dim")
             area_node = tree.root.add(label, data=("area", area.id), expand=True)
             for topic in topics:
-                node = area_node.add(
-                    self._topic_label(topic),
-                    data=("topic", topic.id),
-                    expand=("topic", topic.id) in expanded,
-                )
-                for item in topic.item_ids:
-                    node.add_leaf(self._item_label(topic, item), data=("item", topic.id, item))
+                node = area_node.add(self._topic_label(topic), data=("topic", topic.id))
+                if ("topic", topic.id) in expanded:
+                    self._add_items(node, topic)
+                    node.expand()
         found = next((n for n in tree_nodes(tree.root) if n.data == selected), None)
         if found is not None:
             self._place(found)
+
+    def _add_items(self, node: TreeNode[Node], topic: Topic) -> None:
+        """A topic's checklist under it: added when it is first opened, so that a tree of
+        a thousand topics is drawn as fast as a short one."""
+        if not node.children:
+            for item in topic.item_ids:
+                node.add_leaf(self._item_label(topic, item), data=("item", topic.id, item))
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded[Node]) -> None:
+        data = event.node.data
+        if data and data[0] == "topic":
+            self._add_items(event.node, self.roadmap.topic(data[1]))
 
     def _place(self, node: TreeNode[Node]) -> None:
         """Put the tree's cursor on ``node``: at once, and again once the tree has laid
@@ -376,6 +386,8 @@ class Browse(App[None]):
     @on(Tree.NodeSelected)
     def _selected(self, event: Tree.NodeSelected[Node]) -> None:
         data = event.node.data
+        if data and data[0] == "topic":
+            self._add_items(event.node, self.roadmap.topic(data[1]))
         if data and data[0] in ("area", "topic"):
             event.node.toggle()
         if data and data[0] in ("topic", "item"):
