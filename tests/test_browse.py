@@ -49,8 +49,7 @@ async def _fill(pilot: Any, key: str, *values: str) -> None:
     from textual.widgets import Input
 
     await pilot.press(key)
-    while type(pilot.app.screen).__name__ != "Form":
-        await pilot.pause(0.05)
+    await _until(pilot, lambda: type(pilot.app.screen).__name__ == "Form")
     fields = list(pilot.app.screen.query(Input))
     for field, value in zip(fields, values, strict=True):
         field.value = value
@@ -63,11 +62,25 @@ def _status(topic: str) -> Status:
     return Store().load().topic(RID, topic).status
 
 
+async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until ``condition`` holds; fail (never hang) after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the app never got there"
+        await pilot.pause(0.02)
+
+
 def _go(topic: str) -> Callable[[Any], Awaitable[None]]:
     """Filter the tree to ``topic``'s words and open it (what / ... enter does)."""
 
     async def steps(pilot: Any) -> None:
-        await pilot.press("slash", *topic.replace("-", " "), "enter")
+        from textual.widgets import Input
+
+        await pilot.press("slash")
+        pilot.app.query_one("#filter", Input).value = topic.replace("-", " ")
+        await pilot.press("enter")
+        tree = pilot.app.query_one("#tree")
+        await _until(pilot, lambda: getattr(tree.cursor_node, "data", None) == ("topic", topic))
 
     return steps
 
@@ -84,25 +97,22 @@ def test_filter_and_enter_select_a_topic(mlpath_home: Path) -> None:
     _drive(app, steps, (100, 30))
 
 
-@pytest.mark.parametrize(
-    ("key", "status"),
-    [("s", Status.IN_PROGRESS), ("d", Status.DONE), ("x", Status.SKIPPED)],
-)
 def test_status_keys_record_through_the_store_and_undo_takes_them_back(
-    mlpath_home: Path, key: str, status: Status
+    mlpath_home: Path,
 ) -> None:
     app = _app()
 
     async def steps(pilot: Any) -> None:
         await _go("algorithms")(pilot)
-        await pilot.press(key)
-        assert _status("algorithms") is status
+        for key, status in (("s", Status.IN_PROGRESS), ("d", Status.DONE), ("x", Status.SKIPPED)):
+            await pilot.press(key)
+            assert _status("algorithms") is status
         await pilot.press("r")  # reset
         assert _status("algorithms") is Status.NOT_STARTED
         await pilot.press("u", "u")
-        assert _status("algorithms") is Status.NOT_STARTED  # nothing was there before
-        history = Store().changes(5)
-        assert history == []
+        assert _status("algorithms") is Status.DONE
+        await pilot.press("u", "u")
+        assert _status("algorithms") is Status.NOT_STARTED and Store().changes(5) == []
 
     _drive(app, steps, (100, 30))
 
@@ -185,11 +195,12 @@ def test_another_mlpath_writing_shows_within_a_second(mlpath_home: Path) -> None
 
     async def steps(pilot: Any) -> None:
         await _go("algorithms")(pilot)
-        await pilot.pause(0.6)  # the app has read the database's version once
+        await _until(pilot, lambda: app.version is not None)  # it has looked once
         other = Store(clock=lambda: NOW)
         other.update(lambda s: (ops.mark_done(s, RID, "algorithms", NOW).state, None))
-        await pilot.pause(1.0)
-        assert app.state.topic(RID, "algorithms").status is Status.DONE
+        written = time.monotonic()
+        await _until(pilot, lambda: app.state.topic(RID, "algorithms").status is Status.DONE)
+        assert time.monotonic() - written < 1.0
 
     _drive(app, steps, (100, 30))
 

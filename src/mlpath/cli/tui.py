@@ -32,6 +32,7 @@ from mlpath.core.roadmap import PRACTICE_ID
 from mlpath.render.views import safe, status_sign
 
 if TYPE_CHECKING:
+    from mlpath.core.progress import Tally
     from mlpath.core.roadmap import Roadmap, Topic
     from mlpath.storage.database import Store
 
@@ -219,11 +220,29 @@ class Browse(App[None]):
             self.watcher.close()
 
     def reload(self) -> None:
-        """Read the state again and redraw the tree, the top line and the topic."""
+        """Read the state again and redraw the top line, the tree's labels (in place: the
+        cursor stays where it is) and the topic."""
         self.state = self.store.load()
         self._draw_top()
-        self._draw_tree()
+        self._relabel()
         self.show_topic(self.shown)
+
+    def _relabel(self) -> None:
+        from mlpath.core.progress import summarize
+
+        tree = self.main.query_one(RoadmapTree)
+        if not tree.root.children:
+            self._draw_tree()
+            return
+        tallies = dict(summarize(self.roadmap, self.state).areas)
+        for node in tree_nodes(tree.root):
+            kind, *ids = node.data or ("",)
+            if kind == "area":
+                node.set_label(self._area_label(ids[0], tallies))
+            elif kind == "topic":
+                node.set_label(self._topic_label(self.roadmap.topic(ids[0])))
+            elif kind == "item":
+                node.set_label(self._item_label(self.roadmap.topic(ids[0]), ids[1]))
 
     def _draw_top(self) -> None:
         from mlpath.core.progress import summarize
@@ -274,12 +293,7 @@ class Browse(App[None]):
             topics = [t for t in self.roadmap.topics_in(area.id) if t.id in matching]
             if not topics:
                 continue
-            label = safe(area.title, "bold")
-            tally = tallies.get(area.id)
-            if tally is not None:
-                label.append(f"  {tally.done}/{tally.total}", style="dim")
-            if area.optional:
-                label.append(" (optional)", style="dim")
+            label = self._area_label(area.id, tallies)
             area_node = tree.root.add(label, data=("area", area.id), expand=True)
             for topic in topics:
                 node = area_node.add(self._topic_label(topic), data=("topic", topic.id))
@@ -317,6 +331,16 @@ class Browse(App[None]):
             return {t.id for t in self.roadmap.topics}
         notes = self.store.note_words(self.roadmap.id, query_words(self.words))
         return {hit.topic.id for hit in search(self.roadmap, self.words, notes)}
+
+    def _area_label(self, area_id: str, tallies: dict[str, Tally]) -> Text:
+        area = self.roadmap.area(area_id)
+        label = safe(area.title, "bold")
+        tally = tallies.get(area_id)
+        if tally is not None:
+            label.append(f"  {tally.done}/{tally.total}", style="dim")
+        if area.optional:
+            label.append(" (optional)", style="dim")
+        return label
 
     def _topic_label(self, topic: Topic) -> Text:
         status = self.state.topic(self.roadmap.id, topic.id).status
@@ -394,11 +418,13 @@ class Browse(App[None]):
             self.show_topic(data[1])
 
     def _selection(self) -> tuple[str | None, str | None]:
-        """The selected topic, and the selected checklist item if one is."""
+        """The topic the keys act on, and the selected checklist item if one is: the
+        topic under the cursor, or else (the cursor on an area, or a tree being drawn
+        anew) the one shown on the right, which names it."""
         node = self.main.query_one(RoadmapTree).cursor_node
         data = node.data if node is not None else None
         if not data or data[0] == "area":
-            return None, None
+            return self.shown, None
         return data[1], (data[2] if data[0] == "item" else None)
 
     def _run(self, operation: Callable[[State], Outcome], done: Callable[[Outcome], str]) -> None:
