@@ -365,7 +365,7 @@ def test_the_installed_browse_in_tmux_then_progress_says_so(tmp_path: Path) -> N
     shown = subprocess.run(
         [mlpath, "show", "deep-learning"], env=run_env, capture_output=True, text=True, check=True
     ).stdout
-    assert "done since" in shown and "MLP from scratch" in shown
+    assert "done since" in shown and "Time logged: 45m" in shown and "MLP from scratch" in shown
     assert "https://github.com/example/mlp" in shown
     history = subprocess.run(
         [mlpath, "history", "--json"], env=run_env, capture_output=True, text=True, check=True

@@ -393,7 +393,6 @@ class Browse(App[None]):
         parts: list[RenderableType] = [
             _links_folded(show_view(self.roadmap, state, topic, None, review))
         ]
-        parts.append(Text(f"Time logged: {_hours(progress.minutes)}", style="dim"))
         waiting = [t.id for t in self.roadmap.topics if topic_id in t.requires]
         if waiting:
             parts.append(safe(f"What waits on it: {', '.join(waiting)}", "dim"))
@@ -677,9 +676,3 @@ def _links_folded(renderable: RenderableType) -> RenderableType:
         renderable.no_wrap = False
         renderable.overflow = "fold"
     return renderable
-
-
-def _hours(minutes: int) -> str:
-    from mlpath.core.progress import duration_text
-
-    return duration_text(minutes)

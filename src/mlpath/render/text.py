@@ -141,6 +141,7 @@ def show_json(
                 {"id": s.id, "title": s.title, "checked_at": checked(s.id)} for s in topic.subtopics
             ],
             **_progress_json(progress),
+            "minutes_logged": progress.minutes,
             "next_review": None if review is None else review_fields(review),
             "notes": [
                 {"at": _iso(n.at), "text": n.text, "link": n.link} for n in reversed(progress.notes)

@@ -350,6 +350,8 @@ def _about(roadmap: Roadmap, topic: Topic, progress: TopicProgress) -> Text:
         about.append(f" (started {local_time(progress.started_at)})")
     checked = sum(1 for i in topic.item_ids if i in progress.checked)
     about.append(f"   Checked: {checked} of {len(topic.item_ids)}")
+    if progress.minutes:
+        about.append(f"\nTime logged: {hours_text(progress.minutes)}")
     return about
 
 
