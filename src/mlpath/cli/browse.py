@@ -158,7 +158,7 @@ def _review_of(current: Roadmap, state: State, topic: Topic) -> Review | None:
     if state.topic(current.id, topic.id).status is not Status.DONE:
         return None
     kept = retention()
-    remembered = database().schedules(current.id, kept).get(topic.id)
+    remembered = database().schedules(current.id, kept, topic.id).get(topic.id)
     return None if remembered is None else Review(topic, remembered, now(), kept)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -32,7 +33,8 @@ from mlpath.core.roadmap import PRACTICE_ID
 from mlpath.render.views import safe, status_sign
 
 if TYPE_CHECKING:
-    from mlpath.core.progress import Tally
+    from mlpath.core.progress import Summary, Tally
+    from mlpath.core.recall import Memory
     from mlpath.core.roadmap import Roadmap, Topic
     from mlpath.storage.database import Store
 
@@ -54,6 +56,10 @@ KEYS = (
     ("?", "every key"),
     ("q", "quit"),
 )
+
+
+#: From how many topics on the tree opens with only the next topic's area unfolded.
+LONG_ROADMAP = 200
 
 
 class RoadmapTree(Tree[Node]):
@@ -180,6 +186,9 @@ class Browse(App[None]):
         self.clock = clock
         self.retention = retention
         self.state = State()
+        self.summary: Summary | None = None  # the counts, as of reload
+        self.matching: set[str] = set()  # the topics the filter keeps
+        self.schedules: dict[str, Memory] = {}  # the done topics' reviews, as of reload
         self.shown: str | None = None  # the topic on the right
         self.words = ""  # the filter
         self.version: int | None = None
@@ -222,19 +231,21 @@ class Browse(App[None]):
     def reload(self) -> None:
         """Read the state again and redraw the top line, the tree's labels (in place: the
         cursor stays where it is) and the topic."""
+        from mlpath.core.progress import summarize
+
         self.state = self.store.load()
+        self.schedules = self.store.schedules(self.roadmap.id, self.retention)
+        self.summary = summarize(self.roadmap, self.state)
         self._draw_top()
         self._relabel()
         self.show_topic(self.shown)
 
     def _relabel(self) -> None:
-        from mlpath.core.progress import summarize
-
         tree = self.main.query_one(RoadmapTree)
         if not tree.root.children:
             self._draw_tree()
             return
-        tallies = dict(summarize(self.roadmap, self.state).areas)
+        tallies = self._tallies()
         for node in tree_nodes(tree.root):
             kind, *ids = node.data or ("",)
             if kind == "area":
@@ -247,7 +258,7 @@ class Browse(App[None]):
     def _draw_top(self) -> None:
         from mlpath.core.progress import summarize
 
-        overall = summarize(self.roadmap, self.state).overall
+        overall = (self.summary or summarize(self.roadmap, self.state)).overall
         top = safe(self.roadmap.title, "bold")
         top.append(f"   {overall.done} of {overall.total} done ({overall.percent}%)")
         if overall.in_progress:
@@ -264,8 +275,7 @@ class Browse(App[None]):
     def _reviews_due(self) -> int:
         from mlpath.core.pace import reviews_due
 
-        schedules = self.store.schedules(self.roadmap.id, self.retention)
-        return len(reviews_due(self.roadmap, schedules, self.clock(), self.retention))
+        return len(reviews_due(self.roadmap, self.schedules, self.clock(), self.retention))
 
     def _goal_line(self) -> Text | None:
         from mlpath.core.pace import remaining_hours
@@ -281,28 +291,38 @@ class Browse(App[None]):
         return goal_text(status)
 
     def _draw_tree(self) -> None:
-        from mlpath.core.progress import summarize
-
         tree = self.main.query_one(RoadmapTree)
         selected = tree.cursor_node.data if tree.cursor_node is not None else None
         expanded = {n.data for n in tree_nodes(tree.root) if n.is_expanded}
         tree.clear()
-        matching = self._matching()
-        tallies = dict(summarize(self.roadmap, self.state).areas)
+        matching = self.matching = self._matching()
+        tallies = self._tallies()
+        # A long roadmap opens with the area of the next topic unfolded, the others
+        # folded (a filter unfolds what it finds): a thousand topics draw at once.
+        unfold = self._areas_to_unfold(expanded)
         for area in self.roadmap.areas:
             topics = [t for t in self.roadmap.topics_in(area.id) if t.id in matching]
             if not topics:
                 continue
             label = self._area_label(area.id, tallies)
-            area_node = tree.root.add(label, data=("area", area.id), expand=True)
-            for topic in topics:
-                node = area_node.add(self._topic_label(topic), data=("topic", topic.id))
-                if ("topic", topic.id) in expanded:
-                    self._add_items(node, topic)
-                    node.expand()
+            area_node = tree.root.add(label, data=("area", area.id), expand=area.id in unfold)
+            if area.id in unfold:
+                self._add_topics(area_node, expanded)
         found = next((n for n in tree_nodes(tree.root) if n.data == selected), None)
         if found is not None:
             self._place(found)
+
+    def _add_topics(self, node: TreeNode[Node], expanded: set[Node | None]) -> None:
+        """An area's topics (those the filter keeps) under it: added when it is first
+        unfolded, as a topic's checklist is."""
+        if node.children or not node.data:
+            return
+        for topic in self.roadmap.topics_in(str(node.data[1])):
+            if topic.id in self.matching:
+                child = node.add(self._topic_label(topic), data=("topic", topic.id))
+                if ("topic", topic.id) in expanded:
+                    self._add_items(child, topic)
+                    child.expand()
 
     def _add_items(self, node: TreeNode[Node], topic: Topic) -> None:
         """A topic's checklist under it: added when it is first opened, so that a tree of
@@ -316,6 +336,8 @@ class Browse(App[None]):
         data = event.node.data
         if data and data[0] == "topic":
             self._add_items(event.node, self.roadmap.topic(data[1]))
+        if data and data[0] == "area":
+            self._add_topics(event.node, set())
 
     def _place(self, node: TreeNode[Node]) -> None:
         """Put the tree's cursor on ``node``: at once, and again once the tree has laid
@@ -331,6 +353,23 @@ class Browse(App[None]):
             return {t.id for t in self.roadmap.topics}
         notes = self.store.note_words(self.roadmap.id, query_words(self.words))
         return {hit.topic.id for hit in search(self.roadmap, self.words, notes)}
+
+    def _tallies(self) -> dict[str, Tally]:
+        from mlpath.core.progress import summarize
+
+        return dict((self.summary or summarize(self.roadmap, self.state)).areas)
+
+    def _areas_to_unfold(self, expanded: set[Node | None]) -> set[str]:
+        from mlpath.core.progress import next_topic
+
+        everything = {a.id for a in self.roadmap.areas}
+        if len(self.roadmap.topics) <= LONG_ROADMAP or self.words.strip():
+            return everything
+        if any(node and node[0] == "area" for node in expanded):
+            return {str(node[1]) for node in expanded if node and node[0] == "area"}
+        following = next_topic(self.roadmap, self.state)
+        first = self.roadmap.areas[0].id if self.roadmap.areas else ""
+        return {following.area if following is not None else first}
 
     def _area_label(self, area_id: str, tallies: dict[str, Tally]) -> Text:
         area = self.roadmap.area(area_id)
@@ -383,13 +422,14 @@ class Browse(App[None]):
             pane.update(Text("Select a topic on the left."))
             return
         topic = self.roadmap.topic(topic_id)
-        state = self.store.load(topics=[(self.roadmap.id, topic_id)])
-        progress = state.topic(self.roadmap.id, topic_id)
+        notes, sessions = self.store.topic_items(self.roadmap.id, topic_id)
+        progress = self.state.topic(self.roadmap.id, topic_id)
+        progress = replace(progress, notes=tuple(notes), sessions=tuple(sessions))
+        state = self.state.with_topic(self.roadmap.id, topic_id, progress)
         review = None
-        if progress.status is Status.DONE:
-            memory = self.store.schedules(self.roadmap.id, self.retention).get(topic_id)
-            if memory is not None:
-                review = Review(topic, memory, self.clock(), self.retention)
+        memory = self.schedules.get(topic_id)
+        if progress.status is Status.DONE and memory is not None:
+            review = Review(topic, memory, self.clock(), self.retention)
         parts: list[RenderableType] = [
             _links_folded(show_view(self.roadmap, state, topic, None, review))
         ]
@@ -411,6 +451,8 @@ class Browse(App[None]):
         data = event.node.data
         if data and data[0] == "topic":
             self._add_items(event.node, self.roadmap.topic(data[1]))
+        if data and data[0] == "area":
+            self._add_topics(event.node, set())
         if data and data[0] in ("area", "topic"):
             event.node.toggle()
         if data and data[0] in ("topic", "item"):
@@ -615,6 +657,11 @@ class Browse(App[None]):
             self.words = ""
             self.main.query_one("#filter", Input).value = ""
         tree = self.main.query_one(RoadmapTree)
+        area = ("area", self.roadmap.topic(topic_id).area)
+        folded = next((n for n in tree_nodes(tree.root) if n.data == area), None)
+        if folded is not None:
+            self._add_topics(folded, set())
+            folded.expand()
         node = next((n for n in tree_nodes(tree.root) if n.data == ("topic", topic_id)), None)
         if node is not None:
             self._place(node)

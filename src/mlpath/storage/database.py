@@ -30,6 +30,8 @@ from mlpath.core.errors import StateError
 from mlpath.core.progress import (
     Change,
     DayFull,
+    Note,
+    Session,
     State,
     StateFormatError,
     duration_text,
@@ -124,14 +126,33 @@ class Store:
             )
             return state.with_topic(roadmap_id, chosen.id, topic), chosen
 
-    def schedules(self, roadmap_id: str, retention: float) -> dict[str, Memory]:
-        """Topic id -> the review schedule (FSRS) of every done topic of the roadmap,
-        replayed from its reviews or taken from the cache of schedules
-        (:mod:`mlpath.storage.schedules`)."""
+    def schedules(
+        self, roadmap_id: str, retention: float, topic_id: str | None = None
+    ) -> dict[str, Memory]:
+        """Topic id -> the review schedule (FSRS) of every done topic of the roadmap (or
+        of ``topic_id`` alone), replayed from its reviews or taken from the cache of
+        schedules (:mod:`mlpath.storage.schedules`)."""
         from mlpath.storage.schedules import schedules
 
         with self._reading() as conn:
-            return {} if conn is None else schedules(conn, self.path, roadmap_id, retention)
+            if conn is None:
+                return {}
+            return schedules(conn, self.path, roadmap_id, retention, topic_id)
+
+    def topic_items(self, roadmap_id: str, topic_id: str) -> tuple[list[Note], list[Session]]:
+        """A topic's notes and study sessions, oldest first, and nothing else."""
+        items: dict[str, dict[str, TopicRows]] = {}
+        with self._reading() as conn:
+            if conn is None:
+                return [], []
+            try:
+                add_items(conn, items, [(roadmap_id, topic_id)])
+            except (ValueError, TypeError) as error:
+                raise Unreadable(f"has unexpected content: {error}") from None
+        entry = items.get(roadmap_id, {}).get(topic_id)
+        if entry is None:
+            return [], []
+        return sorted(entry.notes, key=note_key), sorted(entry.sessions, key=session_key)
 
     def note_words(self, roadmap_id: str, words: Sequence[str]) -> dict[str, set[str]]:
         """For search: topic id -> which of ``words`` (folded as

@@ -48,7 +48,8 @@ _SESSION = (
     "'minutes', minutes"
 )
 JOURNAL_JSON = {
-    # the tables' checks keep each column of the kind JSON needs
+    # JSON that SQLite writes is JSON whatever a column holds; a value of the wrong kind
+    # (in a damaged file) is refused by the mlpath that imports it, with its place
     "notes": (f"CASE WHEN link IS NULL THEN {_NOTE}) ELSE {_NOTE}, 'link', link) END", "0"),
     "sessions": (
         f"CASE WHEN note IS NULL THEN {_SESSION}) ELSE {_SESSION}, 'note', note) END",

@@ -33,12 +33,20 @@ _DONE = (
 
 
 def schedules(
-    conn: sqlite3.Connection, database: Path, roadmap_id: str, retention: float
+    conn: sqlite3.Connection,
+    database: Path,
+    roadmap_id: str,
+    retention: float,
+    topic_id: str | None = None,
 ) -> dict[str, Memory]:
-    """Topic id -> its schedule, for every done topic of the roadmap."""
+    """Topic id -> its schedule, for every done topic of the roadmap (or only
+    ``topic_id``, when it is given and done)."""
     import hashlib
 
-    rows = conn.execute(_DONE, (roadmap_id,)).fetchall()
+    if topic_id is None:
+        rows = conn.execute(_DONE, (roadmap_id,)).fetchall()
+    else:
+        rows = conn.execute(_DONE + " AND t.topic = ?", (roadmap_id, topic_id)).fetchall()
     file = _file(database)
     tag = _tag()
     cached = _read(file, tag)
@@ -53,6 +61,8 @@ def schedules(
         if remembered is not None:
             found[topic_id] = remembered
             kept[digest] = _to_plain(remembered)
+    if topic_id is not None:  # one topic: the others' entries stay
+        kept = {**cached, **kept}
     if kept != cached:
         _write(file, {"tag": tag, "entries": kept})
     return found

@@ -274,18 +274,16 @@ _FORMAT_8 = Migration(
     8,
     "notes kept once, imports counted, reviews graded",
     (
-        # (SQLite's DROP COLUMN cannot take out a column followed by a comment.) An
-        # export writes these columns as JSON as they are: the checks keep them JSON's
-        # kinds.
+        # (SQLite's DROP COLUMN cannot take out a column followed by a comment.)
         "DROP INDEX notes_by_topic",
         "ALTER TABLE notes RENAME TO notes_7",
         """CREATE TABLE notes (
         id INTEGER PRIMARY KEY,
         roadmap TEXT NOT NULL,
         topic TEXT NOT NULL,
-        at TEXT NOT NULL CHECK (typeof(at) = 'text'),
-        text TEXT NOT NULL CHECK (typeof(text) = 'text'),
-        link TEXT CHECK (typeof(link) IN ('text', 'null')),
+        at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        link TEXT,
         folded TEXT NOT NULL  -- its distinct words, lower-case without accents, for search
     )""",
         """INSERT INTO notes (id, roadmap, topic, at, text, link, folded)
@@ -298,9 +296,9 @@ _FORMAT_8 = Migration(
         id INTEGER PRIMARY KEY,
         roadmap TEXT NOT NULL,
         topic TEXT NOT NULL,
-        studied_on TEXT NOT NULL CHECK (typeof(studied_on) = 'text'),
-        minutes INTEGER NOT NULL CHECK (typeof(minutes) = 'integer'),
-        note TEXT CHECK (typeof(note) IN ('text', 'null'))
+        studied_on TEXT NOT NULL,
+        minutes INTEGER NOT NULL,
+        note TEXT
     )""",
         """INSERT INTO sessions (id, roadmap, topic, studied_on, minutes, note)
     SELECT id, roadmap, topic, studied_on, minutes, note FROM sessions_7 ORDER BY id""",
