@@ -205,6 +205,18 @@ def build_reviews(home: Path, roadmap_path: Path, count: int, start: datetime) -
     Store(home).update(reviews)
 
 
+def browse_cases(bundled: Path, homes: dict[str, Path], prefix: list[str]) -> dict[str, Case]:
+    """browse: from the command to its first screen, on the bundled roadmap and on the
+    1,000-topic one with a handful of changes and with 10,000."""
+    cases: dict[str, Case] = {
+        "bundled browse": ScreenCase("bundled browse", [MLPATH, "browse"], bundled, b"done (")
+    }
+    for label in ("small", "10k"):
+        name = f"{label} browse"
+        cases[name] = ScreenCase(name, [*prefix, "browse"], homes[label], b"done (")
+    return cases
+
+
 def review_cases(scratch: Path, big: Path, start: datetime) -> dict[str, Case]:
     """Graded review: a handful of reviews and 10,000 on the same done topics, which
     review, show and stats show alike."""
@@ -562,12 +574,7 @@ def main() -> int:
         )
         cases["undo of it"] = Case("undo of it", [*prefix, "undo"], imported, True)
         cases |= review_cases(scratch, big, start)
-        # browse: from the command to its first screen, on the bundled roadmap and on
-        # the 1,000-topic one with 10,000 changes
-        cases["bundled browse"] = ScreenCase(
-            "bundled browse", [MLPATH, "browse"], bundled_home, b"done ("
-        )
-        cases["10k browse"] = ScreenCase("10k browse", [*prefix, "browse"], homes["10k"], b"done (")
+        cases |= browse_cases(bundled_home, homes, prefix)
         table = commands(["--roadmap", str(big)], export)
         for label, home in homes.items():
             for name, (argv, writes) in table.items():

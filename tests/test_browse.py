@@ -371,3 +371,42 @@ def test_the_installed_browse_in_tmux_then_progress_says_so(tmp_path: Path) -> N
         [mlpath, "history", "--json"], env=run_env, capture_output=True, text=True, check=True
     ).stdout
     assert [c["action"] for c in json.loads(history)["changes"]][:3] == ["note", "log", "done"]
+
+
+def test_a_database_mlpath_cannot_read_is_refused_before_the_app_starts(
+    tmp_path: Path,
+) -> None:
+    import pty
+    import sqlite3
+
+    home = tmp_path / "home"
+    mlpath = str(Path(sys.executable).with_name("mlpath"))
+    env = {**os.environ, "MLPATH_HOME": str(home)}
+    subprocess.run([mlpath, "done", "foundations"], env=env, check=True, capture_output=True)
+    conn = sqlite3.connect(home / "state.db")
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [mlpath, "browse"],
+        stdin=follower,
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+        timeout=30,
+    )
+    os.close(follower)
+    os.close(leader)
+    assert done.returncode == 1
+    assert b"written by a newer mlpath (format 99" in done.stderr
+    assert b"Traceback" not in done.stderr
+
+
+def test_browse_without_a_terminal_says_what_prints_the_same(tmp_path: Path) -> None:
+    mlpath = str(Path(sys.executable).with_name("mlpath"))
+    env = {**os.environ, "MLPATH_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [mlpath, "browse"], stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=30
+    )
+    assert done.returncode == 2 and "needs a terminal" in done.stderr.decode()

@@ -441,9 +441,11 @@ def browse() -> None:
             "browse is a full-screen app and needs a terminal; 'mlpath list', 'mlpath "
             "show TOPIC' and 'mlpath next' print what it shows."
         )
+    current, store, kept = roadmap(), database(), retention()
+    store.load()  # a database it cannot read is refused here, as every command refuses it
     from mlpath.cli.tui import Browse  # Textual: imported by this command only
 
-    Browse(roadmap(), database(), clock_now, retention()).run()
+    Browse(current, store, clock_now, kept).run()
 
 
 @app.command()

@@ -230,7 +230,15 @@ class Browse(App[None]):
 
     def reload(self) -> None:
         """Read the state again and redraw the top line, the tree's labels (in place: the
-        cursor stays where it is) and the topic."""
+        cursor stays where it is) and the topic. A database that can no longer be read
+        (another program damaged or replaced it) is said in the app, as the commands
+        say it; what is on the screen stays."""
+        try:
+            self._read_and_draw()
+        except MlpathError as error:
+            self.notify(printable(error.message), title="Cannot read", severity="error")
+
+    def _read_and_draw(self) -> None:
         from mlpath.core.progress import summarize
 
         self.state = self.store.load()

@@ -153,7 +153,10 @@ class Change:
     # absent), the keys of the log entries it added, and the notes and study sessions it
     # brought (roadmap id, topic id, item). Undo puts each topic's tracked fields back and
     # takes away what was brought. Imports recorded before ``brought`` existed (None) kept
-    # each topic whole, notes and sessions included, in ``restore``.
+    # each topic whole, notes and sessions included, in ``restore``. The lists are what
+    # old state files and exports hold: the database keeps neither, its import records
+    # count what they added (see mlpath.storage.journal.undo_last), and another
+    # machine's import is a line of history with neither.
     source: str | None = None
     restore: Mapping[str, Mapping[str, TopicProgress | None]] = field(default_factory=dict)
     added: tuple[str, ...] = ()
