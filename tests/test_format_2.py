@@ -253,143 +253,11 @@ def convert(run: Run, source: Path | str, out: Path, *options: str) -> Result:
     return run("roadmap", "from-markdown", str(source), "-o", str(out), *options)
 
 
-def test_from_markdown_turns_a_real_curriculum_into_a_valid_roadmap(
-    run: Run, tmp_path: Path
-) -> None:
-    out = tmp_path / "llm.toml"
-    source = str(FIXTURES / "llm-course.md")
-    tracks = "the-llm-scientist,the-llm-engineer"
-    made = convert(run, source, out, "--choice", tracks)
-    assert made.exit_code == 0, made.stderr
-    assert "3 areas, 7 topics, 56 links, 27 subtopics, 1 choice." in made.stdout
-    assert "optional: llm-fundamentals" in made.stdout
-    assert "Dropped: 1 link before the first heading; 3 images." in made.stdout
-    assert "is a valid roadmap of format 2" in run("roadmap", "validate", str(out)).stdout
-    m = ("--roadmap", str(out))
-    shown = run(*m, "show", "mathematics-for-machine-learning").stdout
-    assert "[ ] Linear Algebra  [linear-algebra]" in shown  # a bullet's bold words
-    assert "3Blue1Brown - The Essence of Linear Algebra (video)" in shown  # a guessed kind
-    assert "No book" not in shown and "No course" not in shown
-    architecture = json.loads(run(*m, "show", "the-llm-architecture", "--json").stdout)
-    nanogpt = next(r for r in architecture["topic"]["resources"] if r["id"] == "nanogpt")
-    assert nanogpt["by"] == "Andrej Karpathy"  # the words after the link
-    assert nanogpt["note"].startswith("A 2h-long YouTube video to reimplement GPT")
-    again = convert(run, source, out)
-    assert again.exit_code == 1 and "--force" in again.stderr
-
-
-def test_a_converted_course_skips_its_optional_part_and_counts_its_tracks_once(
-    run: Run, tmp_path: Path
-) -> None:
-    out = tmp_path / "llm.toml"
-    tracks = "the-llm-scientist,the-llm-engineer"
-    source = str(FIXTURES / "llm-course.md")
-    assert convert(run, source, out, "--choice", tracks).exit_code == 0
-    m = ("--roadmap", str(out))
-    first = run(*m, "next").stdout
-    assert "Next: The LLM architecture" in first  # not the optional fundamentals
-    assert "Or instead: Running LLMs" in first  # the other track
-    assert "0 of 1 topics and choices done" in run(*m, "progress").stdout
-    run(*m, "done", "the-llm-architecture")
-    assert "Or instead" not in run(*m, "next").stdout  # the scientist's track is taken
-    run(*m, "done", "pre-training-models")
-    shown = run(*m, "progress").stdout
-    assert "1 of 1 topics and choices done (100%)" in shown
-    assert "Finished: " in shown
-    done = json.loads(run(*m, "progress", "--json").stdout)
-    assert done["choices"][0]["done"] == ["the-llm-scientist"]
-    assert "Only optional topics are left" in run(*m, "next").stdout
-
-
-def test_from_markdown_reads_a_curriculum_of_tables_and_its_choices(
-    run: Run, tmp_path: Path
-) -> None:
-    out = tmp_path / "ossu.toml"
-    made = convert(run, FIXTURES / "ossu-cs.md", out)
-    assert made.exit_code == 0, made.stderr
-    assert "5 areas, 10 topics, 30 links, 48 subtopics, 1 choice." in made.stdout
-    assert "choices: core-security-choice" in made.stdout
-    assert "(e.g. CHANGELOG.md): make them absolute" in made.stdout  # a relative link
-    assert "valid roadmap of format 2" in run("roadmap", "validate", str(out)).stdout
-    m = ("--roadmap", str(out))
-    listed = json.loads(run(*m, "list", "--json").stdout)
-    areas = {a["id"]: [t["id"] for t in a["topics"]] for a in listed["areas"]}
-    assert list(areas) == ["summary", "intro-cs", "core-cs", "advanced-cs", "final-project"]
-    assert areas["core-cs"][2:] == [
-        "identifying-security-vulnerabilities-in-c-c-programming",
-        "exploiting-and-securing-vulnerabilities-in-java-applications",
-    ]
-    intro = json.loads(run(*m, "show", "introduction-to-programming", "--json").stdout)["topic"]
-    assert [s["title"] for s in intro["subtopics"]] == ["simple programs", "simple data structures"]
-    course = intro["resources"][0]
-    assert (course["title"], course["kind"]) == ("Python for Everybody", "course")  # the column
-    assert course["note"] == (
-        "Duration: 10 weeks; Effort: 10 hours/week; Prerequisites: none; "
-        "Discussion: chat (https://discord.gg/syA242Z)"
-    )  # every other cell of the row, its link kept
-    security = run(*m, "show", "core-security").stdout
-    assert "and more" not in security
-    start = json.loads(run(*m, "progress", "--json").stdout)["overall"]["total"]
-    run(*m, "done", "exploiting-and-securing-vulnerabilities-in-java-applications")
-    after = json.loads(run(*m, "progress", "--json").stdout)
-    assert after["overall"]["total"] == start == 9  # 8 topics and one choice
-    assert after["overall"]["done"] == 1
-    core = next(a for a in after["areas"] if a["id"] == "core-cs")
-    assert (core["done"], core["total"]) == (1, 3)  # the choice counts once in its area too
-    assert "Choose one of the following: 1 of 1 finished" in run(*m, "progress").stdout
-
-
-def test_from_markdown_choice_names_what_it_made(run: Run, tmp_path: Path) -> None:
-    out = tmp_path / "ossu.toml"
-    source = str(FIXTURES / "ossu-cs.md")
-    wrong = convert(run, source, out, "--choice", "advanced-pl,x")
-    assert wrong.exit_code == 2 and not out.exists()
-    assert "no area or topic 'advanced-pl'" in wrong.stderr and "advanced-cs" in wrong.stderr
-    alone = convert(run, source, out, "--choice", "summary")
-    assert alone.exit_code == 2 and "at least two options" in alone.stderr
-    twice = ",".join(
-        ["identifying-security-vulnerabilities-in-c-c-programming", "core-programming"]
-    )
-    taken = convert(run, source, out, "--choice", twice)
-    assert taken.exit_code == 2 and "already in a choice" in taken.stderr
-    electives = "advanced-programming,advanced-systems"
-    made = convert(run, source, out, "--choice", electives)
-    assert made.exit_code == 0, made.stderr
-    group = json.loads(run("--roadmap", str(out), "progress", "--json").stdout)["choices"][1]
-    assert group["id"] == "advanced-programming-or-advanced-systems"
-    assert group["options"] == ["advanced-programming", "advanced-systems"]
-
-
-def test_from_markdown_keeps_what_it_can_and_says_what_it_drops(run: Run, tmp_path: Path) -> None:
-    source = tmp_path / "README.md"
-    source.write_text(
-        "# Data engineering path\n\nIntro.\n\n"
-        "## Part 1: Basics\n\n### SQL\n\nQueries and joins, the core of it all.\n\n"
-        "- [SQLBolt](https://sqlbolt.com/)\n- [Notes](./notes/sql.md)\n- Window functions\n\n"
-        "### SQL\n\n- [Mode SQL tutorial](https://mode.com/sql-tutorial/)\n\n"
-        "## Streaming (optional)\n\n- [Kafka paper](https://arxiv.org/abs/1234.5678)\n\n"
-        "## Thanks\n\nTo everyone.\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "data.toml"
-    made = convert(run, source, out)
-    assert made.exit_code == 0, made.stderr
-    assert "1 link not to an absolute http(s) address (e.g. ./notes/sql.md)" in made.stdout
-    assert "Thanks" in made.stdout  # a heading with nothing under it
-    listed = json.loads(run("--roadmap", str(out), "list", "--json").stdout)
-    assert listed["roadmap"] == {"id": "data-engineering-path", "title": "Data engineering path"}
-    ids = [t["id"] for a in listed["areas"] for t in a["topics"]]
-    assert ids == ["sql", "sql-2", "streaming-optional"]  # unique, valid slugs
-    streaming = json.loads(run("--roadmap", str(out), "show", "streaming", "--json").stdout)
-    assert streaming["topic"]["optional"] is True
-    assert streaming["topic"]["resources"][0]["kind"] == "paper"
-
-
 def test_from_markdown_refuses_a_file_with_no_links(run: Run, tmp_path: Path) -> None:
     source = tmp_path / "notes.md"
     source.write_text("# Notes\n\nNothing to link.\n")
     result = run("roadmap", "from-markdown", str(source), "-o", str(tmp_path / "x.toml"))
-    assert result.exit_code == 1 and "no heading with links" in result.stderr
+    assert result.exit_code == 1 and "no lesson with a link" in result.stderr
     assert not (tmp_path / "x.toml").exists()
 
 
@@ -428,7 +296,7 @@ def test_from_markdown_makes_a_choice_of_a_list_and_keeps_a_lone_option(
     out = tmp_path / "cloud.toml"
     made = convert(run, source, out)
     assert made.exit_code == 0, made.stderr
-    assert "choices: providers-choice" in made.stdout
+    assert "1 choice." in made.stdout
     progress = json.loads(run("--roadmap", str(out), "progress", "--json").stdout)
     assert progress["choices"][0]["options"] == ["aws", "azure", "gcp"]
     assert progress["choices"][0]["pick"] == 2
@@ -436,11 +304,8 @@ def test_from_markdown_makes_a_choice_of_a_list_and_keeps_a_lone_option(
     assert [r["id"] for r in tools["resources"]] == ["terraform"]  # one option: no choice
     aws = json.loads(run("--roadmap", str(out), "show", "aws", "--json").stdout)
     assert aws["topic"]["choice"] == "providers-choice"
-    # the heading's own bullet is kept, cut at a word, not in the middle of one
-    providers = json.loads(run("--roadmap", str(out), "show", "providers", "--json").stdout)
-    assert [s["title"] for s in providers["topic"]["subtopics"]] == [
-        "Serverless functions and managed queues, the parts every provider offers and\u2026"
-    ]
+    # the heading's own bullet describes its area, cut at a word, not in the middle of one
+    assert "offers and\u2026" in out.read_text(encoding="utf-8")
 
 
 def test_a_relative_link_is_refused_with_the_way_to_fix_it(run: Run, tmp_path: Path) -> None:

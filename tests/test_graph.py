@@ -72,14 +72,15 @@ def test_dot_is_drawn_by_graphviz(run: Run, tmp_path: Path) -> None:
 
 def test_a_choice_is_a_node_its_options_lead_to(run: Run, tmp_path: Path) -> None:
     fixtures = Path(__file__).parent / "fixtures"
-    out = tmp_path / "ossu.toml"
-    run("roadmap", "from-markdown", str(fixtures / "ossu-cs.md"), "-o", str(out))
+    out = tmp_path / "university.toml"
+    source = fixtures / "curricula" / "university.md"
+    run("roadmap", "from-markdown", str(source), "-o", str(out))
     text = run("--roadmap", str(out), "graph").stdout
-    assert 'g_core_security_choice{{"Core security: Choose one of the following (1 of 2)"}}' in text
     assert (
-        "  t_exploiting_and_securing_vulnerabilities_in_java_applications -.-> "
-        "g_core_security_choice" in text
+        'g_final_project_choice{{"Final project: Students may choose one of these project '
+        'courses for guidance (1 of 2)"}}' in text
     )
+    assert "  t_robotics_projects -.-> g_final_project_choice" in text
 
 
 def test_the_markdown_export_holds_the_graph(run: Run) -> None:

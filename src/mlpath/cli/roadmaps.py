@@ -114,14 +114,32 @@ def use(
     )
 
 
+MarkdownArgument = Annotated[
+    Path,
+    typer.Argument(
+        metavar="README",
+        help="A Markdown curriculum (a README).",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+
+
 @roadmap_app.command("from-markdown")
 def from_markdown(
-    path: PathArgument,
+    path: MarkdownArgument,
     output: Annotated[
         Path,
         typer.Option("-o", "--output", metavar="FILE", help="The roadmap file to write."),
     ],
-    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace the output file; the topics it had keep their ids (and so the "
+            "progress recorded on them).",
+        ),
+    ] = False,
     choice: Annotated[
         list[str] | None,
         typer.Option(
@@ -131,27 +149,52 @@ def from_markdown(
             "learner finishes one, such as two tracks. Repeatable.",
         ),
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            metavar="URL",
+            help="The address that relative links are relative to (default: inferred "
+            "from the git checkout that holds the file, for GitHub-style hosts).",
+        ),
+    ] = None,
+    keep: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep",
+            metavar="TITLE",
+            help="Keep a section that looks like course admin (FAQ, Community, ...) as "
+            "study material. Repeatable.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Write nothing and exit 1 when anything was dropped."),
+    ] = False,
+    json: JsonOption = False,
 ) -> None:
-    """Make a starter roadmap from a Markdown curriculum (a README of headings, lists,
-    tables and links).
+    """Make a roadmap from a Markdown curriculum (a README of headings, lists, tables
+    and links).
 
-    Headings with links become topics, in the area of the heading above; links and
-    table rows become resources; bullets without a leading link become subtopics;
-    "choose one of the following" makes a choice; "optional" in a heading makes it
-    optional. It says what it guessed and what it dropped: review the file, then
-    'mlpath roadmap validate' it and use it with --roadmap.
+    Each lesson (a heading over links, a bold title, a table row, a list item with its
+    own list) becomes a topic, in the area of the heading above; admin sections (FAQ,
+    community, certificate, ...) are left out. Relative links are made absolute;
+    electives and optional parts are optional; stated effort becomes estimates. It says
+    what it dropped and why: review the file, then use it with --roadmap.
 
     \b
     Examples:
       mlpath roadmap from-markdown README.md -o my.toml
-      mlpath roadmap from-markdown README.md -o my.toml --choice scientist,engineer
+      mlpath roadmap from-markdown README.md -o my.toml --base-url https://github.com/o/r/blob/main/
+      mlpath roadmap from-markdown README.md -o my.toml --force --keep FAQ --json
     """
     import tomli_w
 
     from mlpath.cli._app import check_output
-    from mlpath.core.errors import RoadmapError
+    from mlpath.core.errors import MlpathError, RoadmapError
     from mlpath.core.roadmap import parse_roadmap
-    from mlpath.core.rules import plural
+    from mlpath.render import text as texts
+    from mlpath.services.checkout import inferred_base
     from mlpath.services.curriculum import convert
     from mlpath.storage.paths import atomic_write
     from mlpath.storage.roadmap_files import read_roadmap_text
@@ -159,49 +202,46 @@ def from_markdown(
     check_output(output, force)
     name = path.stem if path.stem.lower() != "readme" else path.resolve().parent.name
     choices = [[part.strip() for part in c.split(",") if part.strip()] for c in choice or ()]
-    data, report = convert(read_roadmap_text(path), name, choices)
+    source = read_roadmap_text(path)
+    origin = "given"
+    base = base_url or ""
+    if base and not base.startswith(("http://", "https://")):
+        raise MlpathError(f"--base-url {printable(base)}: give an http(s) address.")
+    if not base:
+        base = inferred_base(path) or ""
+        origin = "inferred from the git checkout" if base else ""
+    previous = _previous(output) if force else None
+    data, report = convert(source, name, choices, base_url=base, keep=keep or (), previous=previous)
     if not data["topics"]:
-        raise RoadmapError(f"{path} has no heading with links under it: no topic to make.")
-    text = tomli_w.dumps(data)
-    roadmap = parse_roadmap(text, str(output))  # never write a file that does not load
+        raise RoadmapError(f"{printable(str(path))} has no lesson with a link: no topic to make.")
+    document = tomli_w.dumps(data)
+    made = parse_roadmap(document, str(output))  # never write a file that does not load
+    summary = texts.curriculum_json(made, str(output), report.as_json(), origin)
+    if strict and report.dropped_count:
+        summary["written"] = False
+    else:
+        try:
+            atomic_write(output, document.encode("utf-8"), 0o644)
+        except OSError as error:
+            raise RoadmapError(f"cannot write {output}: {error.strerror or error}.") from None
+    if json:
+        texts.print_json(summary)
+    else:
+        for line in texts.curriculum_lines(summary):
+            say(printable(line))
+    if strict and report.dropped_count:
+        raise typer.Exit(1)
+
+
+def _previous(output: Path) -> dict[str, object] | None:
+    """The roadmap an import replaces, as data: its ids are kept. None when there is
+    none, or it does not read as a roadmap (it is then simply replaced)."""
+    import tomllib
+
     try:
-        atomic_write(output, text.encode("utf-8"), 0o644)
-    except OSError as error:
-        raise RoadmapError(f"cannot write {output}: {error.strerror or error}.") from None
-    links = sum(len(t.resources) for t in roadmap.topics)
-    concepts = sum(len(t.subtopics) for t in roadmap.topics)
-    say(
-        printable(
-            f"Wrote {output}: {plural(len(roadmap.areas), 'area')}, "
-            f"{plural(len(roadmap.topics), 'topic')}, {plural(links, 'link')}, "
-            f"{plural(concepts, 'subtopic')}, {plural(len(roadmap.groups), 'choice')}."
-        )
-    )
-    guessed = [
-        f"kinds of {plural(report.guessed_kinds, 'link')} from their address (papers, "
-        "videos, courses); the others are plain links",
-        f"optional: {', '.join(report.optional) or 'nothing'}",
-        f"choices: {', '.join(report.choices) or 'none'}",
-        "no prerequisites: a curriculum gives an order; add 'requires' where a topic "
-        "builds on another",
-    ]
-    say("Guessed: " + "; ".join(guessed) + ".")
-    dropped = []
-    if report.dropped_links:
-        dropped.append(
-            f"{plural(len(report.dropped_links), 'link')} not to an absolute http(s) "
-            f"address (e.g. {report.dropped_links[0]}): make them absolute to keep them"
-        )
-    if report.intro_links:
-        dropped.append(f"{plural(report.intro_links, 'link')} before the first heading")
-    if report.dropped_images:
-        dropped.append(plural(report.dropped_images, "image"))
-    if report.dropped_headings:
-        dropped.append(
-            f"{plural(len(report.dropped_headings), 'heading')} with no link under "
-            f"(e.g. {report.dropped_headings[0]})"
-        )
-    say(printable("Dropped: " + ("; ".join(dropped) or "nothing") + "."))
+        return tomllib.loads(output.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
 
 
 @roadmap_app.command()

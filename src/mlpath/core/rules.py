@@ -33,6 +33,8 @@ MAX_ESTIMATE_HOURS = 100_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Characters no link may hold: they end a link in Markdown or HTML, or are invisible.
 _BAD_URL_CHARS = set('<>"`\\')
+#: The same rule for an ASCII address, as one search: spaces, controls and those marks.
+_BAD_ASCII_URL = re.compile(r'[\x00-\x20\x7f<>"`\\]')
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 #: What an id looks like: lowercase words of letters and digits joined by single hyphens.
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -178,7 +180,11 @@ def url_problem(value: str) -> str | None:
     and no spaces, control characters, quotes or angle brackets anywhere."""
     if len(value) > MAX_URL_CHARS:
         return "it is too long"
-    if any(c.isspace() or not c.isprintable() or c in _BAD_URL_CHARS for c in value):
+    if (
+        _BAD_ASCII_URL.search(value)
+        if value.isascii()
+        else any(c.isspace() or not c.isprintable() or c in _BAD_URL_CHARS for c in value)
+    ):
         return "it holds a space, a control character, a quote or an angle bracket"
     try:
         parts = urlsplit(value)

@@ -29,6 +29,7 @@ from mlpath.core.progress import (
     duration_text,
 )
 from mlpath.core.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
+from mlpath.core.rules import plural
 
 if TYPE_CHECKING:
     from mlpath.core.cohort import Learner, TopicCount
@@ -558,3 +559,92 @@ def stats_json(
             "share_remembered": round(remembered / reviews, 4) if reviews else None,
         },
     }
+
+
+# --- roadmap from-markdown / from-roadmap-sh -------------------------------------------------
+
+
+def curriculum_json(
+    roadmap: Roadmap, output: str, report: Mapping[str, Any], base_origin: str
+) -> dict[str, Any]:
+    """What an import of a curriculum made (counted from the roadmap as it loads) and
+    its report: kinds, optional ids, choices, what was dropped by reason, topics
+    added, gone and renamed."""
+    optional = sum(1 for t in roadmap.topics if roadmap.is_optional(t))
+    return {
+        "output": output,
+        "written": True,
+        "roadmap": roadmap_json(roadmap),
+        "areas": len(roadmap.areas),
+        "topics": len(roadmap.topics),
+        "optional_topics": optional,
+        "resources": sum(len(t.resources) for t in roadmap.topics),
+        "estimates": sum(1 for t in roadmap.topics if t.estimate_hours is not None),
+        "base_url_origin": base_origin or None,
+        **report,
+    }
+
+
+def _reasons(count: int, reason: str) -> str:
+    """ "3 admin sections", "2 links under the title": the reason's noun made plural."""
+    if count == 1:
+        return f"1 {reason}"
+    cut = min(
+        (
+            reason.find(w)
+            for w in (" with", " without", " under", " before", " in ", " not ", " (")
+            if w in reason
+        ),
+        default=len(reason),
+    )
+    return f"{count} {reason[:cut]}s{reason[cut:]}"
+
+
+def curriculum_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The import's report in sentences: what was made, from where, what was dropped."""
+    made = (
+        f"{plural(summary['areas'], 'area')}, {plural(summary['topics'], 'topic')} "
+        f"({summary['optional_topics']} optional), {plural(summary['resources'], 'resource')}, "
+        f"{plural(summary['estimates'], 'estimate')}, {plural(len(summary['choices']), 'choice')}"
+    )
+    lines = [
+        f"Wrote {summary['output']}: {made}."
+        if summary["written"]
+        else f"Nothing written (--strict): it would have made {made}."
+    ]
+    if summary["base_url"]:
+        origin = summary["base_url_origin"] or "given"
+        lines.append(f"Relative links resolved against {summary['base_url']} ({origin}).")
+    kinds = summary["kinds"]
+    if kinds:
+        lines.append(
+            "Kinds: " + ", ".join(f"{count} {kind}" for kind, count in kinds.items()) + "."
+        )
+    dropped = summary["dropped"]
+    if dropped:
+        total = sum(d["count"] for d in dropped.values())
+        parts = []
+        for reason, found in dropped.items():
+            first = ", ".join(found["first"][:3])
+            parts.append(f"{_reasons(found['count'], reason)}" + (f" ({first})" if first else ""))
+        lines.append(f"Dropped {total}: " + "; ".join(parts) + ".")
+        if "relative link (no base URL)" in dropped:
+            lines.append(
+                "To keep relative links, give --base-url with the address the file is "
+                "published at (such as https://github.com/OWNER/REPO/blob/main/)."
+            )
+    else:
+        lines.append("Dropped: nothing.")
+    for key, words in (("added", "New topics"), ("gone", "Topics gone")):
+        if summary[key]:
+            lines.append(
+                f"{words}: {', '.join(summary[key][:10])}"
+                + (" ..." if len(summary[key]) > 10 else "")
+                + "."
+            )
+    for renamed in summary["renamed"][:10]:
+        lines.append(f"Renamed: {renamed['old_id']} is now '{renamed['title']}' (id kept).")
+    if summary["written"]:
+        lines.append(f"Check it with 'mlpath roadmap validate {summary['output']}'.")
+    return lines
+

@@ -1,108 +1,89 @@
-"""A starter roadmap from a Markdown curriculum (a README of headings, lists, tables and
-links), for ``mlpath roadmap from-markdown``. Pure: text in, roadmap data and a report out.
+"""A roadmap from a Markdown curriculum (a README of headings, lists, tables and links),
+for ``mlpath roadmap from-markdown``. Pure: text in, roadmap data and a report out.
 
-A heading with links under it becomes a topic, in the area of the heading above it. A
-bullet that starts with a link, or a table row, becomes a resource: its title from the
-link text, the words after it as its author ("by ...") and note, its kind only when
-certain (an arXiv address, a table column headed "Courses"). Other links in running
-text become resources too. A bullet without a leading link gives a subtopic (its bold
-words, or its text), and so does a list of `code` words after a label ("Topics covered:
-`a` `b`"). "Choose one of the following" before a list or table makes each of its
-entries a topic of a choice group. "optional" in a heading (or a details summary under
-it) makes its area or topic optional. What cannot be kept (relative links, images,
-links before the first heading, headings with nothing under them) is reported.
-markdown-it-py, which Rich already brings, does the parsing.
+:mod:`mlpath.services.markdown_reader` reads the document into sections; this module
+decides what they are (docs/roadmap-format.md gives the rules for learners):
+
+- A lesson (a topic) is a heading over study material (links, subtopics, a heading that
+  is itself a link), a bold paragraph title or ``<details>`` summary over material, a
+  table row, or a list item whose own list holds links.
+- A heading whose subsections hold the lessons, or whose table rows are lessons, is an
+  area. A lesson heading that stands beside such areas is an area of its own.
+- Admin and navigation sections (contents, community, help, FAQ, contributing, licence,
+  sponsors, team, instructors, testimonials, certificates, cohort logistics, how to use
+  it, acknowledgements, code of conduct) are not topics; ``keep`` brings one back.
+- Relative links resolve against ``base_url``; each link gets a kind by
+  :func:`mlpath.services.link_kinds.kind_of`.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from mlpath.core import rules
 from mlpath.core.errors import UsageError
+from mlpath.services.link_kinds import kind_of
+from mlpath.services.markdown_reader import Choice, Dropped, Lesson, Link, Reader, Section, clean
 
-#: Kinds guessed from an address, only where the address leaves no doubt.
-_KINDS = (
-    (re.compile(r"^https?://(www\.)?arxiv\.org/(abs|pdf)/"), "paper"),
-    (re.compile(r"^https?://(www\.)?(youtube\.com/(watch|playlist)|youtu\.be/)"), "video"),
-    (re.compile(r"^https?://(www\.)?(coursera\.org/learn|edx\.org/course)/"), "course"),
-)
-#: Kinds named by the heading of a table's first column.
-_COLUMN_KINDS = {
-    "course": "course",
-    "courses": "course",
-    "book": "book",
-    "books": "book",
-    "paper": "paper",
-    "papers": "paper",
-    "video": "video",
-    "videos": "video",
-}
-_OPTIONAL = re.compile(r"\boptional\b", re.IGNORECASE)
-_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-#: "Choose one of the following", "pick two", "select at least one": a choice follows.
-_CHOOSE = re.compile(
-    r"\b(?:choose|pick|select)\s+(?:any\s+|at\s+least\s+)?(one|two|three|four|five|\d)\b",
+#: Section titles that are about the course, not part of it. Matched as whole words.
+ADMIN = re.compile(
+    r"\b(table of contents|contents|toc|community|support|getting help|get help|help|"
+    r"faqs?|frequently asked|questions|contribut\w*|how to contribute|licen[cs]e|"
+    r"sponsors?|sponsorship|partners?|team|authors?|maintainers?|instructors?|teachers|"
+    r"organi[sz]ers|testimonials?|reviews|certificates?|certification|cohorts?|"
+    r"registration|register|sign up|enrol+ment|logistics|deadlines|schedule|calendar|"
+    r"acknowledge?ments?|thanks|special thanks|credits|code of conduct|conduct|"
+    r"how to use|how to take|how to follow|using this|about( this| the)?( course| repo\w*)?|"
+    r"who (should|is this)|star history|stargazers|citation|cite|changelog|change log|"
+    r"news|announcements?|quick links|links|socials?|slack|discord|telegram|newsletter|"
+    r"other courses|related courses|more courses|translations?|languages|disclaimer|"
+    r"next goals|summary|what is (it|this)|motivation|why use it|learning in public|back to top|"
+    r"getting started|prerequisites?|requirements|set ?up your environment|"
+    r"congratulations|curricular guidelines?|guidelines|what'?s next|roadmap of the repo)\b",
     re.IGNORECASE,
 )
-#: A trailing "and more" or "etc." in a list of code words is not a concept.
-_AND_MORE = re.compile(r"^(and more|etc\.?|\.\.\.)$", re.IGNORECASE)
-#: What follows a resource's link: " by Someone: what it is", ": what it is", " - ...".
-_BY = re.compile(r"^\s*by\s+(?P<by>[^:]{1,80}?)\s*(?:[:\u2013\u2014]|\s-\s|$)\s*(?P<note>.*)$")
-_NOTE = re.compile(r"^\s*(?:[:\u2013\u2014-]\s*)?(?P<note>.*)$")
-_TITLE_CHARS = 120
-_CONCEPT_CHARS = 80
-_NOTE_CHARS = 600
-#: Unicode categories left out of titles: emoji and other symbols, invisible formatting.
-_DROPPED = ("So", "Cs", "Co", "Cf", "Cc")
 
 
 @dataclass
 class Report:
-    """What the conversion guessed and what it dropped, for the learner to review."""
+    """What the conversion inferred and what it dropped, for the learner to review."""
 
-    guessed_kinds: int = 0
+    base_url: str = ""
+    kinds: dict[str, int] = field(default_factory=dict)
     optional: list[str] = field(default_factory=list)
-    choices: list[str] = field(default_factory=list)  # the groups made, by id
-    dropped_links: list[str] = field(default_factory=list)  # relative or not http(s)
-    dropped_images: int = 0
-    dropped_headings: list[str] = field(default_factory=list)  # nothing under them
-    intro_links: int = 0  # links before the first heading: no topic to hold them
-
-
-@dataclass
-class _Link:
-    title: str
-    url: str
-    by: str = ""
-    note: str = ""
-    kind: str = ""  # named by a table's column; else guessed from the address
-
-
-@dataclass
-class _Choice:
-    pick: int
-    prompt: str  # "Choose one of the following"
-    options: list[_Link] = field(default_factory=list)
-
-
-@dataclass
-class _Section:
-    level: int
-    title: str
-    optional: bool = False
-    paragraphs: list[str] = field(default_factory=list)
-    links: list[_Link] = field(default_factory=list)
-    bullets: list[str] = field(default_factory=list)  # subtopics, in order
-    choices: list[_Choice] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)
+    estimates: int = 0
+    dropped: Dropped = field(default_factory=Dropped)
+    added: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (old id, new title)
+    kept: list[str] = field(default_factory=list)  # --keep titles that matched
 
     @property
-    def has_links(self) -> bool:
-        return bool(self.links or self.choices)
+    def dropped_count(self) -> int:
+        return sum(self.dropped.counts.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url or None,
+            "kinds": dict(sorted(self.kinds.items())),
+            "optional": self.optional,
+            "choices": self.choices,
+            "estimates": self.estimates,
+            "dropped": {
+                reason: {"count": count, "first": self.dropped.reasons.get(reason, [])}
+                for reason, count in sorted(self.dropped.counts.items())
+            },
+            "added": self.added,
+            "gone": self.gone,
+            "renamed": [{"old_id": old, "title": title} for old, title in self.renamed],
+        }
 
 
 def slug(text: str, fallback: str) -> str:
@@ -112,7 +93,7 @@ def slug(text: str, fallback: str) -> str:
     return "-".join(words)[:60].strip("-") or fallback
 
 
-def _unique(wanted: str, taken: set[str]) -> str:
+def unique(wanted: str, taken: set[str]) -> str:
     candidate, n = wanted, 2
     while candidate in taken:
         candidate, n = f"{wanted}-{n}", n + 1
@@ -120,438 +101,370 @@ def _unique(wanted: str, taken: set[str]) -> str:
     return candidate
 
 
-def _clean(text: str, limit: int = _TITLE_CHARS) -> str:
-    """Heading or link text as a title: emoji and markup aside, one line, bounded."""
-    kept = "".join(c for c in text if unicodedata.category(c) not in _DROPPED)
-    return " ".join(kept.replace("*", "").split())[:limit].strip(" :-")
+def is_admin(title: str) -> bool:
+    return bool(ADMIN.search(title))
 
 
-def _heading(text: str) -> str:
-    """A heading as a title: also without its numbering ("1. ", "2) ", "Part 3: ")."""
-    return re.sub(r"^(part\s+)?\d+[.):]\s*", "", _clean(text), flags=re.IGNORECASE)
+# --- building the roadmap ----------------------------------------------------------------
 
 
-# --- reading the Markdown ---------------------------------------------------------------
-
-
-class _Reader:
-    """One pass over markdown-it's tokens, filling sections as headings open them."""
-
-    def __init__(self, report: Report) -> None:
+class _Builder:
+    def __init__(self, report: Report, base_url: str, keep: Sequence[str]) -> None:
         self.report = report
-        self.sections: list[_Section] = []
-        self.items = 0  # list items open
-        self.choice: _Choice | None = None  # announced, waiting for its list or table
-        self.filling: _Choice | None = None  # the list or table being read into a choice
-        self.header: list[str] = []  # the table's column headings
-        self.row: list[Any] = []  # the inline tokens of the row's cells
-        self.in_head = False
+        self.base_url = base_url
+        self.keep = [k.lower() for k in keep]
+        self.areas: list[dict[str, Any]] = []
+        self.topics: list[dict[str, Any]] = []
+        self.groups: list[dict[str, Any]] = []
+        self.area_ids: set[str] = set()
+        self.topic_ids: set[str] = set()
 
-    def read(self, markdown: str) -> list[_Section]:
-        from markdown_it import MarkdownIt
+    def kept(self, title: str) -> bool:
+        low = title.lower()
+        for wanted in self.keep:
+            if wanted == low or slug(wanted, "") == slug(title, "-"):
+                if wanted not in self.report.kept:
+                    self.report.kept.append(wanted)
+                return True
+        return False
 
-        tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-        for i, token in enumerate(tokens):
-            if token.type == "heading_open":
-                title = _heading(tokens[i + 1].content)
-                optional = bool(_OPTIONAL.search(title))
-                self.sections.append(_Section(int(token.tag[1]), title, optional))
-                self.choice = self.filling = None
-            elif token.type == "inline" and tokens[i - 1].type != "heading_open":
-                self._inline(token, tokens[i - 1].type)
-            elif token.type == "html_block" and self.sections and "<summary" in token.content:
-                self.sections[-1].optional |= bool(_OPTIONAL.search(token.content))
-            else:
-                self._block(token.type)
-        return self.sections
+    # links
 
-    def _block(self, kind: str) -> None:
-        """Lists, list items and tables opening and closing."""
-        if kind in ("bullet_list_open", "ordered_list_open", "table_open"):
-            if self.items == 0 and self.choice is not None:
-                self.filling, self.choice = self.choice, None
-        elif kind in ("bullet_list_close", "ordered_list_close", "table_close"):
-            if self.items == 0 and self.filling is not None:
-                self._close_choice()
-        elif kind in ("list_item_open", "list_item_close"):
-            self.items += 1 if kind == "list_item_open" else -1
-        elif kind in ("thead_open", "thead_close"):
-            self.in_head = kind == "thead_open"
-            self.header = [] if self.in_head else self.header
-        elif kind == "tr_open":
-            self.row = []
-        elif kind == "tr_close" and not self.in_head:
-            self._table_row()
+    def resolve(self, url: str, title: str) -> str | None:
+        """An absolute address for a link, or None (counted as dropped)."""
+        url = url.strip()
+        parts = urlsplit(url)
+        if not parts.scheme:
+            if not self.base_url:
+                self.report.dropped.add("relative link (no base URL)", url[:80])
+                return None
+            url = urljoin(self.base_url, url)
+        try:
+            return rules.url(url, "the link")
+        except rules.Invalid:
+            self.report.dropped.add("link not accepted", url[:80])
+            return None
 
-    def _close_choice(self) -> None:
-        choice, self.filling = self.filling, None
-        if choice is None:
-            return
-        section = self.sections[-1]
-        if len(choice.options) > choice.pick:
-            section.choices.append(choice)
-        else:  # too few entries to choose from: they are plain resources
-            section.links.extend(choice.options)
+    def resources(self, links: Sequence[Link], words: str = "") -> list[dict[str, Any]]:
+        taken: set[str] = {"practice"}
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for link in links:
+            url = self.resolve(link.url, link.title)
+            if url is None or url in seen:
+                continue
+            seen.add(url)
+            title = clean(link.title) or clean(urlsplit(url).netloc) or "Link"
+            resource: dict[str, Any] = {
+                "id": unique(slug(title, "link"), taken),
+                "title": title,
+                "url": url,
+            }
+            kind = link.kind or kind_of(url, f"{link.title} {link.note} {words}")
+            self.report.kinds[kind] = self.report.kinds.get(kind, 0) + 1
+            if kind != "link":
+                resource["kind"] = kind
+            if link.by:
+                resource["by"] = link.by
+            if link.note:
+                resource["note"] = link.note
+            out.append(resource)
+        return out
 
-    def _keep(self, link: _Link) -> None:
-        if not rules.is_url(link.url):
-            self.report.dropped_links.append(link.url)
-        elif self.filling is not None:
-            self.filling.options.append(link)
-        else:
-            self.sections[-1].links.append(link)
+    # areas and topics
 
-    def _inline(self, token: Any, opened_by: str) -> None:
-        children = token.children or []
-        self.report.dropped_images += sum(1 for c in children if c.type == "image")
-        if opened_by in ("th_open", "td_open"):
-            if self.in_head:
-                self.header.append(_clean(token.content))
-            else:
-                self.row.append(token)
-            return
-        links = _links(children)
-        if not self.sections:
-            self.report.intro_links += len(links)
-            return
-        section = self.sections[-1]
-        if self.items:
-            self._bullet(token, children, links, section)
-            return
-        words = _code_words(children)
-        chosen = _CHOOSE.search(_clean(token.content, _NOTE_CHARS))
-        if words:
-            section.bullets.extend(words)
-        elif chosen and not links:
-            count = chosen.group(1).lower()
-            pick = _NUMBERS.get(count) or int(count)
-            self.choice = _Choice(pick, _clean(token.content).rstrip(":."))
-            return
-        else:
-            plain = _clean(_text_of(children), _NOTE_CHARS)
-            if plain and not plain.startswith(("<", "|")):
-                section.paragraphs.append(plain)
-        for title, url, _ in links:
-            self._keep(_Link(title, url))
-        self.choice = None
+    def area(self, section: Section | None, title: str) -> dict[str, Any]:
+        name = section.title if section is not None else title
+        area: dict[str, Any] = {
+            "id": unique(slug(name, f"area-{len(self.areas) + 1}"), self.area_ids),
+            "title": name or f"Part {len(self.areas) + 1}",
+            "summary": _summary(section, "What this part covers."),
+        }
+        if section is not None and section.optional:
+            area["optional"] = True
+        self.areas.append(area)
+        return area
 
-    def _bullet(self, token: Any, children: list[Any], links: list[Any], section: _Section) -> None:
-        """A list item: a resource when it starts with a link, else a subtopic."""
-        if links and _starts_with_link(children):
-            title, url, end = links[0]
-            by, note = _after_link(_text_of(children[end + 1 :]))
-            self._keep(_Link(title, url, by=by, note=note))
-            rest = links[1:]
-        else:
-            concept = _concept(token.content, _text_of(children))
-            if concept and self.filling is None:
-                section.bullets.append(concept)
-            rest = links
-        for title, url, _ in rest:
-            self._keep(_Link(title, url))
+    def topic(
+        self,
+        title: str,
+        area: dict[str, Any],
+        links: Sequence[Link],
+        *,
+        concepts: Sequence[str] = (),
+        summary: str = "",
+        optional: bool = False,
+        hours: float | None = None,
+        words: str = "",
+        bare: bool = False,
+    ) -> dict[str, Any] | None:
+        resources = self.resources(links, words)
+        if not resources and not concepts and not bare:
+            self.report.dropped.add("lesson without a link", title)
+            return None
+        topic: dict[str, Any] = {
+            "id": unique(slug(title, f"topic-{len(self.topics) + 1}"), self.topic_ids),
+            "area": area["id"],
+            "title": title,
+            "summary": summary or f"What {title} covers.",
+        }
+        if optional and not area.get("optional"):
+            topic["optional"] = True
+        if hours is not None and 0 < hours <= rules.MAX_ESTIMATE_HOURS:
+            topic["estimate_hours"] = hours
+            self.report.estimates += 1
+        topic["resources"] = resources
+        taken = {"practice", *(r["id"] for r in resources)}
+        subtopics = [
+            {"id": unique(slug(c, "concept"), taken), "title": c}
+            for c in dict.fromkeys(c for c in concepts if c)
+        ]
+        if subtopics:
+            topic["subtopics"] = subtopics
+        self.topics.append(topic)
+        return topic
 
-    def _table_row(self) -> None:
-        """A table row is a resource: the first cell's link; the other cells, headed by
-        their column, its note."""
-        if not self.row or not self.sections:
-            return
-        first, *others = self.row
-        links = _links(first.children or [])
-        self.report.dropped_images += sum(1 for c in first.children or [] if c.type == "image")
-        if not links:
-            return
-        title, url, _ = links[0]
-        notes = [f"also at {u}" for _, u, _ in links[1:]]
-        for column, cell in enumerate(others, start=1):
-            text = _text_with_addresses(cell.children or [])
-            heading = self.header[column] if column < len(self.header) else ""
-            if text and text not in ("-", "\u2013"):
-                notes.append(f"{heading}: {text}" if heading else text)
-        column_kind = _COLUMN_KINDS.get(self.header[0].lower() if self.header else "", "")
-        self._keep(_Link(title, url, note=_clean("; ".join(notes), _NOTE_CHARS), kind=column_kind))
+    def lesson(
+        self, lesson: Lesson, area: dict[str, Any], section: Section
+    ) -> dict[str, Any] | None:
+        return self.topic(
+            lesson.title,
+            area,
+            lesson.links,
+            concepts=lesson.concepts,
+            summary=_sentence(lesson.note) or f"A lesson of {section.title}.",
+            optional=section.optional,
+            hours=lesson.hours,
+            words=section.title,
+            bare=True,  # a lesson named in a table or list is kept, even without a link
+        )
 
-
-def _links(children: list[Any]) -> list[tuple[str, str, int]]:
-    """(text, address, index of link_close) of every link in an inline's children."""
-    found: list[tuple[str, str, int]] = []
-    href: str | None = None
-    words: list[str] = []
-    for index, child in enumerate(children):
-        if child.type == "link_open":
-            href, words = str(child.attrs.get("href", "")), []
-        elif child.type == "link_close" and href is not None:
-            found.append((_clean("".join(words)) or href, href, index))
-            href = None
-        elif child.type in ("text", "code_inline") and href is not None:
-            words.append(child.content)
-    return found
-
-
-def _concept(source: str, text: str) -> str:
-    """A bullet as a key concept: its bold (or italic) lead words, else its words up to
-    a colon, else its text, cut at a word if long."""
-    lead = re.match(r"\s*(\*\*|__|\*|_)(.+?)\1", source)
-    if lead:
-        return _clean(lead.group(2))
-    words = _clean(text, 1000)
-    head = words.split(": ", 1)[0]
-    if len(head) <= _CONCEPT_CHARS:
-        return head
-    cut = words[:_CONCEPT_CHARS].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:.") + "\u2026"
+    def choice(self, section: Section, choice: Choice, area: dict[str, Any]) -> None:
+        options = []
+        for option in choice.options:
+            summary = f"An option of {section.title}: {choice.prompt.lower()}."
+            made = self.topic(
+                option.title,
+                area,
+                option.links,
+                summary=summary,
+                optional=section.optional,
+                hours=option.hours,
+            )
+            if made is not None:
+                options.append(made["id"])
+        if len(options) <= choice.pick:
+            return  # too few left to choose from: plain topics
+        group: dict[str, Any] = {
+            "id": unique(slug(f"{section.title} choice", "choice"), self.topic_ids),
+            "title": f"{section.title}: {choice.prompt}",
+            "topics": options,
+            "pick": choice.pick,
+        }
+        self.groups.append(group)
+        self.report.choices.append(str(group["id"]))
 
 
-def _after_link(text: str) -> tuple[str, str]:
-    """The author and the description after a resource's link."""
-    text = " ".join(text.split())
-    by = _BY.match(text)
-    if by:
-        return _clean(by.group("by")), _clean(by.group("note"), _NOTE_CHARS)
-    note = _NOTE.match(text)
-    return "", _clean(note.group("note") if note else text, _NOTE_CHARS)
+def _summary(section: Section | None, fallback: str) -> str:
+    if section is None:
+        return fallback
+    first = next((p for p in section.paragraphs if len(p) > 20), "")
+    if first:
+        return first[:600]
+    if section.concepts:
+        return clean("Covers " + ", ".join(section.concepts[:8]) + ".", 600)
+    return f"What {section.title} covers." if section.title else fallback
 
 
-def _starts_with_link(children: list[Any]) -> bool:
-    """Whether a link comes before any words (emoji, markup and spaces aside)."""
-    for child in children:
-        if child.type == "link_open":
-            return True
-        if child.type in ("text", "code_inline") and _clean(child.content):
-            return False
-    return False
-
-
-def _text_of(children: list[Any]) -> str:
-    return "".join(
-        c.content
-        if c.type in ("text", "code_inline")
-        else " "
-        if c.type in ("softbreak", "hardbreak")
-        else ""
-        for c in children
-    )
-
-
-def _text_with_addresses(children: list[Any]) -> str:
-    """A table cell's text, each link's address after its text, so nothing is lost."""
-    parts: list[str] = []
-    href = ""
-    for child in children:
-        if child.type == "link_open":
-            href = str(child.attrs.get("href", ""))
-        elif child.type == "link_close":
-            if rules.is_url(href):
-                parts.append(f" ({href})")
-            href = ""
-        elif child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return _clean("".join(parts), _NOTE_CHARS)
-
-
-def _code_words(children: list[Any]) -> list[str]:
-    """The code words of a paragraph that is a label and a list of them, such as
-    "**Topics covered**: `graphs` `sorting`"; none for any other paragraph."""
-    codes = [i for i, c in enumerate(children) if c.type == "code_inline"]
-    if len(codes) < 2:
-        return []
-    between = [c for c in children[codes[0] :] if c.type == "text"]
-    if _clean(_text_of(between)).strip(" ,;:."):
-        return []  # words between the code spans: a sentence, not a list
-    words = [_clean(children[i].content) for i in codes]
-    return [w for w in words if w and not _AND_MORE.match(w)]
-
-
-# --- building the roadmap ---------------------------------------------------------------
+def _sentence(note: str) -> str:
+    return clean(note, 600) if len(note) > 3 else ""
 
 
 def convert(
-    markdown: str, name: str, choices: Sequence[Sequence[str]] = ()
+    markdown: str,
+    name: str,
+    choices: Sequence[Sequence[str]] = (),
+    *,
+    base_url: str = "",
+    keep: Sequence[str] = (),
+    previous: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], Report]:
-    """A format 2 roadmap (as TOML data) from a Markdown curriculum, and what was guessed
-    and dropped. ``name`` (the file's name) stands in for a missing title. Each entry of
-    ``choices`` names areas (or topics) of the result that are alternatives: one of them
-    is to be finished. Raises :class:`UsageError` for a name that is not there."""
-    report = Report()
-    sections = _Reader(report).read(markdown)
-    titles = [s for s in sections if s.level == 1]  # one: the title; more: parts
-    title = titles[0].title if len(titles) == 1 else _clean(name) or "My roadmap"
-    body = [s for s in sections if not (s.level == 1 and len(titles) == 1)]
-    areas: list[dict[str, Any]] = []
-    topics: list[dict[str, Any]] = []
-    groups: list[dict[str, Any]] = []
-    area_ids: set[str] = set()
-    topic_ids: set[str] = set()  # groups share the topics' names
-    made: dict[int, dict[str, Any]] = {}  # the areas, by their heading's place in body
-    for index, section in enumerate(body):
-        if not section.has_links:
-            if not _has_links_below(body, index):
-                report.dropped_headings.append(section.title)
-            continue
-        home = _home(body, index)
-        if home not in made:
-            heading = body[home] if home >= 0 else _Section(1, title)
-            made[home] = _area(heading, area_ids, areas, report)
-        area = made[home]
-        if section.links or section.bullets:  # a topic, beside its choices if any
-            topics.append(_topic(section, area, section.links, topic_ids, report))
-        for choice in section.choices:
-            groups.append(_choice_group(section, choice, area, topics, topic_ids, report))
+    """A format 2 roadmap (as TOML data) from a Markdown curriculum, and a report of
+    what was inferred and dropped. ``name`` stands in for a missing title. Each entry of
+    ``choices`` names areas (or topics) of the result that are alternatives. ``keep``
+    names admin sections to keep. ``previous`` is the roadmap this one replaces: its
+    ids are kept for the topics it still has (see :func:`_carry_ids`)."""
+    reader = Reader()
+    sections = reader.read(markdown)
+    report = Report(base_url=base_url, dropped=reader.dropped)
+    if reader.intro_links:
+        for _ in range(reader.intro_links):
+            report.dropped.add("link before the first heading")
+    builder = _Builder(report, base_url, keep)
+    title, body = _title(sections, name, report)
+    kept = _drop_admin(body, builder, report)
+    _place(kept, builder, title)
     for named in choices:
-        groups.append(_named_group(named, areas, topics, groups, topic_ids))
-        report.choices.append(groups[-1]["id"])
+        group = _named_group(named, builder)
+        builder.groups.append(group)
+        report.choices.append(group["id"])
+    report.optional = [a["id"] for a in builder.areas if a.get("optional")] + [
+        t["id"] for t in builder.topics if t.get("optional")
+    ]
     data: dict[str, Any] = {
         "schema": 2,
         "id": slug(title, "my-roadmap"),
         "title": title,
         "summary": "A roadmap made from a Markdown curriculum by mlpath roadmap from-markdown.",
-        "areas": areas,
-        "topics": topics,
+        "areas": [a for a in builder.areas if any(t["area"] == a["id"] for t in builder.topics)],
+        "topics": builder.topics,
     }
-    if groups:
-        data["groups"] = groups
+    if builder.groups:
+        data["groups"] = builder.groups
+    if previous is not None:
+        _carry_ids(data, previous, report)
     return data, report
 
 
-def _has_links_below(body: list[_Section], index: int) -> bool:
-    """Whether a heading's own subsections (up to the next heading of its level or
-    higher) hold links: it is then an area."""
-    level = body[index].level
-    for section in body[index + 1 :]:
+def _title(sections: list[Section], name: str, report: Report) -> tuple[str, list[Section]]:
+    """The roadmap's title and the sections under it. The title is the one top-level
+    heading, or a heading written in HTML before any other (a centred banner); else
+    the file's name. Links under the title itself (badges, chat rooms) are dropped."""
+    tops = [s for s in sections if s.level == 1]
+    title: Section | None = None
+    if sections and sections[0].html:
+        title = sections[0]
+    elif len(tops) == 1 and not tops[0].lessons:
+        title = tops[0]
+    if title is None or not title.title:
+        return clean(name) or "My roadmap", sections
+    for link in title.links:
+        report.dropped.add("link under the title", link.title)
+    if title.concepts:
+        report.dropped.add("list under the title", title.concepts[0])
+    return title.title, [s for s in sections if s is not title]
+
+
+def _drop_admin(body: list[Section], builder: _Builder, report: Report) -> list[Section]:
+    """The sections left when admin and navigation sections (with their subsections)
+    are taken out, unless kept by name."""
+    out: list[Section] = []
+    skipping: int | None = None  # the level of the admin section being skipped
+    keeping: int | None = None  # the level of a section kept by name: all of it stays
+    for section in body:
+        if skipping is not None and section.level > skipping:
+            continue
+        skipping = None
+        if keeping is not None and section.level <= keeping:
+            keeping = None
+        if keeping is None and builder.kept(section.title):
+            keeping = section.level
+        if is_admin(section.title) and keeping is None:
+            report.dropped.add("admin section", section.title)
+            skipping = section.level
+            continue
+        out.append(section)
+    return out
+
+
+def _place(sections: list[Section], builder: _Builder, title: str) -> None:
+    """Topics from the sections, each in its area."""
+    made: dict[int, dict[str, Any]] = {}  # areas by the id() of their section
+
+    def area_for(place: int) -> dict[str, Any]:
+        home = _home(sections, place)
+        key = id(sections[home]) if home >= 0 else -1
+        if key not in made:
+            made[key] = builder.area(sections[home] if home >= 0 else None, title)
+        return made[key]
+
+    for place, section in enumerate(sections):
+        if section.lessons or section.choices:
+            if id(section) not in made:
+                made[id(section)] = builder.area(section, title)
+            _lessons(section, made[id(section)], builder)
+        elif section.material:
+            builder.topic(
+                section.title,
+                area_for(place),
+                _own_links(section),
+                concepts=section.concepts,
+                summary=_summary(section, ""),
+                optional=section.optional,
+                hours=section.hours,
+            )
+        elif not _below(sections, place):
+            builder.report.dropped.add("heading with no study material", section.title)
+
+
+def _lessons(section: Section, area: dict[str, Any], builder: _Builder) -> None:
+    """The topics of a section that holds lessons. Beside table rows, its own links are
+    footnotes and asides: reported, not made a topic. Beside list items that are
+    lessons, its own material is a topic of its own, first."""
+    if any(lesson.row for lesson in section.lessons):
+        for link in _own_links(section):
+            builder.report.dropped.add("link in the text around lessons", link.title)
+    elif section.material:
+        builder.topic(
+            section.title,
+            area,
+            _own_links(section),
+            concepts=section.concepts,
+            summary=_summary(section, ""),
+            optional=section.optional,
+            hours=section.hours,
+        )
+    for lesson in section.lessons:
+        builder.lesson(lesson, area, section)
+    for choice in section.choices:
+        builder.choice(section, choice, area)
+
+
+def _own_links(section: Section) -> list[Link]:
+    """A section's links, its heading's own link (the lesson's page) first."""
+    if section.link:
+        return [Link(section.title, section.link), *section.links]
+    return list(section.links)
+
+
+def _below(sections: list[Section], place: int) -> bool:
+    """Whether a section's subsections hold study material: it is then an area."""
+    level = sections[place].level
+    for section in sections[place + 1 :]:
         if section.level <= level:
             return False
-        if section.has_links:
+        if section.material or section.lessons or section.choices:
             return True
     return False
 
 
-def _parent(body: list[_Section], index: int) -> int:
-    """The place of the heading above a heading (of a higher level); -1 for none."""
-    level = body[index].level
-    return next((i for i in range(index - 1, -1, -1) if body[i].level < level), -1)
+def _parent(sections: list[Section], place: int) -> int:
+    level = sections[place].level
+    return next((i for i in range(place - 1, -1, -1) if sections[i].level < level), -1)
 
 
-def _home(body: list[_Section], index: int) -> int:
-    """The place of the heading whose area holds the topic at ``index`` (-1: the
-    roadmap's default area). It is the heading above, unless the topic stands beside
-    headings that are areas (a "Final project" next to "Core" and "Advanced"): it is
-    then an area of its own."""
-    parent = _parent(body, index)
-    for i in range(parent + 1, len(body)):
-        if i != index and _parent(body, i) == parent and _is_area(body, i):
-            return index
+def _home(sections: list[Section], place: int) -> int:
+    """The place of the section whose area holds the lesson at ``place`` (-1: the
+    roadmap's own area): the section above it, unless the lesson stands beside sections
+    that are areas; it is then an area of its own."""
+    parent = _parent(sections, place)
+    for i in range(parent + 1, len(sections)):
+        if i != place and _parent(sections, i) == parent and _is_area(sections, i):
+            return place
     return parent
 
 
-def _is_area(body: list[_Section], index: int) -> bool:
-    return not body[index].has_links and _has_links_below(body, index)
+def _is_area(sections: list[Section], place: int) -> bool:
+    section = sections[place]
+    if section.lessons or section.choices:
+        return True
+    return not section.material and _below(sections, place)
 
 
-def _summary(section: _Section) -> str:
-    first = next((p for p in section.paragraphs if len(p) > 20), "")
-    return first[:600] or f"What {section.title} covers."
-
-
-def _area(
-    section: _Section, taken: set[str], areas: list[dict[str, Any]], report: Report
-) -> dict[str, Any]:
-    area: dict[str, Any] = {
-        "id": _unique(slug(section.title, f"area-{len(areas) + 1}"), taken),
-        "title": section.title or f"Part {len(areas) + 1}",
-        "summary": _summary(section),
-    }
-    if section.optional:
-        area["optional"] = True
-        report.optional.append(area["id"])
-    areas.append(area)
-    return area
-
-
-def _resource(link: _Link, taken: set[str], report: Report) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "id": _unique(slug(link.title, "link"), taken),
-        "title": link.title,
-        "url": rules.url(link.url, "the link"),
-    }
-    kind = link.kind or next((k for pattern, k in _KINDS if pattern.match(link.url)), "")
-    if kind:
-        resource["kind"] = kind
-        report.guessed_kinds += 1
-    if link.by:
-        resource["by"] = link.by
-    if link.note:
-        resource["note"] = link.note
-    return resource
-
-
-def _topic(
-    section: _Section,
-    area: dict[str, Any],
-    links: list[_Link],
-    taken: set[str],
-    report: Report,
-    title: str = "",
-    summary: str = "",
-) -> dict[str, Any]:
-    title = title or section.title or "Untitled"
-    topic: dict[str, Any] = {
-        "id": _unique(slug(title, f"topic-{len(taken) + 1}"), taken),
-        "area": area["id"],
-        "title": title,
-        "summary": summary or _summary(section),
-    }
-    if section.optional:
-        topic["optional"] = True
-        report.optional.append(topic["id"])
-    items: set[str] = {"practice"}
-    topic["resources"] = [_resource(link, items, report) for link in links]
-    if not summary:  # an option of a choice has no concepts of its own
-        subtopics = [
-            {"id": _unique(slug(bullet, "concept"), items), "title": bullet}
-            for bullet in dict.fromkeys(section.bullets)
-        ]
-        if subtopics:
-            topic["subtopics"] = subtopics
-    return topic
-
-
-def _choice_group(
-    section: _Section,
-    choice: _Choice,
-    area: dict[str, Any],
-    topics: list[dict[str, Any]],
-    taken: set[str],
-    report: Report,
-) -> dict[str, Any]:
-    """Each entry of a "choose one of the following" list becomes a topic; the group
-    asks for as many of them as the text says."""
-    options = []
-    for link in choice.options:
-        summary = f"An option of {section.title}: {choice.prompt.lower()}."
-        topic = _topic(section, area, [link], taken, report, title=link.title, summary=summary)
-        topics.append(topic)
-        options.append(topic["id"])
-    group: dict[str, Any] = {
-        "id": _unique(slug(f"{section.title} choice", "choice"), taken),
-        "title": f"{section.title}: {choice.prompt}",
-        "topics": options,
-        "pick": choice.pick,
-    }
-    report.choices.append(str(group["id"]))
-    return group
-
-
-def _named_group(
-    named: Sequence[str],
-    areas: list[dict[str, Any]],
-    topics: list[dict[str, Any]],
-    groups: list[dict[str, Any]],
-    taken: set[str],
-) -> dict[str, Any]:
+def _named_group(named: Sequence[str], builder: _Builder) -> dict[str, Any]:
     """A group the author asked for (``--choice a,b``): areas or topics, pick one."""
-    area_titles = {a["id"]: a["title"] for a in areas}
-    topic_titles = {t["id"]: t["title"] for t in topics}
+    area_titles = {a["id"]: a["title"] for a in builder.areas}
+    topic_titles = {t["id"]: t["title"] for t in builder.topics}
     kind = "areas" if all(n in area_titles for n in named) else "topics"
     titles = area_titles if kind == "areas" else topic_titles
     unknown = [n for n in named if n not in titles]
@@ -563,12 +476,112 @@ def _named_group(
             else "a choice needs at least two options"
         )
         raise UsageError(f"--choice {','.join(named)}: {problem}. Ids made: {known}.")
-    chosen = {o for g in groups for o in (*g.get("topics", ()), *g.get("areas", ()))}
+    chosen = {o for g in builder.groups for o in (*g.get("topics", ()), *g.get("areas", ()))}
     if twice := [n for n in named if n in chosen]:
         raise UsageError(f"--choice {','.join(named)}: '{twice[0]}' is already in a choice.")
     return {
-        "id": _unique(slug("-or-".join(named), "choice"), taken),
+        "id": unique(slug("-or-".join(named), "choice"), builder.topic_ids),
         "title": "Choose one: " + " or ".join(titles[n] for n in named),
         kind: list(named),
         "pick": 1,
     }
+
+
+# --- importing again -----------------------------------------------------------------------
+
+
+def _carry_ids(data: dict[str, Any], previous: Mapping[str, Any], report: Report) -> None:
+    """Keep the ids of the roadmap this one replaces, so that the learner's progress
+    (kept by roadmap id and topic id) stays with every topic that still exists.
+
+    A topic whose id (or one of its aliases) is unchanged keeps it. A topic that is new
+    by id but clearly the same as one that is gone (the only one sharing a resource's
+    address with it, or the only close title) takes the old id, and its new id becomes
+    an alias, so both names work. The report lists topics added, gone and renamed."""
+    old_topics = [t for t in previous.get("topics", []) if isinstance(t, dict) and "id" in t]
+    names = {
+        str(a): str(old["id"])
+        for old in old_topics
+        for a in (*(old.get("aliases") or []), old["id"])
+    }
+    if isinstance(previous.get("id"), str):
+        data["id"] = previous["id"]
+    mapping: dict[str, str] = {}
+    unmatched_new: list[dict[str, Any]] = []
+    for topic in data["topics"]:
+        if topic["id"] in names:
+            mapping[topic["id"]] = names[topic["id"]]
+        else:
+            unmatched_new.append(topic)
+    used = set(mapping.values())
+    gone = [t for t in old_topics if t["id"] not in used]
+    for topic in unmatched_new:
+        match = _clear_match(topic, gone, unmatched_new)
+        if match is not None:
+            mapping[topic["id"]] = match["id"]
+            gone.remove(match)
+            report.renamed.append((str(match["id"]), topic["title"]))
+    all_new = {mapping.get(t["id"], t["id"]) for t in data["topics"]}
+    for topic in data["topics"]:
+        _take_old_id(topic, mapping.get(topic["id"]), old_topics, all_new, report)
+    for group in data.get("groups", []):
+        if "topics" in group:
+            group["topics"] = [mapping.get(t, t) for t in group["topics"]]
+    report.gone = [str(t["id"]) for t in gone]
+
+
+def _take_old_id(
+    topic: dict[str, Any],
+    old_id: str | None,
+    old_topics: list[dict[str, Any]],
+    all_new: set[str],
+    report: Report,
+) -> None:
+    """Give a topic its old id, its old aliases, and its new id as an alias."""
+    new_id = topic["id"]
+    if old_id is None:
+        report.added.append(new_id)
+        return
+    old = next(t for t in old_topics if t["id"] == old_id)
+    aliases = [str(a) for a in old.get("aliases") or [] if a != old_id]
+    if new_id != old_id:
+        aliases.append(new_id)
+    topic["id"] = old_id
+    aliases = [a for a in dict.fromkeys(aliases) if a not in all_new]
+    if aliases:
+        topic["aliases"] = aliases
+
+
+def _clear_match(
+    topic: dict[str, Any], gone: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    urls = {r["url"] for r in topic.get("resources", [])}
+
+    def shared(old: dict[str, Any]) -> bool:
+        return bool(urls & {str(r.get("url")) for r in old.get("resources", []) or []})
+
+    by_link = [old for old in gone if shared(old)]
+    if len(by_link) == 1:
+        rivals = [t for t in new if t is not topic and urls and shared_with(t, by_link[0])]
+        if not rivals:
+            return by_link[0]
+    scores = sorted(
+        (
+            (
+                difflib.SequenceMatcher(
+                    None, topic["title"].lower(), str(old.get("title", "")).lower()
+                ).ratio(),
+                i,
+            )
+            for i, old in enumerate(gone)
+        ),
+        reverse=True,
+    )
+    if scores and scores[0][0] >= 0.75 and (len(scores) == 1 or scores[1][0] < 0.6):
+        return gone[scores[0][1]]
+    return None
+
+
+def shared_with(topic: dict[str, Any], old: dict[str, Any]) -> bool:
+    urls = {r["url"] for r in topic.get("resources", [])}
+    return bool(urls & {str(r.get("url")) for r in old.get("resources", []) or []})
