@@ -287,3 +287,44 @@ def test_kinds_and_effort_follow_the_documented_rules() -> None:
     assert effort("4 weeks at 5 hours per week") == 20
     assert effort("about 12 hours") == 12
     assert effort("- weeks", "- hours/week") is None
+
+
+# --- roadmap.sh ------------------------------------------------------------------------------
+
+
+def test_a_roadmap_sh_roadmap_imports_with_areas_and_typed_links(run: Run, tmp_path: Path) -> None:
+    folder = Path(__file__).parent / "fixtures" / "roadmap-sh" / "ml-basics"
+    out = tmp_path / "mlb.toml"
+    made = run("roadmap", "from-roadmap-sh", str(folder), "-o", str(out), "--json")
+    assert made.exit_code == 0, made.stderr
+    report = json.loads(made.stdout)
+    data = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert [a["title"] for a in data["areas"]] == ["Foundations", "Deep Learning"]
+    placed = {t["title"]: t["area"] for t in data["topics"]}
+    assert list(placed.items()) == list(
+        {
+            "Python": "foundations",
+            "NumPy": "foundations",
+            "Linear Algebra": "foundations",
+            "Deep Learning": "deep-learning",
+            "CNNs": "deep-learning",
+            "RNNs": "deep-learning",
+        }.items()
+    )
+    python = _topic(data, "Python")
+    assert [(r["title"], r["kind"]) for r in python["resources"]] == [
+        ("Python tutorial", "docs"),
+        ("Python for beginners", "video"),
+    ]
+    assert python["summary"] == "The language most machine learning code is written in."
+    assert report["dropped"]["news feed link"]["count"] == 1
+    assert run("roadmap", "validate", str(out)).exit_code == 0
+
+
+def test_a_folder_that_is_not_a_roadmap_sh_roadmap_is_refused(run: Run, tmp_path: Path) -> None:
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "old.json").write_text('{"mockup": {"controls": {}}}', encoding="utf-8")
+    refused = run("roadmap", "from-roadmap-sh", str(folder), "-o", str(tmp_path / "o.toml"))
+    assert refused.exit_code == 1 and "no list of nodes" in refused.stderr
+    assert "Traceback" not in refused.stderr

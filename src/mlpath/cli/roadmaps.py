@@ -244,6 +244,82 @@ def _previous(output: Path) -> dict[str, object] | None:
         return None
 
 
+@roadmap_app.command("from-roadmap-sh")
+def from_roadmap_sh(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR",
+            help="A roadmap's folder in a checkout of roadmap.sh's repository, such as "
+            "developer-roadmap/src/data/roadmaps/mlops.",
+            file_okay=False,
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", metavar="FILE", help="The roadmap file to write."),
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file.")] = False,
+    json: JsonOption = False,
+) -> None:
+    """Make a roadmap from a roadmap of roadmap.sh, read from a local checkout.
+
+    Its sections become areas, its topic and subtopic nodes topics, and the typed links
+    of their content files resources of their kinds (official: docs, opensource: repo,
+    article, course, video, book).
+
+    \b
+    Examples:
+      mlpath roadmap from-roadmap-sh developer-roadmap/src/data/roadmaps/mlops -o mlops.toml
+    """
+    import json as json_module
+
+    import tomli_w
+
+    from mlpath.cli._app import check_output
+    from mlpath.core.errors import RoadmapError
+    from mlpath.core.roadmap import parse_roadmap
+    from mlpath.render import text as texts
+    from mlpath.services.roadmap_sh import convert
+    from mlpath.storage.paths import atomic_write
+    from mlpath.storage.roadmap_files import read_source
+
+    check_output(output, force)
+    name = folder.resolve().name
+    graph_path = folder / f"{name}.json"
+    try:
+        graph = json_module.loads(read_source(graph_path, "roadmap.sh graph"))
+    except ValueError as error:
+        raise RoadmapError(f"{printable(str(graph_path))} is not valid JSON: {error}.") from None
+    if not isinstance(graph, dict) or not isinstance(graph.get("nodes"), list):
+        raise RoadmapError(
+            f"{printable(str(graph_path))} has no list of nodes: not a roadmap.sh graph "
+            "(an older roadmap of roadmap.sh, drawn in Balsamiq, cannot be read)."
+        )
+    contents: dict[str, str] = {}
+    content_folder = folder / "content"
+    if content_folder.is_dir():
+        for file in sorted(content_folder.glob("*@*.md")):
+            node_id = file.stem.rsplit("@", 1)[1]
+            contents[node_id] = read_source(file, "content file", 1024 * 1024)
+    data, report = convert(name, graph, contents)
+    if not data["topics"]:
+        raise RoadmapError(f"{printable(str(graph_path))} has no topic nodes: no topic to make.")
+    document = tomli_w.dumps(data)
+    made = parse_roadmap(document, str(output))
+    try:
+        atomic_write(output, document.encode("utf-8"), 0o644)
+    except OSError as error:
+        raise RoadmapError(f"cannot write {output}: {error.strerror or error}.") from None
+    summary = texts.curriculum_json(made, str(output), report.as_json(), "")
+    if json:
+        texts.print_json(summary)
+    else:
+        for line in texts.curriculum_lines(summary):
+            say(printable(line))
+
+
 @roadmap_app.command()
 def validate(path: PathArgument) -> None:
     """Check a roadmap file and list every problem, each with its place.

@@ -37,3 +37,21 @@ def bundled_roadmap_path() -> Path:
     """The roadmap shipped with mlpath: ``roadmap.toml`` in the package's folder, which is
     ``data/roadmap.toml`` in the source tree (a symlink there, a copy in a wheel)."""
     return Path(__file__).parent.parent / "roadmap.toml"
+
+
+def read_source(path: Path, what: str, limit: int = 16 * 1024 * 1024) -> str:
+    """A file an import reads (a roadmap.sh graph or content file), refusing what is
+    missing, not a regular file, larger than ``limit`` or not UTF-8."""
+    try:
+        with open_regular(path) as handle:
+            raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise RoadmapError(f"no {what} at {path}.") from None
+    except OSError as error:
+        raise RoadmapError(f"cannot read the {what} {path}: {error.strerror}.") from None
+    if len(raw) > limit:
+        raise RoadmapError(f"{path} is larger than {limit // (1024 * 1024)} MiB.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RoadmapError(f"{path} is not UTF-8 text.") from None
