@@ -4,13 +4,16 @@ local HTTP server."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import subprocess
+import threading
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -328,3 +331,89 @@ def test_a_folder_that_is_not_a_roadmap_sh_roadmap_is_refused(run: Run, tmp_path
     refused = run("roadmap", "from-roadmap-sh", str(folder), "-o", str(tmp_path / "o.toml"))
     assert refused.exit_code == 1 and "no list of nodes" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+# --- check-links -----------------------------------------------------------------------------
+
+
+class _Site(http.server.BaseHTTPRequestHandler):
+    asked: ClassVar[list[tuple[str, str]]] = []
+
+    def _answer(self, body: bool) -> None:
+        self.asked.append((self.command, self.path))
+        if self.path == "/moved":
+            self.send_response(301)
+            self.send_header("Location", "/live")
+        elif self.path == "/no-head" and self.command == "HEAD":
+            self.send_response(405)
+        elif self.path in ("/live", "/no-head"):
+            self.send_response(200)
+        else:
+            self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_HEAD(self) -> None:
+        self._answer(False)
+
+    def do_GET(self) -> None:
+        self._answer(True)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Site.asked = []
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_check_links_reports_dead_and_moved_links_with_their_topics(
+    run: Run, tmp_path: Path, site: str
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: a host that is down
+        probe.bind(("127.0.0.1", 0))
+        down = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    links = [
+        ("live", f"{site}/live"),
+        ("moved", f"{site}/moved"),
+        ("gone", f"{site}/gone"),
+        ("nohead", f"{site}/no-head"),
+        ("down1", f"{down}/a"),
+        ("down2", f"{down}/b"),
+        ("down3", f"{down}/c"),
+    ]
+    resources = "".join(
+        f'\n[[topics.resources]]\nid = "{name}"\ntitle = "{name}"\nurl = "{url}"\n'
+        for name, url in links
+    )
+    roadmap = tmp_path / "links.toml"
+    roadmap.write_text(
+        'schema = 2\nid = "links"\ntitle = "Links"\nsummary = "Links to check."\n\n'
+        '[[areas]]\nid = "a"\ntitle = "A"\nsummary = "A."\n\n'
+        '[[topics]]\nid = "web"\narea = "a"\ntitle = "Web"\nsummary = "Web."\n' + resources,
+        encoding="utf-8",
+    )
+    checked = run("roadmap", "check-links", str(roadmap), "--timeout", "5", "--json")
+    assert checked.exit_code == 1, checked.stderr
+    report = json.loads(checked.stdout)
+    dead = {d["url"]: d for d in report["dead"]}
+    assert set(dead) == {f"{site}/gone", f"{down}/a", f"{down}/b", f"{down}/c"}
+    assert dead[f"{site}/gone"]["code"] == 404 and dead[f"{site}/gone"]["used_by"] == ["web/gone"]
+    assert sum("host down" in d["reason"] for d in dead.values()) >= 1  # asked at most twice
+    assert [(m["url"], m["final"]) for m in report["moved"]] == [(f"{site}/moved", f"{site}/live")]
+    assert report["ok"] == 2  # /live, and /no-head by GET after HEAD was refused
+    assert ("GET", "/no-head") in _Site.asked
+    # within a day, nothing is asked again
+    _Site.asked = []
+    again = run("roadmap", "check-links", str(roadmap), "--json")
+    assert json.loads(again.stdout)["from_cache"] == 7 and _Site.asked == []
+    said = run("roadmap", "check-links", str(roadmap)).stdout
+    assert f"dead   {site}/gone  (HTTP 404; in web/gone)" in said
+    assert "Checked 7 links (7 from the last day's results): 2 ok, 1 moved, 4 dead." in said

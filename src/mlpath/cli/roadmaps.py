@@ -320,6 +320,68 @@ def from_roadmap_sh(
             say(printable(line))
 
 
+@roadmap_app.command("check-links")
+def check_links(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[FILE]",
+            help="A roadmap file (TOML); the active roadmap when left out.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=1, max=120, metavar="SECONDS", help="How long to wait for each answer."
+        ),
+    ] = 10.0,
+    json: JsonOption = False,
+) -> None:
+    """Check that every resource link of a roadmap still answers; list the dead and the
+    moved ones, each with its topic. Exit 1 when any is dead.
+
+    At most 16 requests at once and 2 per host; a host that does not answer is asked
+    once. Results are kept for a day.
+
+    \b
+    Examples:
+      mlpath roadmap check-links
+      mlpath roadmap check-links my.toml --json
+    """
+    from mlpath.cli._app import now
+    from mlpath.render import text as texts
+    from mlpath.services import links
+    from mlpath.storage import link_results
+    from mlpath.storage.roadmap_files import load_roadmap
+
+    chosen = load_roadmap(path) if path is not None else roadmap()
+    where: dict[str, list[str]] = {}
+    for topic in chosen.topics:
+        for resource in topic.resources:
+            if resource.url is not None:
+                where.setdefault(str(resource.url), []).append(f"{topic.id}/{resource.id}")
+    moment = now()
+    kept = [c for row in link_results.load() if (c := links.Checked.from_json(row))]
+    known = links.fresh(kept, moment)
+    asked = links.check([u for u in where if u not in known], moment, timeout=timeout)
+    results = {**{u: known[u] for u in where if u in known}, **asked}
+    link_results.save(
+        c.as_json()
+        for c in {**{c.url: c for c in kept}, **results}.values()
+        if moment - c.checked_at < links.KEPT_FOR
+    )
+    document = texts.links_json(chosen, results, where, cached=len(where) - len(asked))
+    if json:
+        texts.print_json(document)
+    else:
+        for line in texts.links_lines(document):
+            say(printable(line))
+    if document["dead"]:
+        raise typer.Exit(1)
+
+
 @roadmap_app.command()
 def validate(path: PathArgument) -> None:
     """Check a roadmap file and list every problem, each with its place.

@@ -648,3 +648,62 @@ def curriculum_lines(summary: Mapping[str, Any]) -> list[str]:
         lines.append(f"Check it with 'mlpath roadmap validate {summary['output']}'.")
     return lines
 
+
+# --- roadmap check-links ------------------------------------------------------------------
+
+
+def links_json(
+    roadmap: Roadmap,
+    results: Mapping[str, Any],
+    where: Mapping[str, Sequence[str]],
+    cached: int,
+) -> dict[str, Any]:
+    """The dead and moved links of a roadmap, each with the topics (``topic/resource``)
+    that hold it; ``results`` maps an address to its check (status, code, final,
+    reason)."""
+
+    def entry(url: str) -> dict[str, Any]:
+        found = results[url]
+        return {
+            "url": url,
+            "used_by": list(where.get(url, ())),
+            "code": found.code,
+            "final": found.final or None,
+            "reason": found.reason,
+        }
+
+    by = {
+        status: [entry(u) for u, c in results.items() if c.status == status]
+        for status in ("dead", "moved", "unsure")
+    }
+    return {
+        "roadmap": roadmap_json(roadmap),
+        "checked": len(results),
+        "from_cache": cached,
+        "ok": sum(1 for c in results.values() if c.status == "ok"),
+        **by,
+    }
+
+
+def links_lines(document: Mapping[str, Any]) -> list[str]:
+    lines = []
+    for found in document["dead"]:
+        lines.append(
+            f"dead   {found['url']}  ({found['reason']}; in {', '.join(found['used_by'])})"
+        )
+    for found in document["moved"]:
+        lines.append(
+            f"moved  {found['url']} -> {found['final']}  (in {', '.join(found['used_by'])})"
+        )
+    for found in document["unsure"]:
+        lines.append(
+            f"unsure {found['url']}  ({found['reason']}; in {', '.join(found['used_by'])})"
+        )
+    lines.append(
+        f"Checked {plural(document['checked'], 'link')} ({document['from_cache']} from the last "
+        f"day's results): {document['ok']} ok, {len(document['moved'])} moved, "
+        f"{len(document['dead'])} dead"
+        + (f", {len(document['unsure'])} unsure" if document["unsure"] else "")
+        + "."
+    )
+    return lines
