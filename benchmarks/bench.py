@@ -125,6 +125,38 @@ def write_big_roadmap(path: Path, comment: str = "") -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
+def write_curriculum(path: Path, links: int = 700) -> None:
+    """A study-plan README in the shape of the largest curricula people follow: a table of
+    contents, sections of task-list items (``- [ ] [Title](url)``), headings inside list
+    items, sub-lists of links, a course table; ``links`` links in all."""
+    lines = ["# Study plan", "", "## Table of Contents", ""]
+    lines += [f"- [Part {p}](#part-{p})" for p in range(20)]
+    made = 0
+    part = 0
+    while made < links:
+        lines += ["", f"## Part {part}", "", "Read and watch in order; tick each box.", ""]
+        for lesson in range(5):
+            lines += [f"- ### Lesson {part}.{lesson}"]
+            for _ in range(3):
+                lines.append(
+                    f"    - [ ] [Video {made} (video)](https://www.youtube.com/watch?v=v{made})"
+                )
+                made += 1
+            lines += [
+                "    - [ ] Implement it:",
+                f"        - [Notes {made}](https://example.org/n/{made})",
+            ]
+            made += 1
+        lines += ["", "Courses | Duration | Effort", ":-- | :--: | :--:"]
+        for _ in range(3):
+            course = f"[Course {made}](https://www.coursera.org/learn/c{made})"
+            lines.append(f"{course} | 6 weeks | 4-6 hours/week")
+            made += 1
+        lines += ["", "**[back to top](#table-of-contents)**"]
+        part += 1
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def build_history(home: Path, roadmap_path: Path, changes: int, start: datetime) -> None:
     """A learner's state of ``changes`` recorded changes, made with mlpath's operations and
     written through its store a thousand changes at a time, spread over two years."""
@@ -573,6 +605,21 @@ def main() -> int:
             "import 60k notes", [*prefix, "import", str(notes_export)], homes["small"], True
         )
         cases["undo of it"] = Case("undo of it", [*prefix, "undo"], imported, True)
+        readme = scratch / "curriculum.md"
+        write_curriculum(readme)
+        cases["from-markdown 700 links"] = Case(
+            "from-markdown 700 links",
+            [
+                MLPATH,
+                "roadmap",
+                "from-markdown",
+                str(readme),
+                "-o",
+                str(scratch / "c.toml"),
+                "--force",
+            ],
+            homes["small"],
+        )
         cases |= review_cases(scratch, big, start)
         cases |= browse_cases(bundled_home, homes, prefix)
         table = commands(["--roadmap", str(big)], export)
@@ -662,6 +709,10 @@ def report(
     big_browse = cases["10k browse"].median / cases["small browse"].median
     check("browse on 1,000 topics: 10,000 changes / a handful", big_browse, 1.3)
     check("textual modules that mlpath list imports", float(len(TEXTUAL_IN_LIST)), 0.0)
+    curriculum = cases["from-markdown 700 links"].median
+    ratio = curriculum / cases["--version"].median
+    print(f"  from-markdown of a 700-link README / --version: {ratio:.2f}")
+    check("from-markdown of a 700-link README", curriculum, 1.0, " s")
     for name in ("review", "show", "stats"):
         handful, many = (cases[f"{label} graded {name}"].median for label in REVIEW_COUNTS)
         check(f"{name}: 10,000 graded reviews / a handful", many / handful, 1.3)
