@@ -194,6 +194,18 @@ def test_a_toggle_summary_saying_optional_makes_its_part_optional(run: Run, tmp_
     assert "Toggle section" not in json.dumps(data)
 
 
+def test_without_a_base_a_linked_heading_is_still_a_lesson_and_the_way_to_keep_links_is_said(
+    run: Run, tmp_path: Path
+) -> None:
+    out = tmp_path / "b.toml"
+    made = run("roadmap", "from-markdown", str(CURRICULA / "cohort-course.md"), "-o", str(out))
+    assert made.exit_code == 0, made.stderr
+    assert "relative links (no base URL) (01-framing/, 02-regression/, 03-shipping/)" in made.stdout
+    assert "give --base-url" in made.stdout
+    data = tomllib.loads(out.read_text(encoding="utf-8"))
+    assert "Midterm Project" in _titles(data) and len(data["topics"]) == 7
+
+
 def test_strict_writes_nothing_when_something_was_dropped_and_keep_brings_a_section_back(
     run: Run, tmp_path: Path
 ) -> None:

@@ -392,6 +392,7 @@ def _place(sections: list[Section], builder: _Builder, title: str) -> None:
                 summary=_summary(section, ""),
                 optional=section.optional,
                 hours=section.hours,
+                bare=bool(section.link),  # a linked heading names a lesson, link kept or not
             )
         elif not _below(sections, place):
             builder.report.dropped.add("heading with no study material", section.title)
