@@ -34,7 +34,9 @@ TAG_KINDS = {
     "podcast": "video",
     "roadmap": "link",
 }
-_TYPED = re.compile(r"^\s*[-*]\s*\[@(?P<tag>[a-z]+)@(?P<title>[^\]]*)\]\((?P<url>[^)\s]+)\)")
+_TAGGED = re.compile(r"^@(?P<tag>[A-Za-z]+)@(?P<title>.*)$", re.DOTALL)
+#: Nodes that only draw (lines, legends): not reported as dropped.
+_DRAWING = ("vertical", "horizontal", "legend", "section", "title")
 _TOPIC_TYPES = ("topic", "subtopic")
 
 
@@ -92,18 +94,31 @@ def _nodes(graph: Mapping[str, Any]) -> list[_Node]:
 
 def content_of(markdown: str) -> tuple[str, list[tuple[str, str, str]]]:
     """A content file's first paragraph (its summary) and its typed links (tag, title,
-    address)."""
+    address), read with markdown-it so that an address holding parentheses is whole."""
+    from markdown_it import MarkdownIt
+
     summary = ""
     links: list[tuple[str, str, str]] = []
-    for block in re.split(r"\n\s*\n", markdown):
-        text = block.strip()
-        if not text or text.startswith("#"):
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    for i, token in enumerate(tokens):
+        if token.type != "inline":
             continue
-        typed = [m for line in text.splitlines() if (m := _TYPED.match(line))]
-        if typed:
-            links.extend((m["tag"], clean(m["title"]), m["url"]) for m in typed)
-        elif not summary and not text.startswith(("-", "*", "<", "!")):
-            summary = clean(text, NOTE_CHARS)
+        if tokens[i - 1].type == "paragraph_open" and not summary and token.level == 1:
+            text = clean(token.content, NOTE_CHARS)
+            if text and not _TAGGED.match(text) and not text.endswith(":"):
+                summary = text
+        href: str | None = None
+        words: list[str] = []
+        for child in token.children or []:
+            if child.type == "link_open":
+                href, words = str(child.attrs.get("href", "")), []
+            elif child.type == "text" and href is not None:
+                words.append(child.content)
+            elif child.type == "link_close" and href is not None:
+                tagged = _TAGGED.match("".join(words))
+                if tagged:
+                    links.append((tagged["tag"].lower(), clean(tagged["title"]), href))
+                href = None
     return summary, links
 
 
@@ -151,7 +166,7 @@ def convert(
         }
         out_topics.append(topic)
     for node in nodes:
-        if node.type not in _TOPIC_TYPES and node.type not in ("section", "title") and node.label:
+        if node.type not in _TOPIC_TYPES and node.type not in _DRAWING and node.label:
             report.dropped.add(f"{node.type or 'untyped'} node", node.label)
     data: dict[str, Any] = {
         "schema": 2,
