@@ -127,6 +127,8 @@ def test_tables_give_a_lesson_per_row_with_estimates_and_electives(
     assert areas["intro-cs"]["summary"] == "Covers computation, imperative programming."
     assert report["dropped"]["admin section"]["first"][:3] == ["Contents", "Summary", "Community"]
     assert report["estimates"] == 10 and report["optional_topics"] == 3
+    # a nested table of contents is navigation, not lessons
+    assert "Core CS" not in _titles(data) and len(data["topics"]) == 11
 
 
 def test_a_checklist_loses_its_boxes_and_only_a_real_banner_makes_topics_optional(

@@ -599,7 +599,8 @@ class Reader:
         after = found.text.split(title, 1)[1] if title and title in found.text else found.text
         by, note = after_link(after)
         lead = Link(title, url, by=by, note=note, hours=effort(found.text))
-        if depth == 0 and (choice is not None or (sublists and self._is_container(sublists))):
+        container = bool(sublists) and not url.startswith("#") and self._is_container(sublists)
+        if depth == 0 and (choice is not None or container):
             lesson = Lesson(clean(_TASK_BOX.sub("", title)), hours=effort(found.text))
             self._keep(lead, lesson.links)
             if choice is not None:
@@ -641,7 +642,9 @@ class Reader:
         for sub in sublists:
             for item in sub.children:
                 for child in item.children:
-                    if child.type == "paragraph" and inline(child.children[0]).links:
+                    if child.type != "paragraph":
+                        continue
+                    if any(not url.startswith("#") for _, url in inline(child.children[0]).links):
                         return True
         return False
 
