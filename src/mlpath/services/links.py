@@ -125,7 +125,8 @@ def _one(
             return Checked(url, "dead", error.code, "", f"HTTP {error.code}", now)
         except (urllib.error.URLError, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
-            words = "timed out" if "timed out" in str(reason) else str(reason)
+            words = getattr(reason, "strerror", None) or str(reason)
+            words = "timed out" if "timed out" in words else words
             return Checked(url, "dead", None, "", words[:120], now)
         if final and final.rstrip("/") != url.rstrip("/"):
             return Checked(url, "moved", code, final, f"redirected to {final}", now)
