@@ -431,3 +431,41 @@ def test_check_links_reports_dead_and_moved_links_with_their_topics(
     said = run("roadmap", "check-links", str(roadmap)).stdout
     assert f"dead   {site}/gone  (HTTP 404; in web/gone)" in said
     assert "Checked 7 links (7 from the last day's results): 2 ok, 1 moved, 4 dead." in said
+
+
+def test_a_host_that_never_answers_is_waited_for_once_not_once_per_link(
+    run: Run, tmp_path: Path
+) -> None:
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    accepted: list[socket.socket] = []
+
+    def hold() -> None:  # take each connection and never answer
+        while True:
+            try:
+                accepted.append(silent.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=hold, daemon=True).start()
+    port = silent.getsockname()[1]
+    resources = "".join(
+        f'\n[[topics.resources]]\nid = "r{i}"\ntitle = "R{i}"\nurl = "http://127.0.0.1:{port}/{i}"\n'
+        for i in range(6)
+    )
+    roadmap = tmp_path / "silent.toml"
+    roadmap.write_text(
+        'schema = 2\nid = "s"\ntitle = "S"\nsummary = "S."\n\n[[areas]]\nid = "a"\n'
+        'title = "A"\nsummary = "A."\n\n[[topics]]\nid = "t"\narea = "a"\ntitle = "T"\n'
+        'summary = "T."\n' + resources,
+        encoding="utf-8",
+    )
+    checked = run("roadmap", "check-links", str(roadmap), "--timeout", "1", "--json")
+    silent.close()
+    assert checked.exit_code == 1, checked.stderr
+    dead = json.loads(checked.stdout)["dead"]
+    assert len(dead) == 6 and sum("host down: timed out" in d["reason"] for d in dead) == 4
+    assert len(accepted) <= 2  # 2 requests per host at most, and none after it timed out
