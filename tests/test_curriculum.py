@@ -17,15 +17,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Result
+from conftest import REPO, Result
 from mlpath.core.roadmap import roadmap_text_problems
 from mlpath.services.curriculum import convert
 from mlpath.services.link_kinds import kind_of
 from mlpath.services.markdown_reader import effort
+from test_json_docs import _same_fields
 
 Run = Callable[..., Result]
 CURRICULA = Path(__file__).parent / "fixtures" / "curricula"
 BASE = "https://github.com/example/course/blob/main/"
+
+
+def _documented(heading: str) -> Any:
+    """The JSON example that docs/json.md gives under the heading naming a command."""
+    doc = (REPO / "docs" / "json.md").read_text(encoding="utf-8")
+    section = doc.split(f"## `{heading}", 1)[1]
+    return json.loads(section.split("```json\n", 1)[1].split("\n```", 1)[0])
 
 
 def _import(run: Run, name: str, out: Path, *options: str) -> dict[str, Any]:
@@ -417,6 +425,7 @@ def test_check_links_reports_dead_and_moved_links_with_their_topics(
     checked = run("roadmap", "check-links", str(roadmap), "--timeout", "5", "--json")
     assert checked.exit_code == 1, checked.stderr
     report = json.loads(checked.stdout)
+    assert _same_fields(_documented("mlpath roadmap check-links"), report) == []
     dead = {d["url"]: d for d in report["dead"]}
     assert set(dead) == {f"{site}/gone", f"{down}/a", f"{down}/b", f"{down}/c"}
     assert dead[f"{site}/gone"]["code"] == 404 and dead[f"{site}/gone"]["used_by"] == ["web/gone"]

@@ -84,6 +84,12 @@ def test_documented_json_matches_the_command(
     monkeypatch.chdir(tmp_path)  # cohort/: a mentor's folder with this learner's export
     (tmp_path / "cohort").mkdir()
     run("export", "-o", str(tmp_path / "cohort" / "ana.json"))
+    (tmp_path / "course.md").write_text(  # the curriculum the from-markdown example reads
+        "# Tabular ML\n\n## Basics\n\n### [Linear models](01-linear/)\n\n"
+        "- [Linear regression (video)](https://www.youtube.com/watch?v=lin)\n"
+        "- Regularisation\n\n## Community\n\nAsk in the [forum](https://forum.example.org/).\n",
+        encoding="utf-8",
+    )
     result = run(*args.split())
     assert result.exit_code == 0, result.stderr
     actual = json.loads(result.stdout)  # stdout is one JSON document and nothing else
