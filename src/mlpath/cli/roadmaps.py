@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -188,15 +188,10 @@ def from_markdown(
       mlpath roadmap from-markdown README.md -o my.toml --base-url https://github.com/o/r/blob/main/
       mlpath roadmap from-markdown README.md -o my.toml --force --keep FAQ --json
     """
-    import tomli_w
-
     from mlpath.cli._app import check_output
     from mlpath.core.errors import MlpathError, RoadmapError
-    from mlpath.core.roadmap import parse_roadmap
-    from mlpath.render import text as texts
     from mlpath.services.checkout import inferred_base
     from mlpath.services.curriculum import convert
-    from mlpath.storage.paths import atomic_write
     from mlpath.storage.roadmap_files import read_roadmap_text
 
     check_output(output, force)
@@ -214,12 +209,35 @@ def from_markdown(
     data, report = convert(source, name, choices, base_url=base, keep=keep or (), previous=previous)
     if not data["topics"]:
         raise RoadmapError(f"{printable(str(path))} has no lesson with a link: no topic to make.")
+    refused = strict and report.dropped_count > 0
+    _write_import(output, data, report.as_json(), origin, json=json, write=not refused)
+    if refused:
+        raise typer.Exit(1)
+
+
+def _write_import(
+    output: Path,
+    data: dict[str, Any],
+    report: dict[str, Any],
+    base_origin: str,
+    *,
+    json: bool,
+    write: bool = True,
+) -> None:
+    """Write an imported roadmap (after checking that it loads: never a file that does
+    not) and say what was made and dropped, as sentences or as JSON."""
+    import tomli_w
+
+    from mlpath.core.errors import RoadmapError
+    from mlpath.core.roadmap import parse_roadmap
+    from mlpath.render import text as texts
+    from mlpath.storage.paths import atomic_write
+
     document = tomli_w.dumps(data)
-    made = parse_roadmap(document, str(output))  # never write a file that does not load
-    summary = texts.curriculum_json(made, str(output), report.as_json(), origin)
-    if strict and report.dropped_count:
-        summary["written"] = False
-    else:
+    made = parse_roadmap(document, str(output))
+    summary = texts.curriculum_json(made, str(output), report, base_origin)
+    summary["written"] = write
+    if write:
         try:
             atomic_write(output, document.encode("utf-8"), 0o644)
         except OSError as error:
@@ -229,8 +247,6 @@ def from_markdown(
     else:
         for line in texts.curriculum_lines(summary):
             say(printable(line))
-    if strict and report.dropped_count:
-        raise typer.Exit(1)
 
 
 def _previous(output: Path) -> dict[str, object] | None:
@@ -275,14 +291,9 @@ def from_roadmap_sh(
     """
     import json as json_module
 
-    import tomli_w
-
     from mlpath.cli._app import check_output
     from mlpath.core.errors import RoadmapError
-    from mlpath.core.roadmap import parse_roadmap
-    from mlpath.render import text as texts
     from mlpath.services.roadmap_sh import convert
-    from mlpath.storage.paths import atomic_write
     from mlpath.storage.roadmap_files import read_source
 
     check_output(output, force)
@@ -306,18 +317,7 @@ def from_roadmap_sh(
     data, report = convert(name, graph, contents)
     if not data["topics"]:
         raise RoadmapError(f"{printable(str(graph_path))} has no topic nodes: no topic to make.")
-    document = tomli_w.dumps(data)
-    made = parse_roadmap(document, str(output))
-    try:
-        atomic_write(output, document.encode("utf-8"), 0o644)
-    except OSError as error:
-        raise RoadmapError(f"cannot write {output}: {error.strerror or error}.") from None
-    summary = texts.curriculum_json(made, str(output), report.as_json(), "")
-    if json:
-        texts.print_json(summary)
-    else:
-        for line in texts.curriculum_lines(summary):
-            say(printable(line))
+    _write_import(output, data, report.as_json(), "", json=json)
 
 
 @roadmap_app.command("check-links")

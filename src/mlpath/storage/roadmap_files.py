@@ -10,18 +10,30 @@ from mlpath.core.roadmap import MAX_ROADMAP_BYTES, Roadmap, decode_roadmap, pars
 from mlpath.storage.files import open_regular
 
 
-def read_roadmap_bytes(path: Path) -> bytes:
-    """Read a roadmap file, refusing what is missing, unreadable or too large."""
+def _read_bounded(path: Path, limit: int, missing: str, unreadable: str, too_large: str) -> bytes:
+    """A regular file's bytes, refusing what is missing, unreadable or over ``limit``
+    with the messages given (``{path}`` in them is the file)."""
     try:
         with open_regular(path) as handle:
-            raw = handle.read(MAX_ROADMAP_BYTES + 1)
+            raw = handle.read(limit + 1)
     except FileNotFoundError:
-        raise RoadmapError(f"no roadmap file at {path}.") from None
+        raise RoadmapError(missing.format(path=path)) from None
     except OSError as error:
-        raise RoadmapError(f"cannot read the roadmap {path}: {error.strerror}.") from None
-    if len(raw) > MAX_ROADMAP_BYTES:
-        raise RoadmapError(f"{path} is larger than 1 MiB, too large for a roadmap.")
+        raise RoadmapError(f"{unreadable.format(path=path)}: {error.strerror}.") from None
+    if len(raw) > limit:
+        raise RoadmapError(too_large.format(path=path))
     return raw
+
+
+def read_roadmap_bytes(path: Path) -> bytes:
+    """Read a roadmap file, refusing what is missing, unreadable or too large."""
+    return _read_bounded(
+        path,
+        MAX_ROADMAP_BYTES,
+        missing="no roadmap file at {path}.",
+        unreadable="cannot read the roadmap {path}",
+        too_large="{path} is larger than 1 MiB, too large for a roadmap.",
+    )
 
 
 def read_roadmap_text(path: Path) -> str:
@@ -42,15 +54,13 @@ def bundled_roadmap_path() -> Path:
 def read_source(path: Path, what: str, limit: int = 16 * 1024 * 1024) -> str:
     """A file an import reads (a roadmap.sh graph or content file), refusing what is
     missing, not a regular file, larger than ``limit`` or not UTF-8."""
-    try:
-        with open_regular(path) as handle:
-            raw = handle.read(limit + 1)
-    except FileNotFoundError:
-        raise RoadmapError(f"no {what} at {path}.") from None
-    except OSError as error:
-        raise RoadmapError(f"cannot read the {what} {path}: {error.strerror}.") from None
-    if len(raw) > limit:
-        raise RoadmapError(f"{path} is larger than {limit // (1024 * 1024)} MiB.")
+    raw = _read_bounded(
+        path,
+        limit,
+        missing=f"no {what} at {{path}}.",
+        unreadable=f"cannot read the {what} {{path}}",
+        too_large=f"{{path}} is larger than {limit // (1024 * 1024)} MiB, too large for a {what}.",
+    )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
