@@ -227,6 +227,12 @@ def test_strict_writes_nothing_when_something_was_dropped_and_keep_brings_a_sect
     kept = run("roadmap", "from-markdown", source, "-o", str(out), "--keep", "Community & Support")
     assert kept.exit_code == 0, kept.stderr
     assert "Getting help in the chat" in out.read_text(encoding="utf-8")
+    missed = run("roadmap", "from-markdown", source, "-o", str(out), "--force", "--keep", "Nope")
+    assert missed.exit_code == 0 and "--keep Nope: no section is titled so" in missed.stderr
+    bad = run(
+        "roadmap", "from-markdown", source, "-o", str(tmp_path / "n.toml"), "--base-url", "ftp://x/"
+    )
+    assert bad.exit_code == 2 and "give the http(s) address" in bad.stderr
 
 
 def test_importing_again_keeps_progress_on_every_topic_that_still_exists(

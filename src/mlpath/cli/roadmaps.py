@@ -188,8 +188,8 @@ def from_markdown(
       mlpath roadmap from-markdown README.md -o my.toml --base-url https://github.com/o/r/blob/main/
       mlpath roadmap from-markdown README.md -o my.toml --force --keep FAQ --json
     """
-    from mlpath.cli._app import check_output
-    from mlpath.core.errors import MlpathError, RoadmapError
+    from mlpath.cli._app import check_output, warn
+    from mlpath.core.errors import RoadmapError, UsageError
     from mlpath.services.checkout import inferred_base
     from mlpath.services.curriculum import convert
     from mlpath.storage.roadmap_files import read_roadmap_text
@@ -201,7 +201,10 @@ def from_markdown(
     origin = "given"
     base = base_url or ""
     if base and not base.startswith(("http://", "https://")):
-        raise MlpathError(f"--base-url {printable(base)}: give an http(s) address.")
+        raise UsageError(
+            f"--base-url {printable(base)}: give the http(s) address the file is published "
+            "at, such as https://github.com/OWNER/REPO/blob/main/."
+        )
     if not base:
         base = inferred_base(path) or ""
         origin = "inferred from the git checkout" if base else ""
@@ -209,6 +212,9 @@ def from_markdown(
     data, report = convert(source, name, choices, base_url=base, keep=keep or (), previous=previous)
     if not data["topics"]:
         raise RoadmapError(f"{printable(str(path))} has no lesson with a link: no topic to make.")
+    for wanted in keep or ():
+        if wanted.lower() not in report.kept:
+            warn(f"--keep {wanted}: no section is titled so; nothing was brought back for it.")
     refused = strict and report.dropped_count > 0
     _write_import(output, data, report.as_json(), origin, json=json, write=not refused)
     if refused:
