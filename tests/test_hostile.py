@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED, NOW, TODAY, Result
 from mlpath.core import rules
+from mlpath.core.dates import parse_when
 from mlpath.core.formats import NotJson, document_items, json_members, read_import
-from mlpath.core.pace import parse_duration, parse_when
+from mlpath.core.pace import parse_duration
 from mlpath.core.progress import State, StateFormatError
 from mlpath.core.roadmap import json_schema, parse_roadmap, roadmap_problems
 

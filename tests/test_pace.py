@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import BUNDLED, TODAY, Result, days_ago, fsrs_due, same_progress, stored, undone
 from conftest import NOW as CLOCK  # the commands' now
-from mlpath.core import pace, recall, rules
+from mlpath.core import dates, pace, recall, rules
 from mlpath.core import progress as ops
 from mlpath.core.progress import Session, State, Status
 from mlpath.storage.roadmap_files import load_roadmap
@@ -69,16 +69,68 @@ def test_any_text_is_a_duration_in_range_or_a_value_error(text: str) -> None:
 
 
 def test_when_parses_dates_and_refuses_the_future() -> None:
-    assert pace.parse_when("2026-11-20", NOW) == datetime(2026, 11, 20, tzinfo=UTC)
-    assert pace.parse_when("2026-11-20 18:30", NOW) == datetime(2026, 11, 20, 18, 30, tzinfo=UTC)
-    assert pace.parse_when("yesterday", NOW) == datetime(2026, 11, 25, tzinfo=UTC)
-    offset = pace.parse_when("2026-11-20T10:00:00+05:30", NOW)
+    assert dates.parse_when("2026-11-20", NOW) == datetime(2026, 11, 20, tzinfo=UTC)
+    assert dates.parse_when("2026-11-20 18:30", NOW) == datetime(2026, 11, 20, 18, 30, tzinfo=UTC)
+    assert dates.parse_when("yesterday", NOW) == datetime(2026, 11, 25, tzinfo=UTC)
+    offset = dates.parse_when("2026-11-20T10:00:00+05:30", NOW)
     assert offset.utcoffset() == timedelta(hours=5, minutes=30)
-    for bad in ("2026-11-27", "tomorrow", "last tuesday", "2026-13-01", "-3 days ago"):
+    for bad in ("2026-11-27", "tomorrow", "next tuesday", "2026-13-01", "-3 days ago", "mo"):
         with pytest.raises(ValueError):
-            pace.parse_when(bad, NOW)
+            dates.parse_when(bad, NOW)
     with pytest.raises(ValueError, match="in the future"):
-        pace.parse_when("tomorrow", NOW)
+        dates.parse_when("tomorrow", NOW)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("thursday", date(2026, 11, 26)),  # NOW is a Thursday: the last one is today
+        ("Monday", date(2026, 11, 23)),
+        ("fri", date(2026, 11, 20)),
+        ("last thursday", date(2026, 11, 19)),
+        ("last week", date(2026, 11, 19)),
+        ("yesterday", date(2026, 11, 25)),
+    ],
+)
+def test_on_reads_the_days_people_name(text: str, day: date) -> None:
+    assert dates.parse_when(text, NOW) == datetime.combine(day, time(), UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("friday", date(2026, 11, 27)),
+        ("thursday", date(2026, 12, 3)),  # the next one, not today
+        ("next mon", date(2026, 11, 30)),
+        ("in 6 weeks", date(2027, 1, 7)),
+        ("in 3 days", date(2026, 11, 29)),
+        ("in 6 months", date(2027, 5, 26)),
+        ("in 3 months", date(2027, 2, 26)),
+        ("next week", date(2026, 12, 3)),
+        ("eow", date(2026, 11, 29)),
+        ("eom", date(2026, 11, 30)),
+        ("tomorrow", date(2026, 11, 27)),
+        ("2027-06-30", date(2027, 6, 30)),
+    ],
+)
+def test_by_reads_the_deadlines_people_name(text: str, day: date) -> None:
+    assert dates.parse_by(text, NOW.date()) == day
+
+
+def test_every_refusal_says_why() -> None:
+    today = r"--by 'today' \(2026-11-26\) is not after today"
+    with pytest.raises(rules.Invalid, match=today):
+        dates.parse_by("today", NOW.date())
+    with pytest.raises(
+        rules.Invalid, match=r"--by '30/06/2027' is not a date; use e\.g\. 2027-06-30"
+    ):
+        dates.parse_by("30/06/2027", NOW.date())
+    with pytest.raises(rules.Invalid, match=r"is after 2100, the last year supported"):
+        dates.parse_by("3000-01-01", NOW.date())
+    with pytest.raises(ValueError, match=r"'tomorrow' \(2026-11-27\) is in the future"):
+        dates.parse_when("tomorrow", NOW)
+    with pytest.raises(ValueError, match=r"'30/06/2027' is not a date; use e\.g\. 2026-11-20"):
+        dates.parse_when("30/06/2027", NOW)
 
 
 @pytest.mark.parametrize(
@@ -94,8 +146,8 @@ def test_when_parses_dates_and_refuses_the_future() -> None:
     ],
 )
 def test_days_counted_back_mean_the_start_of_that_day(text: str, day: date) -> None:
-    assert pace.parse_when(text, NOW) == datetime.combine(day, time(), UTC)
-    far = pace.parse_when("366 days ago", datetime(2028, 3, 1, 9, tzinfo=UTC))  # leap year
+    assert dates.parse_when(text, NOW) == datetime.combine(day, time(), UTC)
+    far = dates.parse_when("366 days ago", datetime(2028, 3, 1, 9, tzinfo=UTC))  # leap year
     assert far == datetime(2027, 3, 1, tzinfo=UTC)
 
 

@@ -193,3 +193,21 @@ def test_the_plan_keeps_every_id_whole_at_40_columns(
     for topic_id in ("deep-learning", "engineering-practices", "advanced-engineering"):
         assert topic_id in shown
     assert "from" not in shown.splitlines()[3]  # the dates' column gives way to the topics
+
+
+def test_dates_are_read_as_people_type_them(run: Run) -> None:
+    # the clock of the tests is Tuesday 2026-12-01
+    assert "2026-12-04" in run("goal", "--by", "friday").stdout
+    assert "2027-06-01" in run("goal", "--by", "in 6 months").stdout
+    bad = run("goal", "--by", "30/06/2027")
+    assert bad.exit_code == 2
+    assert "--by '30/06/2027' is not a date; use e.g. 2027-06-30, friday" in bad.stderr
+    assert run("done", "foundations", "--on", "3 days ago").exit_code == 0
+    shown = json.loads(run("show", "foundations", "--json").stdout)["topic"]
+    assert shown["done_at"].startswith("2026-11-28")
+    future = run("start", "dl", "--on", "tomorrow")
+    assert future.exit_code == 2
+    assert "'tomorrow' (2026-12-02) is in the future; record what has happened." in future.stderr
+    assert run("start", "dl", "--on", "monday").exit_code == 0  # the last Monday
+    started = json.loads(run("show", "dl", "--json").stdout)["topic"]["started_at"]
+    assert started.startswith("2026-11-30")

@@ -327,8 +327,8 @@ def when(on: str | None) -> datetime:
     moment = now()
     if on is None:
         return moment
+    from mlpath.core.dates import parse_when
     from mlpath.core.errors import UsageError
-    from mlpath.core.pace import parse_when
 
     try:
         return parse_when(on, moment)
@@ -420,8 +420,8 @@ WhenOption = Annotated[
         "--on",
         metavar="DATE",
         help=(
-            "When it happened, if not now: 2026-11-20, '2026-11-20 18:30', yesterday or "
-            "'3 days ago'."
+            "When it happened, if not now: 2026-11-20, '2026-11-20 18:30', yesterday, "
+            "monday (the last one), '3 days ago' or 'last week'."
         ),
         show_default=False,
     ),

@@ -32,15 +32,21 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 ByOption = Annotated[
     str | None,
-    typer.Option("--by", metavar="YYYY-MM-DD", help="The day to finish by.", show_default=False),
+    typer.Option(
+        "--by",
+        metavar="DATE",
+        help="The day to finish by: 2027-06-30, friday, 'in 6 weeks', eow or eom.",
+        show_default=False,
+    ),
 ]
 
 
 def _day(text: str, what: str) -> date:
-    from mlpath.core.rules import Invalid, future_day
+    from mlpath.core.dates import parse_by
+    from mlpath.core.rules import Invalid
 
     try:
-        return future_day(text, now().date(), what)
+        return parse_by(text, now().date(), what)
     except Invalid as error:
         raise UsageError(str(error)) from None
 
@@ -147,7 +153,7 @@ def _rate(
     pace = project(current, state, moment).pace_hours_per_week
     if not pace:
         raise UsageError(
-            "say how much time you have: --hours-per-week HOURS or --by YYYY-MM-DD "
+            "say how much time you have: --hours-per-week HOURS or --by DATE "
             "(or set a goal with 'mlpath goal --by DATE')."
         )
     rate = max(round(pace * 2) / 2, 0.5)
@@ -231,7 +237,7 @@ def goal(
     if by is None:
         target = read_goal(current.id)
         if target is None:
-            say("No goal set. Set one with 'mlpath goal --by YYYY-MM-DD'.")
+            say("No goal set. Set one with 'mlpath goal --by DATE' (such as 2027-06-30).")
             return
         state = database().load()
         left, _ = remaining_hours(current, state)

@@ -549,7 +549,8 @@ class Browse(App[None]):
 
     def _logged(self, topic_id: str, values: dict[str, str] | None) -> None:
         from mlpath.core import progress as ops
-        from mlpath.core.pace import parse_duration, parse_when
+        from mlpath.core.dates import parse_when
+        from mlpath.core.pace import parse_duration
         from mlpath.core.progress import duration_text
 
         if values is None:

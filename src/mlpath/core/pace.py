@@ -69,42 +69,6 @@ def parse_duration(text: str) -> int:
     return whole
 
 
-_AGO = re.compile(r"(\d{1,5}|a|an|one) (day|week)s? ago")
-
-
-def parse_when(text: str, now: datetime) -> datetime:
-    """When something happened: ``today``, ``yesterday``, ``3 days ago``, ``2 weeks
-    ago``, ``2026-11-20``, ``2026-11-20 18:30`` or a full ISO 8601 time with offset. A
-    date alone (and a day counted back) means the start of that day; times without an
-    offset are in ``now``'s time zone. Raises ValueError for anything else and for a
-    moment in the future (``tomorrow`` included)."""
-    word = " ".join(text.strip().lower().split())
-    ago = _AGO.fullmatch(word)
-    days = {"yesterday": 1, "tomorrow": -1}.get(word)
-    if ago is not None:
-        count = int(ago.group(1)) if ago.group(1).isdigit() else 1
-        days = count * (7 if ago.group(2) == "week" else 1)
-    if word in ("today", "now"):
-        return now
-    if days is not None:
-        try:
-            day = now.date() - timedelta(days=days)
-        except OverflowError:
-            raise ValueError(f"'{rules.shown(text)}' is too long ago.") from None
-        moment = datetime.combine(day, time(), now.tzinfo)
-    else:
-        try:
-            moment = datetime.fromisoformat(text.strip())
-        except ValueError:
-            raise ValueError(
-                f"'{rules.shown(text)}' is not a date; use e.g. 2026-11-20, "
-                "'2026-11-20 18:30', yesterday or '3 days ago'."
-            ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=now.tzinfo)
-    return rules.past(moment, now, rules.shown(text.strip()))
-
-
 # --- time ---------------------------------------------------------------------------------
 
 

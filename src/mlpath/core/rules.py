@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 #: The years a stored date may fall in.
@@ -83,19 +83,6 @@ def in_order(first: datetime | None, then: datetime | None, what: str) -> None:
     """Two dates of one topic that must come in this order, e.g. started, then done."""
     if first is not None and then is not None and then < first:
         raise Invalid(f"{what}: {moment_text(then)} is before {moment_text(first)}.")
-
-
-def future_day(text: str, today: date, what: str) -> date:
-    """A day after ``today`` written as YYYY-MM-DD, no later than the last supported year."""
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise Invalid(f"{what} {shown(text)!r} is not a date: write it as YYYY-MM-DD.") from None
-    if day <= today:
-        raise Invalid(f"{what} {day.isoformat()} is not after today ({today.isoformat()}).")
-    if day.year > LAST_YEAR:
-        raise Invalid(f"{what} {day.isoformat()} is after {LAST_YEAR}, the last year supported.")
-    return day
 
 
 def moment_text(value: datetime) -> str:
