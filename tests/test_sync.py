@@ -334,7 +334,7 @@ def test_a_remote_that_refuses_the_key_says_to_check_credentials(tmp_path: Path)
     )
     ssh.chmod(0o755)
     a = tmp_path / "a"
-    ok(a, "sync", "init", "git@example.org:me/progress.git")
+    _remembered(a, "git@example.org:me/progress.git")  # reachable once, refusing the key now
     refused = mlpath(a, "sync", GIT_SSH_COMMAND=str(ssh))
     assert refused.returncode == 1
     assert "Permission denied (publickey)" in refused.stderr
@@ -400,6 +400,12 @@ def silent_server() -> Iterator[str]:
     server.close()
 
 
+def _remembered(home: Path, remote: str) -> None:
+    """A sync remote in the settings file, as 'sync init' saved it when it answered."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(tomli_w.dumps({"sync": {"remote": remote}}))
+
+
 def _set_timeout(home: Path, value: object) -> None:
     config = home / "config.toml"
     data = tomllib.loads(config.read_text(encoding="utf-8"))
@@ -411,7 +417,7 @@ def test_a_silent_remote_is_given_up_within_the_time_limit_and_says_so(
     tmp_path: Path, silent_server: str
 ) -> None:
     home = tmp_path / "a"
-    ok(home, "sync", "init", silent_server)
+    _remembered(home, silent_server)  # a remote that answered at init, silent now
     _set_timeout(home, 3)
     began = time.monotonic()
     stuck = mlpath(home, "sync")
@@ -518,3 +524,34 @@ def test_a_remote_in_the_settings_file_is_checked_as_sync_init_checks_it(
     doctor = mlpath(home, "doctor")
     assert doctor.returncode == 1 and "sync remote mlpath will not use" in doctor.stdout
     assert mlpath(home, "sync", "init", remote).returncode == 2
+
+
+def test_sync_init_keeps_a_relative_path_absolute_and_refuses_a_remote_git_cannot_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    bare(tmp_path)
+    monkeypatch.chdir(tmp_path)  # where the remote is: 'remote.git' names it from here
+    said = ok(home, "sync", "init", "remote.git")
+    assert f"Sync remote: {tmp_path / 'remote.git'}." in said
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    ok(home, "done", "foundations")
+    assert "sent" in ok(home, "sync")
+    config = (home / "config.toml").read_bytes()
+    refused = mlpath(home, "sync", "init", "/nonexistent/remote.git")
+    assert refused.returncode == 1
+    assert "git cannot reach /nonexistent/remote.git" in refused.stderr
+    assert "Nothing was saved" in refused.stderr
+    assert (home / "config.toml").read_bytes() == config
+
+
+def test_a_remote_url_is_kept_as_given_and_a_path_made_absolute(tmp_path: Path) -> None:
+    from mlpath.services.sync import absolute_remote
+
+    for url in ("git@github.com:me/p.git", "https://example.org/p.git", "ssh://h/p.git"):
+        assert absolute_remote(url, tmp_path) == url
+    assert absolute_remote("../r.git", tmp_path / "a") == str(tmp_path / "r.git")
+    assert absolute_remote(str(tmp_path / "r.git"), Path("/")) == str(tmp_path / "r.git")
+    assert absolute_remote("~/r.git", tmp_path) == str(Path("~/r.git").expanduser())

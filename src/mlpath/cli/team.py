@@ -183,6 +183,25 @@ def init(
       mlpath sync init ~/mlpath-progress.git
       mlpath sync init git@github.com:me/mlpath-progress.git --name "Ana Lima" --no-notes
     """
+    from mlpath.services.sync import (
+        TIMEOUT_SECONDS,
+        SyncError,
+        absolute_remote,
+        check_remote,
+        remote_problem,
+    )
+
+    problem = remote_problem(remote.strip())
+    if problem is not None:
+        raise UsageError(f"{problem}.")
+    remote = absolute_remote(remote, Path.cwd())
+    try:
+        check_remote(remote, TIMEOUT_SECONDS, warn)
+    except SyncError as error:
+        raise SyncError(
+            f"{error.message.rstrip('.')}. Nothing was saved: give a repository that git can "
+            "reach (create an empty one with 'git init --bare PATH')."
+        ) from None
     settings = _settings(remote, notes, name)
     if settings is None:  # cannot be: a remote was given, and _given checked it
         raise UsageError("give the remote to sync through.")

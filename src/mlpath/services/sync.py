@@ -93,6 +93,31 @@ def remote_problem(value: object) -> str | None:
     return None
 
 
+#: A remote git reads as host:path (``git@github.com:me/p.git``): a colon before any slash.
+_SCP_LIKE = re.compile(r"^[^/:]+:")
+
+
+def absolute_remote(value: str, here: Path) -> str:
+    """A remote as git finds it from any folder: a URL or ``host:path`` as given; a
+    local path made absolute from ``here`` (where ``sync init`` was run), so that
+    ``sync init remote.git`` still names that repository when sync runs elsewhere."""
+    text = value.strip()
+    if "://" in text or _SCP_LIKE.match(text):
+        return text
+    return str((here / Path(text).expanduser()).resolve())
+
+
+def check_remote(remote: str, timeout: float, waiting: Callable[[str], None] | None) -> None:
+    """Ask git to list the remote's branches; :class:`SyncError` with git's reason when
+    it cannot (no such repository, no access, no answer). An empty repository is fine."""
+    import tempfile
+
+    listing = Clone(Path(tempfile.gettempdir()), remote, timeout, waiting)
+    done = listing.git("ls-remote", "--heads", remote, check=False)
+    if done.returncode != 0:
+        raise SyncError(f"git cannot reach {remote}: {last_line(done.stderr)}")
+
+
 def new_device_id() -> str:
     """This machine's host name and a random part: two homes on one machine differ."""
     import secrets
