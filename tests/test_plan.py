@@ -211,3 +211,34 @@ def test_dates_are_read_as_people_type_them(run: Run) -> None:
     assert run("start", "dl", "--on", "monday").exit_code == 0  # the last Monday
     started = json.loads(run("show", "dl", "--json").stdout)["topic"]["started_at"]
     assert started.startswith("2026-11-30")
+
+
+def test_calendar_days_hold_at_most_the_daily_cap_and_never_run_past_midnight(
+    run: Run, tmp_path: Path
+) -> None:
+    from icalendar import Calendar
+
+    _learner(run)
+    out = tmp_path / "p.ics"
+    made = run(
+        "plan", "--by", "in 26 weeks", "--ics", str(out), "--days", "mon,wed", "--at", "22:00"
+    )
+    assert made.exit_code == 0, made.stderr
+    said = " ".join(made.stdout.split())
+    assert "Your study days hold 4 h a week (at most 2 h a day from 22:00" in said
+    assert "To finish by 2027-06-01, add days (--days)" in said
+    study = [
+        e for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT") if "Study" in e["summary"]
+    ]
+    per_day: dict[date, float] = {}
+    for event in study:
+        start, end = event.decoded("dtstart").astimezone(), event.decoded("dtend").astimezone()
+        assert end.date() == start.date() or (end.hour, end.minute) == (0, 0)  # not past 24:00
+        per_day[start.date()] = per_day.get(start.date(), 0) + (end - start).seconds / 3600
+    assert max(per_day.values()) <= 2
+    minutes = sum((e.decoded("dtend") - e.decoded("dtstart")).seconds / 60 for e in study)
+    assert minutes == 400 * 60  # every planned hour, on later weeks when need be
+    capped = run(
+        "plan", "--hours-per-week", "3", "--ics", str(out), "--force", "--max-per-day", "1"
+    )
+    assert capped.exit_code == 0 and "Your study days hold" not in capped.stdout

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -82,6 +82,16 @@ def plan(
     at: Annotated[
         str, typer.Option("--at", metavar="HH:MM", help="When study blocks start, for --ics.")
     ] = "19:00",
+    max_per_day: Annotated[
+        float,
+        typer.Option(
+            "--max-per-day",
+            metavar="HOURS",
+            min=0.5,
+            max=16,
+            help="The most hours of study a calendar day holds, for --ics.",
+        ),
+    ] = 4.0,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --ics file.")] = False,
 ) -> None:
     """Plan the weeks ahead: what is left, prerequisites first, week by week.
@@ -115,7 +125,9 @@ def plan(
     else:
         render(lambda views: views.plan_view(current, laid_out, intro))
     if ics is not None:
-        _write_calendar(ics, current, state, laid_out, study_days, start_at, moment)
+        _write_calendar(
+            ics, current, state, laid_out, (study_days, start_at, max_per_day), moment, target
+        )
 
 
 def _rate(
@@ -180,16 +192,20 @@ def _write_calendar(
     current: Roadmap,
     state: State,
     laid_out: Plan,
-    study_days: list[int],
-    start_at: time,
+    when: tuple[list[int], time, float],
     moment: datetime,
+    target: date | None,
 ) -> None:
+    """Write the calendar file: ``when`` is the study days, the time blocks start and
+    the most hours a day. When the plan's hours do not fit those days, say so, and
+    what finishing in time would take."""
     from mlpath.core.pace import reviews
     from mlpath.core.rules import plural
     from mlpath.render import ics
     from mlpath.storage.paths import atomic_write
 
-    sessions = ics.blocks(laid_out, study_days, start_at, moment.tzinfo)
+    study_days, start_at, max_per_day = when
+    sessions = ics.blocks(laid_out, study_days, start_at, moment.tzinfo, max_per_day)
     due = reviews(current, schedules(current), moment, retention())
     content = ics.calendar(current, sessions, due, moment)
     events = ics.read_back(content)
@@ -205,6 +221,24 @@ def _write_calendar(
             f"{plural(len(due), 'review')}, for your calendar program to import."
         )
     )
+    last = max((s.start.date() for s in sessions), default=None)
+    aimed = target or laid_out.finish
+    weeks_end = laid_out.weeks[-1].start + timedelta(days=6) if laid_out.weeks else None
+    if last is not None and aimed is not None and weeks_end is not None and last > weeks_end:
+        from mlpath.render.text import hours_amount
+
+        held = ics.day_minutes(start_at, max_per_day) * len(study_days) / 60
+        say(
+            printable(
+                f"Your study days hold {hours_amount(held)} h a week (at most "
+                f"{hours_amount(ics.day_minutes(start_at, max_per_day) / 60)} h a day from "
+                f"{start_at.strftime('%H:%M')}, never past midnight); the plan needs "
+                f"{hours_amount(laid_out.hours_per_week)} h a week, so the calendar runs to "
+                f"{last.isoformat()}, not {aimed.isoformat()}. To finish by "
+                f"{aimed.isoformat()}, add days (--days), start earlier (--at) or allow more "
+                "a day (--max-per-day)."
+            )
+        )
 
 
 @app.command()

@@ -25,34 +25,68 @@ class Block:
     week: int
 
 
-def blocks(plan: Plan, days: Sequence[int], at: time, zone: tzinfo | None) -> list[Block]:
+#: The most hours of study a calendar day holds unless told otherwise.
+MAX_HOURS_PER_DAY = 4.0
+#: How far past the plan's last week a calendar may run to hold what did not fit.
+_MORE_WEEKS = 520
+
+
+def day_minutes(at: time, max_hours: float) -> int:
+    """The minutes a study day holds: from ``at`` to midnight, at most ``max_hours``."""
+    to_midnight = 24 * 60 - (at.hour * 60 + at.minute)
+    return max(0, min(round(max_hours * 60), to_midnight))
+
+
+def blocks(
+    plan: Plan,
+    days: Sequence[int],
+    at: time,
+    zone: tzinfo | None,
+    max_hours_per_day: float = MAX_HOURS_PER_DAY,
+) -> list[Block]:
     """The study sessions of the plan: each week's hours shared evenly among its study
     days (``days``: 0 for Monday to 6 for Sunday), each day's share going to the week's
-    topics in turn, to the minute."""
+    topics in turn, to the minute. A day holds at most ``max_hours_per_day`` and never
+    runs past midnight: what does not fit moves to the next study days, past the plan's
+    last week if need be, so that every planned minute is on the calendar."""
     found: list[Block] = []
-    for week in plan.weeks:
+    capacity = day_minutes(at, max_hours_per_day)
+    queue: list[tuple[Topic, int]] = []
+    weeks = list(plan.weeks)
+    number = 0
+    while capacity > 0 and days and (weeks or queue) and number < len(plan.weeks) + _MORE_WEEKS:
+        week = weeks.pop(0) if weeks else None
+        start = week.start if week is not None else plan.start + timedelta(weeks=number)
+        number = week.number if week is not None else number + 1
+        if week is not None:
+            queue += [(topic, round(hours * 60)) for topic, hours in week.parts]
         study_days = [
-            week.start + timedelta(days=n)
+            start + timedelta(days=n)
             for n in range(7)
-            if (week.start + timedelta(days=n)).weekday() in days
+            if (start + timedelta(days=n)).weekday() in days
         ]
-        queue = [(topic, round(hours * 60)) for topic, hours in week.parts]
         total = sum(m for _, m in queue)
         for index, day in enumerate(study_days):
             share = total * (index + 1) // len(study_days) - total * index // len(study_days)
-            moment = datetime.combine(day, at, zone)
-            while share > 0 and queue:
-                topic, left = queue[0]
-                taken = min(share, left)
-                if taken > 0:
-                    found.append(Block(moment, taken, topic, week.number))
-                    moment += timedelta(minutes=taken)
-                share -= taken
-                if taken >= left:
-                    queue.pop(0)
-                else:
-                    queue[0] = (topic, left - taken)
+            _fill(found, queue, min(share, capacity), datetime.combine(day, at, zone), number)
     return found
+
+
+def _fill(
+    found: list[Block], queue: list[tuple[Topic, int]], share: int, moment: datetime, week: int
+) -> None:
+    """One day's blocks: ``share`` minutes from the head of ``queue``, topic after topic."""
+    while share > 0 and queue:
+        topic, left = queue[0]
+        taken = min(share, left)
+        if taken > 0:
+            found.append(Block(moment, taken, topic, week))
+            moment += timedelta(minutes=taken)
+        share -= taken
+        if taken >= left:
+            queue.pop(0)
+        else:
+            queue[0] = (topic, left - taken)
 
 
 def calendar(
