@@ -46,7 +46,8 @@ def test_the_report_page_is_whole_and_self_contained(run: Run, tmp_path: Path) -
     page = tmp_path / "report.html"
     made = run("progress", "--html", str(page))
     assert made.exit_code == 0, made.stderr
-    assert "saved the report page" in made.stderr
+    assert made.stdout == f"Saved the report page to {page}.\n"  # the page, not the view too
+    assert made.stderr == ""
     markup = page.read_text(encoding="utf-8")
     assert "<title>Become an ML engineer: progress</title>" in markup
     assert "Content-Security-Policy" in markup and "default-src 'none'" in markup

@@ -133,6 +133,38 @@ def _refuse_bytes(args: Sequence[str]) -> None:
             sys.exit(2)
 
 
+def _number_problem(error: Any) -> str | None:
+    """Click's "'abc' is not a valid int range" for an option that takes a number, in
+    mlpath's words: which option, what it takes, and what was given."""
+    import re
+
+    param = getattr(error, "param", None)
+    number_class = getattr(getattr(param, "type", None), "_number_class", None)
+    if param is None or number_class not in (int, float):  # Click's number types
+        return None
+    kind = param.type
+    whole = number_class is int
+    low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+    if high is not None and high >= 1_000_000:  # a bound only against overflow
+        high = None
+    span = (
+        f" from {low} to {high}"
+        if low is not None and high is not None
+        else f" of at least {low}"
+        if low is not None
+        else f" of at most {high}"
+        if high is not None
+        else ""
+    )
+    given = re.search(r"'([^']*)' is not a valid|^(\S+) is not in the range", error.message)
+    value = next((g for g in given.groups() if g is not None), "") if given else ""
+    value = value.removesuffix(".0")
+    names = "/".join(param.opts) if param.opts else param.name
+    what = "a whole number" if whole else "a number"
+    shown_value = f" '{value}'" if value else ""
+    return f"{names} takes {what}{span}; not{shown_value}."
+
+
 def _usage_message(error: Any) -> str:
     """A usage error as one sentence, e.g. ``mlpath: no command 'shwo'. Did you mean
     'show'?``, and a line saying where help is."""
@@ -155,6 +187,9 @@ def _usage_message(error: Any) -> str:
         close = difflib.get_close_matches(option.lstrip("-"), names, n=1, cutoff=0.75)
         hint = f" Did you mean '{names[close[0]]}'?" if close else ""
         text = f"no option {option} for this command.{hint}"
+    number = _number_problem(error)
+    if number is not None:
+        text = number
     unknown = re.fullmatch(r"no such command '(.*)'\.", text)
     if unknown is not None and ctx is not None:
         name = unknown.group(1)
@@ -468,9 +503,10 @@ ResourceArgument = Annotated[
 ]
 
 
-def write_picture(path: Path, content: str, what: str) -> None:
+def write_picture(path: Path, content: str, what: str, *, json: bool = False) -> None:
     """Write a page, picture or graph the user asked for (``check_output`` has allowed
-    the path) as a whole file, and say so on stderr, naming ``what`` it is."""
+    the path) as a whole file, and say so, naming ``what`` it is: on stdout, or on
+    stderr when stdout holds a JSON document (``json``)."""
     from mlpath.core.errors import MlpathError
     from mlpath.storage.paths import atomic_write
 
@@ -478,4 +514,5 @@ def write_picture(path: Path, content: str, what: str) -> None:
         atomic_write(path, content.encode("utf-8"), 0o644)
     except OSError as error:
         raise MlpathError(f"cannot write {path}: {error.strerror or error}.") from None
-    sys.stderr.write(f"mlpath: saved {what} to {printable(str(path))}.\n")
+    line = f"Saved {what} to {printable(str(path))}.\n"
+    (sys.stderr if json else sys.stdout).write(line)

@@ -246,7 +246,7 @@ def progress(
     target = goal(current, state)
     if json:
         text.print_json(text.progress_json(current, summary, pace, target))
-    else:
+    elif svg is None and html is None:  # a file asked for is the answer: no view besides
         render(lambda views: views.progress_view(current, summary, pace, target))
     if svg is None and html is None:
         return
@@ -265,9 +265,10 @@ def progress(
         __version__,
     )
     if svg is not None:
-        write_picture(svg, report.svg_picture(page), "the progress picture")
+        write_picture(svg, report.svg_picture(page), "the progress picture", json=json)
     if html is not None:
-        write_picture(html, report.html_page(page, _graph_svg(current, state)), "the report page")
+        page_html = report.html_page(page, _graph_svg(current, state))
+        write_picture(html, page_html, "the report page", json=json)
 
 
 def _graph_svg(current: Roadmap, state: State) -> str | None:

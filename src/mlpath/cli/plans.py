@@ -283,6 +283,7 @@ def goal(
     left, unestimated = remaining_hours(current, state)
     write_goal(current.id, Goal(day, now().date(), round(left, 2)))
     status = goal_status(day, now().date(), left, left, now().date())
-    say(printable(f"Goal set for {current.title}. {text.goal_line(status)}"))
+    where = text.goal_line(status).split(": ", 2)[-1]  # after "Goal: finish by DATE: "
+    say(printable(f"Goal set: finish {current.title} by {day.isoformat()}; {where}"))
     if unestimated:
         say(f"({rules.plural(unestimated, 'topic')} without an hour estimate not counted.)")

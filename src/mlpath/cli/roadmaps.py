@@ -37,7 +37,7 @@ def _roadmap_group(ctx: typer.Context) -> None:
         info(json=False)
 
 
-@roadmap_app.command()
+@roadmap_app.command(short_help="Say which roadmap is active and what it holds.")
 def info(json: JsonOption = False) -> None:
     """Say which roadmap is active, where it comes from and what it holds.
 
@@ -59,7 +59,7 @@ def info(json: JsonOption = False) -> None:
         render(lambda views: views.roadmap_info_view(current, path, choice.path is None, origin))
 
 
-@roadmap_app.command()
+@roadmap_app.command(short_help="Remember a roadmap file as the default.")
 def use(
     path: Annotated[
         Path | None,
@@ -125,7 +125,7 @@ MarkdownArgument = Annotated[
 ]
 
 
-@roadmap_app.command("from-markdown")
+@roadmap_app.command("from-markdown", short_help="Make a roadmap from a Markdown curriculum.")
 def from_markdown(
     path: MarkdownArgument,
     output: Annotated[
@@ -266,7 +266,7 @@ def _previous(output: Path) -> dict[str, object] | None:
         return None
 
 
-@roadmap_app.command("from-roadmap-sh")
+@roadmap_app.command("from-roadmap-sh", short_help="Make a roadmap from a roadmap of roadmap.sh.")
 def from_roadmap_sh(
     folder: Annotated[
         Path,
@@ -326,7 +326,7 @@ def from_roadmap_sh(
     _write_import(output, data, report.as_json(), "", json=json)
 
 
-@roadmap_app.command("check-links")
+@roadmap_app.command("check-links", short_help="Check that a roadmap's links still answer.")
 def check_links(
     path: Annotated[
         Path | None,
@@ -388,7 +388,7 @@ def check_links(
         raise typer.Exit(1)
 
 
-@roadmap_app.command()
+@roadmap_app.command(short_help="Check a roadmap file; list every problem.")
 def validate(path: PathArgument) -> None:
     """Check a roadmap file and list every problem, each with its place.
 
@@ -419,7 +419,7 @@ def validate(path: PathArgument) -> None:
     )
 
 
-@roadmap_app.command()
+@roadmap_app.command(short_help="Print a JSON Schema of the roadmap format.")
 def schema() -> None:
     """Print a JSON Schema of the roadmap format, for editors that check TOML files.
 
@@ -434,7 +434,7 @@ def schema() -> None:
     say(json.dumps(json_schema(), indent=2))
 
 
-@roadmap_app.command()
+@roadmap_app.command(short_help="Write a commented starter roadmap to edit.")
 def init(path: PathArgument) -> None:
     """Write a small, commented starter roadmap to edit (never over an existing file).
 

@@ -433,7 +433,7 @@ def cohort(
         from mlpath.render.report import cohort_page
 
         page = cohort_page(current, learners, counts, skipped, moment, __version__)
-        write_picture(html, page, "the cohort page")
+        write_picture(html, page, "the cohort page", json=json)
 
 
 def _cohort_folder(source: str, scratch: Path) -> Path:

@@ -283,6 +283,10 @@ class Topic:
             if prefixed
             else f"{self.id} has no resource '{name}'"
         )
+        close = [] if of_kind or prefixed else difflib.get_close_matches(wanted, choices, n=2)
+        if close:
+            guess = " or ".join(f"'{c}'" for c in close)
+            raise UsageError(f"{problem}. Did you mean {guess}? (mlpath show {self.id} lists them)")
         raise UsageError(f"{problem}. Name one of: {', '.join(choices)}.")
 
 
