@@ -153,7 +153,7 @@ def test_unknown_command_and_option_exit_2(run: Run) -> None:
         (("progress", "--svg"), "mlpath: option '--svg' requires an argument.", "-h'."),
         (
             ("history", "-n", "abc"),
-            "mlpath: -n/--count takes a whole number of at least 1; not 'abc'.",
+            "mlpath: -n/--count takes a whole number from 1 to 1,000,000,000; not 'abc'.",
             "Try 'mlpath history -h'.",
         ),
         (

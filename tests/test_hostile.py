@@ -72,7 +72,7 @@ REFUSED_ARGUMENTS = [
     (("log", "dl", "24h", "--on", _ago(3)), "more than 24 hours in one day"),
     (("done", "dl", "--on", _ago(10)), f"in progress since {_ago(5)}"),
     (("reviewed", "foundations", "--on", _ago(6)), f"was done on {_ago(4)}"),
-    (("history", "-n", "1" + "0" * 5000), "'-n'"),
+    (("history", "-n", "1" + "0" * 5000), "-n/--count takes a whole number from 1 to"),
     (("note", "dl", "--link", "javascript:alert(1)", "x"), "only http and https"),
     (("note", "dl", "--link", "https://google.com@evil.com/", "x"), "user name or password"),
     (("note", "dl", "--link", "https://-oProxyCommand=x/", "x"), "no valid host name"),

@@ -254,3 +254,25 @@ def test_history_next_and_review_keep_ids_and_links_whole(
         ["review"], columns, mlpath_home
     )
     assert "https://www.deeplearningbook.org/" in _in_terminal(["next"], columns, mlpath_home)
+
+
+def test_piped_history_is_one_change_per_line_for_grep(
+    run: Run, mlpath_home: Path, tmp_path: Path
+) -> None:
+    long_note = "Backpropagation by hand, layer by layer, " * 4
+    run("log", "dl", "2h", "--on", "2026-11-20")
+    run("note", "dl", long_note.strip())
+    piped = subprocess.run(
+        [str(SCRIPT), "history"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MLPATH_HOME": str(mlpath_home), "COLUMNS": "80"},
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    assert piped[0].split() == ["when", "change"]  # one roadmap: no roadmap column
+    logged = [line for line in piped if "logged 2h" in line]
+    assert len(logged) == 1 and logged[0].startswith("2026-11-20 00:00  logged 2h on deep-learning")
+    assert "(recorded 2026-12-01 10:00)" in logged[0]  # the date-time whole, on the same line
+    noted = [line for line in piped if "added a note" in line]
+    assert len(noted) == 1 and noted[0].endswith(long_note.strip() + '"') and len(noted[0]) > 80

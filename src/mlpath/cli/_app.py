@@ -145,14 +145,12 @@ def _number_problem(error: Any) -> str | None:
     kind = param.type
     whole = number_class is int
     low, high = getattr(kind, "min", None), getattr(kind, "max", None)
-    if high is not None and high >= 1_000_000:  # a bound only against overflow
-        high = None
     span = (
-        f" from {low} to {high}"
+        f" from {low:,} to {high:,}"
         if low is not None and high is not None
-        else f" of at least {low}"
+        else f" of at least {low:,}"
         if low is not None
-        else f" of at most {high}"
+        else f" of at most {high:,}"
         if high is not None
         else ""
     )

@@ -554,7 +554,11 @@ class _History:
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
         roadmap_w = max([len("roadmap"), *(_width(c.roadmap) for c in self.changes)])
-        with_roadmap = options.max_width - 18 - roadmap_w - 2 >= 30
+        several = len({c.roadmap for c in self.changes}) > 1  # else the column says nothing
+        if not options.is_terminal:  # a pipe or a file: one change per line, never wrapped
+            yield from self._lines(several, roadmap_w)
+            return
+        with_roadmap = several and options.max_width - 18 - roadmap_w - 2 >= 30
         table = Table.grid(padding=(0, 2))  # no padding at the edges
         table.add_column(no_wrap=True, style="dim")
         if with_roadmap:
@@ -572,6 +576,22 @@ class _History:
                 cells.insert(1, safe(change.roadmap))
             table.add_row(*cells)
         yield table
+
+
+    def _lines(self, with_roadmap: bool, roadmap_w: int) -> Any:
+        """The rows as whole lines, for grep: the columns aligned, nothing wrapped."""
+        head = "when              " + ("roadmap".ljust(roadmap_w) + "  " if with_roadmap else "")
+        yield Text(head + "change", no_wrap=True, overflow="ignore")
+        for change in self.changes:
+            line = Text(local_time(change.at) + "  ", no_wrap=True, overflow="ignore")
+            if with_roadmap:
+                line.append_text(safe(change.roadmap))
+                line.append(" " * (roadmap_w - _width(change.roadmap) + 2))
+            line.append_text(safe(describe(change)))
+            recorded = recorded_later(change)
+            if recorded is not None:
+                line.append(f" (recorded {local_time(recorded)})")
+            yield line
 
 
 def history_view(changes: Sequence[Change]) -> RenderableType:
