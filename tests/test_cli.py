@@ -320,3 +320,17 @@ def test_setting_a_goal_says_goal_once(run: Run) -> None:
     said = run("goal", "--by", "2027-06-30").stdout
     assert said.startswith("Goal set: finish Become an ML engineer by 2027-06-30; ")
     assert said.count("Goal") == 1
+
+
+def test_an_area_with_every_topic_skipped_says_so_in_words(run: Run, tmp_path: Path) -> None:
+    for topic in ("algorithms", "engineering-practices", "advanced-engineering"):
+        run("skip", topic)
+    shown = run("progress").stdout
+    assert "0/0" not in shown
+    row = next(line for line in shown.splitlines() if line.startswith("Software Engineering"))
+    assert "all skipped" in row
+    page = tmp_path / "p.html"
+    run("progress", "--html", str(page))
+    assert "0/0" not in page.read_text(
+        encoding="utf-8"
+    ) and "every topic skipped" in page.read_text(encoding="utf-8")

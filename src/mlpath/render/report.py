@@ -20,7 +20,7 @@ from mlpath.core.progress import State, Status, Summary, Tally
 from mlpath.core.roadmap import Roadmap, Topic
 from mlpath.core.rules import is_url, plural
 from mlpath.render.graphs import COLOURS, WORDS
-from mlpath.render.text import hours_text, local_date
+from mlpath.render.text import hours_text, local_date, tally_cells
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 #: The bar's colours: done, and the track behind it.
@@ -145,13 +145,13 @@ def _bars(report: Report) -> str:
     rows = ['<table class="bars">']
     for label, tally, minutes in report.rows():
         share = 100 * tally.done / tally.total if tally.total else 0
-        said = f"{tally.done} of {tally.total} done"
+        counted, percent, said = tally_cells(tally)
         rows.append(
             f'<tr><th scope="row">{esc(label)}</th>'
             f'<td><div class="bar" role="img" aria-label="{esc(said)}">'
             f'<span style="width:{share:.1f}%"></span></div></td>'
-            f'<td class="n">{tally.done}/{tally.total}</td>'
-            f'<td class="n">{tally.percent}%</td>'
+            f'<td class="n">{esc(counted)}</td>'
+            f'<td class="n">{esc(percent)}</td>'
             f'<td class="n">{esc(hours_text(minutes))}</td></tr>'
         )
     rows.append("</table>")
@@ -393,17 +393,18 @@ def svg_picture(report: Report, width: int = 760) -> str:
     y += 30
     for label, tally, minutes in rows:
         share = tally.done / tally.total if tally.total else 0
+        counted, percent, said = tally_cells(tally)
         weight = ' font-weight="700"' if label == "Overall" else ""
         parts += [
             f'<text x="24" y="{y + 13}" font-size="14" fill="{INK}"{weight}>'
             f"{esc(_fit(label, 26))}</text>",
             f'<rect x="{bar_x}" y="{y}" width="{bar_w}" height="16" rx="4" fill="{TRACK}"/>',
             f'<rect x="{bar_x}" y="{y}" width="{bar_w * share:.1f}" height="16" rx="4" '
-            f'fill="{FILL}"><title>{tally.done} of {tally.total} done</title></rect>',
+            f'fill="{FILL}"><title>{esc(said)}</title></rect>',
             f'<text x="{bar_x + bar_w + 48}" y="{y + 13}" font-size="13" fill="{INK}" '
-            f'text-anchor="end">{tally.done}/{tally.total}</text>',
+            f'text-anchor="end">{esc(counted)}</text>',
             f'<text x="{bar_x + bar_w + 94}" y="{y + 13}" font-size="13" fill="{INK}" '
-            f'text-anchor="end">{tally.percent}%</text>',
+            f'text-anchor="end">{esc(percent)}</text>',
             f'<text x="{bar_x + bar_w + 150}" y="{y + 13}" font-size="13" fill="{MUTED}" '
             f'text-anchor="end">{esc(hours_text(minutes))}</text>',
         ]

@@ -151,6 +151,23 @@ def show_json(
     }
 
 
+def tally_cells(tally: Tally) -> tuple[str, str, str]:
+    """A tally as its row shows it: ``2/5``, ``40%`` and the words for the bar's label
+    (``2 of 5 done``); an area with nothing to count says why in words instead of
+    ``0/0``: every topic skipped, every topic optional and not started, or none."""
+    if tally.total:
+        return (
+            f"{tally.done}/{tally.total}",
+            f"{tally.percent}%",
+            f"{tally.done} of {tally.total} done",
+        )
+    if tally.skipped and not tally.optional:
+        return "all skipped", "", "every topic skipped"
+    if tally.optional:
+        return "optional", "", "every topic optional, none started"
+    return "no topics", "", "no topics"
+
+
 def hours_text(minutes: int) -> str:
     """Study time as whole hours and minutes (``15h31m``): exact, so the figures shown
     for the parts add up to the total shown."""

@@ -41,6 +41,7 @@ from mlpath.render.text import (
     local_time,
     recorded_later,
     roadmap_info_json,
+    tally_cells,
     why_next,
 )
 
@@ -420,8 +421,7 @@ class _Tallies:
 
     def __init__(self, rows: list[tuple[Text, Tally, int]]) -> None:
         self.rows: list[tuple[Text, Tally, tuple[str, str, str]]] = [
-            (label, tally, (f"{tally.done}/{tally.total}", f"{tally.percent}%", hours_text(m)))
-            for label, tally, m in rows
+            (label, tally, (*tally_cells(tally)[:2], hours_text(m))) for label, tally, m in rows
         ]
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
@@ -576,7 +576,6 @@ class _History:
                 cells.insert(1, safe(change.roadmap))
             table.add_row(*cells)
         yield table
-
 
     def _lines(self, with_roadmap: bool, roadmap_w: int) -> Any:
         """The rows as whole lines, for grep: the columns aligned, nothing wrapped."""
