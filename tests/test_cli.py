@@ -301,6 +301,7 @@ def test_help_is_whole_at_80_columns_with_plain_placeholders_and_examples(
         assert panel in overview
     commands = [c for c in COMMAND_ORDER if c != "roadmap"]
     commands += [f"roadmap {c}" for c in ("info", "use", "validate", "schema", "init")]
+    commands += [f"config {c}" for c in ("list", "get", "set", "path")]
     for command in commands:
         text = run(*command.split(), "-h").stdout
         assert "Examples:\n" in text and f"mlpath {command}" in text, command
@@ -334,3 +335,30 @@ def test_an_area_with_every_topic_skipped_says_so_in_words(run: Run, tmp_path: P
     assert "0/0" not in page.read_text(
         encoding="utf-8"
     ) and "every topic skipped" in page.read_text(encoding="utf-8")
+
+
+def test_config_lists_gets_sets_and_checks_as_the_file_is_checked(
+    run: Run, mlpath_home: Path
+) -> None:
+    listed = run("config", "list").stdout.splitlines()
+    assert listed[0] == f"Settings file: {mlpath_home / 'config.toml'}"
+    assert "review.retention  0.9  (default)" in listed
+    assert run("config", "path").stdout.strip() == str(mlpath_home / "config.toml")
+    assert run("config", "set", "review.retention", "0.85").exit_code == 0
+    assert run("config", "get", "review.retention").stdout == "0.85\n"
+    assert "[review]\nretention = 0.85" in (mlpath_home / "config.toml").read_text()
+    assert "config.toml is sound" in run("doctor").stdout  # the file's own rules pass
+    before = (mlpath_home / "config.toml").read_bytes()
+    for args, said in (
+        (("review.retention", "0.5"), "review.retention takes a number from 0.7 to 0.97"),
+        (("sync.timeout", "0"), "sync.timeout takes a number from 1 to 3600"),
+        (("sync.notes", "maybe"), "sync.notes takes true or false"),
+        (("retention", "0.8"), "no setting 'retention'. Did you mean 'review.retention'?"),
+        (("goals", "x"), "goals is set with 'mlpath goal --by DATE'"),
+        (("roadmap", "missing.toml"), "no roadmap file at"),
+    ):
+        refused = run("config", "set", *args)
+        assert refused.exit_code in (1, 2) and said in refused.stderr, (args, refused.stderr)
+    assert (mlpath_home / "config.toml").read_bytes() == before  # nothing written
+    missing = run("config", "get", "sync.remote")
+    assert missing.exit_code == 1 and "sync.remote is not set" in missing.stderr

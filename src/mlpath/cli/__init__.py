@@ -3,15 +3,26 @@
 ``_app`` holds the Typer app and the helpers its commands share. Importing the other
 modules registers their commands: ``browse`` the read commands, ``track`` the ones that
 record progress, ``data`` export, import and doctor, ``roadmaps`` the ``roadmap``
-group, ``team`` sync and cohort, ``plans`` plan and goal.
+group, ``team`` sync and cohort, ``plans`` plan and goal, ``settings`` config.
 """
 
 import typer
 
-from mlpath.cli import browse, data, plans, roadmaps, team, track
+from mlpath.cli import browse, data, plans, roadmaps, settings, team, track
 from mlpath.cli._app import app
 
-__all__ = ["app", "browse", "data", "lean_app", "main", "plans", "roadmaps", "team", "track"]
+__all__ = [
+    "app",
+    "browse",
+    "data",
+    "lean_app",
+    "main",
+    "plans",
+    "roadmaps",
+    "settings",
+    "team",
+    "track",
+]
 
 
 def lean_app(argv: list[str]) -> typer.Typer:

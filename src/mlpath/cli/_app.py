@@ -39,6 +39,7 @@ PANELS = (
     ("Keep and move your data", ("export", "import", "sync", "doctor")),
     ("Mentor a cohort", ("cohort",)),
     ("Use another roadmap", ("roadmap",)),
+    ("Settings", ("config",)),
 )
 COMMAND_ORDER = tuple(name for _, names in PANELS for name in names)
 
