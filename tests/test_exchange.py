@@ -230,8 +230,8 @@ def test_an_import_is_one_change_that_undo_reverts(
     [
         ("{not json", "not valid JSON"),
         ("x = [", "neither JSON nor valid TOML"),
-        ('{"mlpath_export": 99, "version": 3}', "exported by a newer mlpath"),
-        ('{"mlpath_export": 1, "version": 42}', "state format 42, newer"),
+        ('{"mlpath_export": 99, "version": 3}', "comes from a newer mlpath (export format 99)"),
+        ('{"mlpath_export": 1, "version": 42}', "comes from a newer mlpath (state format 42)"),
         ('{"hello": "world"}', "not an mlpath export or state file"),
         ("[1, 2, 3]", "not an mlpath export or state file"),
         ('{"mlpath_export": 1, "version": 3, "roadmaps": 5}', "unexpected content"),

@@ -23,8 +23,8 @@ def _mlpath(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "what"),
     [
-        (("import", "pipe"), "cannot read pipe"),
-        (("import", "--dry-run", "pipe"), "cannot read pipe"),
+        (("import", "pipe"), "pipe cannot be read (it is a FIFO"),
+        (("import", "--dry-run", "pipe"), "pipe cannot be read (it is a FIFO"),
         (("roadmap", "validate", "pipe"), "cannot read the roadmap pipe"),
         (("--roadmap", "pipe", "list"), "cannot read the roadmap pipe"),
         (("roadmap", "from-markdown", "pipe", "-o", "out.toml"), "cannot read"),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,9 +14,6 @@ from mlpath.core.errors import MlpathError, StateError, printable
 
 if TYPE_CHECKING:
     from mlpath.storage.doctor import Finding
-
-#: TOML files (read whole, unlike JSON) larger than this are refused before parsing.
-MAX_TOML_IMPORT_BYTES = 64 * 1024 * 1024
 
 
 class Format(StrEnum):
@@ -104,42 +100,6 @@ def _write_out(chunks: Iterable[bytes], output: Path | None, mode: int) -> None:
         raise MlpathError(f"cannot write {output}: {error.strerror or error}.") from None
 
 
-def members(path: Path, handle: BinaryIO) -> Iterator[tuple[str, Any]]:
-    """The members of an export or state file: JSON is read a piece at a time, TOML
-    (which cannot be) whole, up to 64 MiB."""
-    import codecs
-    import tomllib
-
-    from mlpath.core.formats import document_items, json_members
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-
-    def pieces() -> Iterator[str]:
-        while block := handle.read(1 << 16):
-            yield decoder.decode(block)
-        yield decoder.decode(b"", final=True)
-
-    chunks = pieces()
-    first = ""
-    for chunk in chunks:
-        first += chunk
-        if first.strip():
-            break
-    if first.lstrip()[:1] in ("{", "["):
-        yield from json_members(itertools.chain([first], chunks))
-        return
-    text = first + "".join(itertools.islice(chunks, MAX_TOML_IMPORT_BYTES >> 16))
-    if next(chunks, "") != "":
-        raise MlpathError(f"{path} is larger than 64 MiB, too large to read as TOML.")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise MlpathError(f"{path} is neither JSON nor valid TOML: {error}.") from None
-    except RecursionError:
-        raise MlpathError(f"{path} is nested too deeply to be an mlpath export.") from None
-    yield from document_items(data)
-
-
 @app.command("import")
 def import_(
     file: Annotated[
@@ -160,34 +120,19 @@ def import_(
       mlpath import laptop.json
     """
     from mlpath.core import formats
-    from mlpath.core.progress import StateFormatError
     from mlpath.core.rules import plural
+    from mlpath.services import exports
     from mlpath.storage.files import open_regular
 
     try:
         with open_regular(file) as handle:
-            incoming = formats.read_import(members(file, handle))
+            incoming = formats.read_import(exports.members(file, handle))
             report = database().merge(incoming, now(), printable(file.name), dry_run)
-    except OSError as error:
-        raise MlpathError(f"cannot read {file}: {error.strerror or error}.") from None
-    except UnicodeDecodeError:
-        raise MlpathError(f"{file} is not UTF-8 text, so not an mlpath export.") from None
-    except formats.NotJson as error:
-        raise MlpathError(f"{file} is not valid JSON: {error}.") from None
-    except formats.NotAnExport as error:
-        raise MlpathError(f"{file} is not an mlpath export or state file ({error}).") from None
-    except formats.NewerExport as error:
-        raise MlpathError(
-            f"{file} was exported by a newer mlpath (export format {error.version}). "
-            "Upgrade mlpath to import it."
-        ) from None
-    except formats.NewerFormat as error:
-        raise MlpathError(
-            f"{file} holds state format {error.version}, newer than this mlpath reads. "
-            "Upgrade mlpath to import it."
-        ) from None
-    except StateFormatError as error:
-        raise MlpathError(f"{file} has unexpected content: {error}.") from None
+    except Exception as error:  # each kind it can be is named by exports.problem
+        why = exports.problem(error)
+        if why is None or isinstance(error, MlpathError):
+            raise
+        raise MlpathError(f"{file} {why}.") from None
     counts = (
         f"{plural(report.topics_added, 'topic')} added, {report.topics_updated} updated, "
         f"{report.topics_unchanged} left alone; {plural(report.notes_added, 'note')} and "

@@ -3,8 +3,6 @@ mentor's view of several learners' exports."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,10 +21,9 @@ from mlpath.cli._app import (
     warn,
     write_picture,
 )
-from mlpath.core.errors import MlpathError, UsageError, printable
+from mlpath.core.errors import UsageError, printable
 
 if TYPE_CHECKING:
-    from mlpath.core.progress import Change, State
     from mlpath.services.sync import Device
 
 sync_app = typer.Typer(
@@ -67,7 +64,7 @@ def _settings(remote: str | None, notes: bool | None, name: str | None) -> _Sett
     """The sync settings from the config, updated with what the command line gives and
     saved when it changed; None when no remote was ever given."""
     from mlpath.services.sync import Device, new_device_id, remote_problem
-    from mlpath.storage.settings import read_config, write_config
+    from mlpath.storage.settings import read_config, sync_timeout, write_config
 
     config = read_config()
     stored = config.get("sync", {})
@@ -93,22 +90,7 @@ def _settings(remote: str | None, notes: bool | None, name: str | None) -> _Sett
     if wanted != stored:
         write_config({**config, "sync": wanted})
     device = Device(wanted["learner"], wanted["device"])
-    return _Settings(wanted["remote"], device, wanted["notes"], _timeout(wanted))
-
-
-def _timeout(settings: dict[str, Any]) -> float:
-    """``[sync] timeout`` of the settings file: seconds, from 1 to 3600."""
-    from mlpath.core.errors import StateError
-    from mlpath.services.sync import TIMEOUT_SECONDS
-    from mlpath.storage.settings import config_path
-
-    value = settings.get("timeout", TIMEOUT_SECONDS)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 3600:
-        raise StateError(
-            f"the settings file {config_path()} gives [sync] timeout = {value!r}: it takes a "
-            "number of seconds from 1 to 3600."
-        )
-    return float(value)
+    return _Settings(wanted["remote"], device, wanted["notes"], sync_timeout(wanted))
 
 
 def _given(remote: str | None, notes: bool | None, name: str | None) -> dict[str, Any]:
@@ -215,55 +197,12 @@ def init(
 
 
 def _sync(settings: _Settings) -> None:
-    import random
-    import time
-
-    from mlpath.core.exchange import combine, sync_document
-    from mlpath.services.sync import ATTEMPTS, Clone, Rejected, SyncError, locked
+    from mlpath.services.sync import Clone, sync
     from mlpath.storage.paths import data_dir
 
-    device = settings.device
     clone = Clone(data_dir() / "sync", settings.remote, settings.timeout, warn)
-    with locked(data_dir() / "sync.lock"):
-        clone.prepare()
-        report = None
-        brought_from: list[str] = []
-        for attempt in range(ATTEMPTS):
-            clone.fetch()
-            if report is None:  # merge once: a sync is one undoable change
-                clone.check_own_folder(device.folder)
-                mine = f"{device.folder}/"
-                listed = clone.exports(device.file, warn)
-                others = [(n, p) for n, p in listed if n.startswith(mine)]
-                exports = []
-                for name, path in others:
-                    read = _read_export(path, name)
-                    if read is not None:
-                        exports.append(read[1])
-                        brought_from.append(name)
-                report = database().merge(combine(exports), now(), f"sync with {settings.remote}")
-            with database().exporting() as (state, entries):
-                document = sync_document(state, entries, device.learner, settings.notes)
-            clone.write_own(device.file, document)
-            clone.commit(device.file, device)
-            if not clone.unsent():  # the remote holds this device's file as it is
-                sent = False
-                break
-            try:
-                clone.push()
-                sent = True
-                break
-            except Rejected:
-                if attempt == ATTEMPTS - 1:
-                    raise SyncError(
-                        f"the sync remote kept moving: other devices pushed {ATTEMPTS} times "
-                        "while this one tried (git: another device's push came first). "
-                        "Run 'mlpath sync' again."
-                    ) from None
-                time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
-    if report is None:  # the loop returns or raises before it ends without a report
-        raise SyncError("the sync did not finish. Run 'mlpath sync' again.")
-    _say_synced(settings, report, brought_from, sent)
+    done = sync(database(), clone, settings.device, settings.notes, now(), warn)
+    _say_synced(settings, done.report, list(done.brought_from), done.sent)
 
 
 def _say_synced(settings: _Settings, report: Any, brought_from: list[str], sent: bool) -> None:
@@ -283,55 +222,6 @@ def _say_synced(settings: _Settings, report: Any, brought_from: list[str], sent:
         got = f"nothing new from {devices}"
     out = f"sent {settings.device.file}" if sent else "nothing new to send"
     say(printable(f"Synced with {settings.remote}: {got}; {out}."))
-
-
-def _read_export(path: Path, name: str) -> tuple[str | None, list[Change | State]] | None:
-    """An export's learner field and its content; None (and a line on stderr) for a file
-    that is damaged or from a newer mlpath: it is skipped, the rest goes on."""
-    from mlpath.cli.data import members
-    from mlpath.core import formats
-    from mlpath.storage.files import open_regular
-
-    learner: list[str] = []
-
-    def watched(items: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
-        for key, value in items:
-            if key == "learner" and isinstance(value, str):
-                learner.append(value)
-            yield key, value
-
-    try:
-        with open_regular(path) as handle:
-            content = list(formats.read_import(watched(members(path, handle))))
-    except Exception as error:  # each kind it can be is named by _unusable
-        problem = _unusable(error)
-        if problem is None:
-            raise
-        sys.stderr.write(printable(f"mlpath: skipped {name}: it {problem}.") + "\n")
-        return None
-    return (learner[0] if learner else None), content
-
-
-def _unusable(error: Exception) -> str | None:
-    """Why an export cannot be used, for the errors that say so; None for any other."""
-    from mlpath.core import formats
-    from mlpath.core.progress import StateFormatError
-
-    if isinstance(error, OSError):
-        return f"cannot be read ({error.strerror or error})"
-    if isinstance(error, UnicodeDecodeError):
-        return "is not UTF-8 text"
-    if isinstance(error, formats.NotJson):
-        return f"is not valid JSON ({error})"
-    if isinstance(error, formats.NotAnExport):
-        return f"is not an mlpath export ({error})"
-    if isinstance(error, formats.NewerExport | formats.NewerFormat):
-        return "comes from a newer mlpath"
-    if isinstance(error, StateFormatError):
-        return f"has unexpected content ({error})"
-    if isinstance(error, MlpathError):
-        return f"cannot be used ({error})"
-    return None
 
 
 # --- cohort ------------------------------------------------------------------------------
@@ -381,49 +271,19 @@ def cohort(
       mlpath cohort ~/cohort-exports/
       mlpath cohort git@github.com:team/mlpath-cohort.git --json
     """
-    import tempfile
     from datetime import timedelta
 
-    from mlpath.core import cohort as figures
-    from mlpath.core.progress import State
     from mlpath.render import text
-    from mlpath.services.sync import export_files
+    from mlpath.services.cohort import gather
+    from mlpath.storage.settings import sync_timeout
 
     if html is not None:
         check_output(html, force)
-    current, moment, kept = roadmap(), now(), retention()
-    files: dict[str, list[tuple[str, State]]] = {}
-    skipped: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="mlpath-cohort-") as scratch:
-        for index, source in enumerate(sources):
-            folder = _cohort_folder(source, Path(scratch) / str(index))
-            for name, path in export_files(folder, warn, "cohort", loose=True):
-                read = _read_export(path, name)
-                if read is None:
-                    skipped.append(name)
-                    continue
-                learner, content = read
-                state = content[-1]  # an export's progress comes last, after its log
-                if not isinstance(state, State):
-                    skipped.append(name)
-                    continue
-                who = learner or (Path(name).parent.name if "/" in name else Path(name).stem)
-                files.setdefault(who, []).append((name, state))
-    limit = timedelta(weeks=stuck_weeks)
-    learners = [
-        figures.learner(
-            current,
-            who,
-            [n for n, _ in entries],
-            figures.merged(s for _, s in entries),
-            moment,
-            limit,
-            kept,
-        )
-        for who, entries in sorted(files.items(), key=lambda kv: kv[0].casefold())
-    ]
-    states = [figures.merged(s for _, s in entries) for entries in files.values()]
-    counts = figures.topic_counts(current, states)
+    current, moment = roadmap(), now()
+    found = gather(
+        current, sources, moment, timedelta(weeks=stuck_weeks), retention(), sync_timeout(), warn
+    )
+    learners, counts, skipped = list(found.learners), list(found.counts), list(found.skipped)
     if json:
         text.print_json(text.cohort_json(current, learners, counts, skipped, stuck_weeks))
     else:
@@ -434,39 +294,3 @@ def cohort(
 
         page = cohort_page(current, learners, counts, skipped, moment, __version__)
         write_picture(html, page, "the cohort page", json=json)
-
-
-def _cohort_folder(source: str, scratch: Path) -> Path:
-    """A folder of exports: the folder given, or a fresh clone of a git repository."""
-    from mlpath.services.sync import Clone, SyncError, last_line
-
-    path = Path(source).expanduser()
-    bare = (path / "HEAD").is_file() and (path / "objects").is_dir()
-    if path.is_dir() and not bare:
-        return path
-    if not path.exists() and not _looks_like_git(source):
-        raise UsageError(f"{source}: no such folder, and not a git URL.")
-    from mlpath.storage.settings import read_config
-
-    sync = read_config().get("sync", {})
-    timeout = _timeout(sync if isinstance(sync, dict) else {})
-    scratch.mkdir(parents=True)
-    target = scratch / "repo"
-    runner = Clone(scratch, source, timeout, warn)
-    where = str(path.resolve()) if path.exists() else source  # git runs in the scratch folder
-    done = runner.git("clone", "-q", "--no-checkout", "--", where, str(target), check=False)
-    if done.returncode != 0:
-        raise SyncError(f"cannot read the git repository {source}: {last_line(done.stderr)}")
-    # The branch the remote names, else mlpath sync's own (a bare repository made by
-    # 'git init --bare' may name a branch that nobody pushed).
-    inside = Clone(target, source, timeout, warn)
-    for ref in ("HEAD", "refs/remotes/origin/main"):
-        if inside.git("checkout", "-q", "-f", ref, "--", ".", check=False).returncode == 0:
-            break
-    return target
-
-
-def _looks_like_git(source: str) -> bool:
-    import re
-
-    return bool(re.match(r"^[a-z][a-z0-9+.-]*://|^[\w.-]+@[\w.-]+:|.*\.git/?$", source))

@@ -76,7 +76,7 @@ def _roadmap(text: str) -> str:
 
 def keys() -> tuple[Key, ...]:
     from mlpath.core.recall import RETENTION, RETENTION_RANGE
-    from mlpath.services.sync import TIMEOUT_SECONDS
+    from mlpath.storage.settings import SYNC_TIMEOUT_RANGE, SYNC_TIMEOUT_SECONDS
 
     low, high = RETENTION_RANGE
     return (
@@ -95,8 +95,8 @@ def keys() -> tuple[Key, ...]:
         Key(
             "sync.timeout",
             "seconds a git command of sync may take",
-            TIMEOUT_SECONDS,
-            _number(1, 3600, "sync.timeout"),
+            SYNC_TIMEOUT_SECONDS,
+            _number(*SYNC_TIMEOUT_RANGE, "sync.timeout"),
         ),
         Key(
             "sync.device", "this device's name in the sync remote (made by 'sync init')", None, None

@@ -15,9 +15,16 @@ import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlpath.core.errors import MlpathError
+from mlpath.storage.settings import SYNC_TIMEOUT_SECONDS
+
+if TYPE_CHECKING:
+    from mlpath.core.exchange import ImportReport
+    from mlpath.storage.database import Store
 
 #: The branch used when the remote names none (the remote's own default comes first).
 BRANCH = "main"
@@ -25,7 +32,7 @@ BRANCH = "main"
 ATTEMPTS = 5
 #: How long one git command may take, in seconds, unless the settings file's
 #: ``[sync] timeout`` says otherwise (1 to 3600); and how long a remote may stay silent.
-TIMEOUT_SECONDS = 60
+TIMEOUT_SECONDS = SYNC_TIMEOUT_SECONDS
 #: After this long, mlpath says what it is waiting for.
 SAY_WAITING_AFTER = 2.0
 #: What git says when the remote moved on since the fetch: a race with another device
@@ -495,3 +502,68 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- one sync -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What one sync did: the merge of the other devices' exports (an import's report),
+    the files it brought them from, and whether it sent this device's file."""
+
+    report: ImportReport
+    brought_from: tuple[str, ...]
+    sent: bool
+
+
+def sync(
+    store: Store,
+    clone: Clone,
+    device: Device,
+    notes: bool,
+    now: datetime,
+    warn: Callable[[str], None],
+) -> Synced:
+    """One sync, under the sync lock: fetch, merge the other devices' exports once (a
+    sync is one undoable change), write and commit this device's export, push; when
+    another device pushed meanwhile, fetch and try again, :data:`ATTEMPTS` times."""
+    import random
+    import time
+
+    from mlpath.core.exchange import combine, sync_document
+    from mlpath.services import exports
+
+    report: ImportReport | None = None
+    brought_from: list[str] = []
+    with locked(clone.path.parent / "sync.lock"):
+        clone.prepare()
+        for attempt in range(ATTEMPTS):
+            clone.fetch()
+            if report is None:
+                clone.check_own_folder(device.folder)
+                found = []
+                for name, path in clone.exports(device.file, warn):
+                    if not name.startswith(f"{device.folder}/"):
+                        continue
+                    read = exports.read(path, name, warn)
+                    if read is not None:
+                        found.append(read[1])
+                        brought_from.append(name)
+                report = store.merge(combine(found), now, f"sync with {clone.remote}")
+            with store.exporting() as (state, entries):
+                document = sync_document(state, entries, device.learner, notes)
+            clone.write_own(device.file, document)
+            clone.commit(device.file, device)
+            if not clone.unsent():  # the remote holds this device's file as it is
+                return Synced(report, tuple(brought_from), sent=False)
+            try:
+                clone.push()
+                return Synced(report, tuple(brought_from), sent=True)
+            except Rejected:
+                if attempt < ATTEMPTS - 1:
+                    time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+    raise SyncError(
+        f"the sync remote kept moving: other devices pushed {ATTEMPTS} times while this one "
+        "tried (git: another device's push came first). Run 'mlpath sync' again."
+    )

@@ -191,3 +191,22 @@ def review_retention(settings: dict[str, Any] | None = None) -> float:
             "when its review comes due; 0.9 if not given)."
         )
     return float(value)
+
+
+#: The seconds a git command of sync may take: ``[sync] timeout``, from 1 to 3600.
+SYNC_TIMEOUT_RANGE = (1, 3600)
+SYNC_TIMEOUT_SECONDS = 60.0
+
+
+def sync_timeout(settings: dict[str, Any] | None = None) -> float:
+    """``[sync] timeout`` of the settings file (the whole file's data, or its ``[sync]``
+    table when ``settings`` is given): seconds, from 1 to 3600, 60 when not given."""
+    table = read_config().get("sync", {}) if settings is None else settings
+    value = table.get("timeout", SYNC_TIMEOUT_SECONDS) if isinstance(table, dict) else None
+    low, high = SYNC_TIMEOUT_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise StateError(
+            f"the settings file {config_path()} gives [sync] timeout = {value!r}: it takes a "
+            f"number of seconds from {low} to {high}."
+        )
+    return float(value)
