@@ -228,7 +228,9 @@ def test_calendar_days_hold_at_most_the_daily_cap_and_never_run_past_midnight(
     assert "Your study days hold 4 h a week (at most 2 h a day from 22:00" in said
     assert "To finish by 2027-06-01, add days (--days)" in said
     study = [
-        e for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT") if "Study" in e["summary"]
+        e
+        for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+        if str(e.get("summary")).startswith("Study")
     ]
     per_day: dict[date, float] = {}
     for event in study:

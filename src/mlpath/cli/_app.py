@@ -8,6 +8,7 @@ documented exit code.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
@@ -403,7 +404,10 @@ def render(build: Callable[[ModuleType], Any]) -> None:
     if console.is_terminal:
         console.print(build(views), crop=False)
         return
-    # Into a pipe or a file: the same lines, without the spaces that pad them to the width.
+    # Into a pipe or a file: one record a line, as wide as it is (COLUMNS, when set,
+    # still gives a width), without the spaces that pad lines to the width.
+    if "COLUMNS" not in os.environ:
+        console.width = 100_000
     with console.capture() as captured:
         console.print(build(views), crop=False)
     sys.stdout.write("\n".join(line.rstrip() for line in captured.get().split("\n")))

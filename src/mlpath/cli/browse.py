@@ -195,9 +195,9 @@ def next_(
         aside = summarize(current, state).optional
         render(lambda views: views.nothing_next_view(blocked, aside))
     if due:
-        render(lambda views: views.reviews_due_line(due))
+        render(lambda views: views.Flow(views.reviews_due_line(due)))
     if target is not None:
-        render(lambda views: views.goal_text(target))
+        render(lambda views: views.Flow(views.goal_text(target)))
 
 
 @app.command()

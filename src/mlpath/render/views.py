@@ -32,6 +32,7 @@ from mlpath.core.progress import (
 )
 from mlpath.core.roadmap import PRACTICE_ID, Resource, Roadmap, Subtopic, Topic
 from mlpath.core.rules import plural
+from mlpath.render.layout import Flow, flow
 from mlpath.render.text import (
     first_resource,
     goal_line,
@@ -133,6 +134,10 @@ class _TopicList:
                 title_cell = f"{_fit(title, title_w)}  " if title_w else ""
                 yield Segment(f"{topic_id:<{id_w}}  {title_cell}")
                 yield Segment(f"{mark} {status.label}", styles[status])
+                if not title_w:  # no room for the titles' column: each under its id
+                    yield new_line
+                    under = " " * (number_w + 4)
+                    yield Segment(under + _fit(title, options.max_width - len(under)).rstrip(), dim)
             yield new_line
 
 
@@ -170,7 +175,7 @@ def list_view(
     if len(chosen) < len(roadmap.topics):
         parts.append(Text(f"Showing {len(chosen)} of {len(roadmap.topics)} topics.", style="dim"))
     parts.append(_tally_line(roadmap, summary.overall))
-    return Group(*parts)
+    return Group(*(flow(part) for part in parts))
 
 
 def tree_view(
@@ -370,9 +375,9 @@ def show_view(
     title = safe(topic.title, "bold")
     title.append_text(safe(f"  [{topic.id}]", "dim"))
     parts.append(title)
-    parts.append(_about(roadmap, topic, progress))
+    parts.append(Flow(_about(roadmap, topic, progress)))
     if review is not None:
-        parts.append(Text(f"Next review: {local_date(review.due)}. {memory_line(review)}"))
+        parts.append(Flow(Text(f"Next review: {local_date(review.due)}. {memory_line(review)}")))
     requires = Text()
     if topic.requires:
         for i, req in enumerate(topic.requires):
@@ -482,7 +487,7 @@ def progress_view(
                 style="yellow",
             )
         )
-    return Group(*parts)
+    return Group(*(flow(part) for part in parts))
 
 
 def _next_line(summary: Summary) -> Text:
@@ -571,7 +576,7 @@ class _History:
             recorded = recorded_later(change)
             if recorded is not None:
                 what.append(f" (recorded {local_time(recorded)})", style="dim")
-            cells: list[RenderableType] = [local_time(change.at), what]
+            cells: list[RenderableType] = [local_time(change.at), Flow(what, 0)]
             if with_roadmap:
                 cells.insert(1, safe(change.roadmap))
             table.add_row(*cells)
@@ -713,7 +718,7 @@ def plan_view(roadmap: Roadmap, plan: Plan, intro: str) -> RenderableType:
     if plan.unestimated:
         ids = ", ".join(t.id for t in plan.unestimated)
         parts.append(Text(f"Not planned, no hour estimate: {ids}.", style="yellow"))
-    return Group(*parts)
+    return Group(*(flow(part) for part in parts))
 
 
 class _PlanWeeks:
@@ -746,9 +751,12 @@ class _PlanWeeks:
         if with_from:
             table.add_column("from", no_wrap=True)
         table.add_column("h/week", justify="right", no_wrap=True, style="cyan")
-        table.add_column("topics (hours)", overflow="fold", min_width=longest)
+        heading = "topics (hours)" if with_from else "from: topics (hours)"
+        table.add_column(heading, overflow="fold", min_width=longest)
         for weeks, start, rate, topics in self.rows:
-            table.add_row(weeks, *([start] if with_from else []), rate, topics)
+            if not with_from:  # no room for the dates' column: each starts its topics
+                topics = Text(f"{start}: ", style="dim") + topics
+            table.add_row(weeks, *([start] if with_from else []), rate, Flow(topics, 0))
         yield table
 
 
@@ -945,7 +953,7 @@ def review_view(
                 "remember it has fallen to the retention you aim for (90% unless the "
                 "settings file says otherwise)."
             )
-        return line
+        return Flow(line)
     parts.append(
         Text(f"{len(due)} review{'s' if len(due) != 1 else ''} due, oldest first:", style="bold")
     )
@@ -972,7 +980,7 @@ def review_view(
             style="dim",
         )
     )
-    return Group(*parts)
+    return Group(*(flow(part) for part in parts))
 
 
 def memory_line(review: Review) -> str:
