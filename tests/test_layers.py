@@ -84,3 +84,22 @@ def test_the_core_does_no_io_and_reads_no_clock(path: Path) -> None:
             )
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             assert node.func.id != "open", f"{path.name}:{node.lineno} opens a file"
+
+
+def test_the_cli_keeps_no_sync_loop_no_merge_of_exports_and_no_untyped_view_call() -> None:
+    """Sync's fetch-merge-push loop and the cohort's merges live in services/; each
+    command hands its view typed arguments (no ``render(lambda views: ...)``, which mypy
+    cannot see into)."""
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "render"
+            ):
+                assert not any(isinstance(a, ast.Lambda) for a in node.args), path.name
+            if isinstance(node, ast.Name):
+                assert node.id not in ("ATTEMPTS", "combine", "merged"), (path.name, node.id)
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in ("push", "fetch", "merged"), (path.name, node.attr)

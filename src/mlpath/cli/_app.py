@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -23,6 +22,8 @@ from mlpath import __version__
 from mlpath.core.errors import EXIT_INTERRUPTED, MlpathError, printable
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from mlpath.core.pace import Schedules
     from mlpath.core.plan import GoalStatus
     from mlpath.core.progress import Outcome, State
@@ -393,23 +394,24 @@ def say(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def render(build: Callable[[ModuleType], Any]) -> None:
-    """Draw for people what ``build`` makes from :mod:`mlpath.render.views` (given to it, so
-    that Rich is loaded only by the commands that draw, and only when they draw)."""
+def render(view: RenderableType) -> None:
+    """Draw a view of :mod:`mlpath.render.views` for people (the caller imports the views
+    where it draws, so that Rich is loaded only by the commands that draw, and mypy sees
+    what each command hands to its view)."""
     from mlpath.render import views
 
     console = views.console()
     # crop=False: a link longer than the width is printed whole (the views never let
     # anything else run past the width).
     if console.is_terminal:
-        console.print(build(views), crop=False)
+        console.print(view, crop=False)
         return
     # Into a pipe or a file: one record a line, as wide as it is (COLUMNS, when set,
     # still gives a width), without the spaces that pad lines to the width.
     if "COLUMNS" not in os.environ:
         console.width = 100_000
     with console.capture() as captured:
-        console.print(build(views), crop=False)
+        console.print(view, crop=False)
     sys.stdout.write("\n".join(line.rstrip() for line in captured.get().split("\n")))
 
 

@@ -110,9 +110,13 @@ def list_(
     if json:
         text.print_json(text.list_json(current, state, summary, selection))
     elif tree:
-        render(lambda views: views.tree_view(current, state, summary, selection))
+        from mlpath.render import views
+
+        render(views.tree_view(current, state, summary, selection))
     else:
-        render(lambda views: views.list_view(current, state, summary, selection))
+        from mlpath.render import views
+
+        render(views.list_view(current, state, summary, selection))
 
 
 @app.command()
@@ -139,7 +143,9 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
                 text.print_json(text.next_json(current, state, [], blocked))
             else:
                 aside = summarize(current, state).optional
-                render(lambda views: views.nothing_next_view(blocked, aside))
+                from mlpath.render import views
+
+                render(views.nothing_next_view(blocked, aside))
             return
         chosen = found
     review = _review_of(current, state, chosen)
@@ -147,7 +153,9 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
         text.print_json(text.show_json(current, state, chosen, review))
     else:
         heading = None if topic else "Next up"
-        render(lambda views: views.show_view(current, state, chosen, heading, review))
+        from mlpath.render import views
+
+        render(views.show_view(current, state, chosen, heading, review))
 
 
 def _review_of(current: Roadmap, state: State, topic: Topic) -> Review | None:
@@ -190,14 +198,24 @@ def next_(
         text.print_json({**document, "reviews_due": len(due), "goal": text.goal_json(target)})
         return
     if chosen:
-        render(lambda views: views.next_view(current, state, chosen, instead))
+        from mlpath.render import views
+
+        render(views.next_view(current, state, chosen, instead))
     else:
         aside = summarize(current, state).optional
-        render(lambda views: views.nothing_next_view(blocked, aside))
+        from mlpath.render import views
+
+        render(views.nothing_next_view(blocked, aside))
     if due:
-        render(lambda views: views.Flow(views.reviews_due_line(due)))
+        from mlpath.render import views
+        from mlpath.render.layout import Flow
+
+        render(Flow(views.reviews_due_line(due)))
     if target is not None:
-        render(lambda views: views.Flow(views.goal_text(target)))
+        from mlpath.render import views
+        from mlpath.render.layout import Flow
+
+        render(Flow(views.goal_text(target)))
 
 
 @app.command()
@@ -247,7 +265,9 @@ def progress(
     if json:
         text.print_json(text.progress_json(current, summary, pace, target))
     elif svg is None and html is None:  # a file asked for is the answer: no view besides
-        render(lambda views: views.progress_view(current, summary, pace, target))
+        from mlpath.render import views
+
+        render(views.progress_view(current, summary, pace, target))
     if svg is None and html is None:
         return
     from mlpath import __version__
@@ -370,7 +390,9 @@ def search(
     elif not hits:
         say(f"Nothing in {printable(current.title)} matches '{printable(query)}'.")
     else:
-        render(lambda views: views.search_view(hits))
+        from mlpath.render import views
+
+        render(views.search_view(hits))
 
 
 @app.command("open")
@@ -490,7 +512,9 @@ def review(
     if json:
         text.print_json(text.review_json(current, due, upcoming))
     else:
-        render(lambda views: views.review_view(current, state, due, upcoming))
+        from mlpath.render import views
+
+        render(views.review_view(current, state, due, upcoming))
 
 
 _ASK = "How well did you remember it? again, hard, good, easy (1-4); s skips, q stops: "
@@ -522,7 +546,9 @@ def _review_one(current: Roadmap, topic: Topic, place: str, kept: float) -> str:
     from mlpath.render.text import local_date
 
     state = database().load(topics=[(current.id, topic.id)])
-    render(lambda views: views.review_card(current, state, topic, place))
+    from mlpath.render import views
+
+    render(views.review_card(current, state, topic, place))
     grade = None
     while grade is None:
         try:
@@ -580,4 +606,6 @@ def stats(
     if json:
         text.print_json(text.stats_json(current, state, minutes, per_week, pace, recall))
     else:
-        render(lambda views: views.stats_view(current, state, minutes, per_week, pace, recall))
+        from mlpath.render import views
+
+        render(views.stats_view(current, state, minutes, per_week, pace, recall))

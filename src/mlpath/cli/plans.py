@@ -123,7 +123,9 @@ def plan(
             {"roadmap": text.roadmap_json(current), **text.plan_json(laid_out, target, reachable)}
         )
     else:
-        render(lambda views: views.plan_view(current, laid_out, intro))
+        from mlpath.render import views
+
+        render(views.plan_view(current, laid_out, intro))
     if ics is not None:
         _write_calendar(
             ics, current, state, laid_out, (study_days, start_at, max_per_day), moment, target

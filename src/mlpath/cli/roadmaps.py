@@ -56,7 +56,9 @@ def info(json: JsonOption = False) -> None:
     if json:
         text.print_json(text.roadmap_info_json(current, path, choice.path is None, origin))
     else:
-        render(lambda views: views.roadmap_info_view(current, path, choice.path is None, origin))
+        from mlpath.render import views
+
+        render(views.roadmap_info_view(current, path, choice.path is None, origin))
 
 
 @roadmap_app.command(short_help="Remember a roadmap file as the default.")

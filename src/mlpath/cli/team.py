@@ -287,7 +287,9 @@ def cohort(
     if json:
         text.print_json(text.cohort_json(current, learners, counts, skipped, stuck_weeks))
     else:
-        render(lambda views: views.cohort_view(current, learners, counts, skipped))
+        from mlpath.render import views
+
+        render(views.cohort_view(current, learners, counts, skipped))
     if html is not None:
         from mlpath import __version__
         from mlpath.render.report import cohort_page

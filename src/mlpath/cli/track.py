@@ -400,4 +400,6 @@ def history(
     if json:
         text.print_json(text.history_json(changes))
     else:
-        render(lambda views: views.history_view(changes))
+        from mlpath.render import views
+
+        render(views.history_view(changes))
