@@ -12,6 +12,7 @@ import re
 from mlpath.core.errors import printable
 from mlpath.core.progress import State, Status
 from mlpath.core.roadmap import Roadmap, Topic
+from mlpath.render.text import status_words
 
 #: Fill, border and text colour per status: light fills, dark text (readable in print).
 COLOURS = {
@@ -21,12 +22,7 @@ COLOURS = {
     Status.NOT_STARTED: ("#ffffff", "#868e96", "#212529"),
 }
 #: The words (after a sign) that say a status in a box.
-WORDS = {
-    Status.DONE: "✓ done",
-    Status.IN_PROGRESS: "▶ in progress",
-    Status.SKIPPED: "↷ skipped",
-    Status.NOT_STARTED: "· not started",
-}
+WORDS = {status: status_words(status) for status in Status}
 _CLASSES = {
     Status.DONE: "done",
     Status.IN_PROGRESS: "progress",

@@ -16,11 +16,11 @@ from datetime import date, datetime
 from mlpath.core.cohort import Learner, TopicCount
 from mlpath.core.errors import printable
 from mlpath.core.pace import PaceSummary
-from mlpath.core.progress import State, Status, Summary, Tally
+from mlpath.core.progress import State, Status, Summary, Tally, duration_text
 from mlpath.core.roadmap import Roadmap, Topic
 from mlpath.core.rules import is_url, plural
 from mlpath.render.graphs import COLOURS, WORDS
-from mlpath.render.text import hours_text, local_date, tally_cells
+from mlpath.render.text import done_sentence, local_date, tally_cells
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 #: The bar's colours: done, and the track behind it.
@@ -53,16 +53,13 @@ class Report:
         return rows
 
     def lead(self) -> str:
-        tally = self.summary.overall
-        units = "topics and choices" if self.roadmap.groups else "topics"
-        skipped = f", {tally.skipped} skipped" if tally.skipped else ""
-        return f"{tally.done} of {tally.total} {units} done ({tally.percent}%){skipped}"
+        return done_sentence(self.roadmap, self.summary.overall).removesuffix(".")
 
     def pace_sentences(self) -> list[str]:
         pace = self.pace
         streak = pace.streaks.current
         lines = [
-            f"{hours_text(pace.total_minutes)} logged, {hours_text(pace.week_minutes)} this "
+            f"{duration_text(pace.total_minutes)} logged, {duration_text(pace.week_minutes)} this "
             f"week; a streak of {plural(streak, 'day')} (longest {pace.streaks.longest})."
         ]
         projection = pace.projection
@@ -152,7 +149,7 @@ def _bars(report: Report) -> str:
             f'<span style="width:{share:.1f}%"></span></div></td>'
             f'<td class="n">{esc(counted)}</td>'
             f'<td class="n">{esc(percent)}</td>'
-            f'<td class="n">{esc(hours_text(minutes))}</td></tr>'
+            f'<td class="n">{esc(duration_text(minutes))}</td></tr>'
         )
     rows.append("</table>")
     return "\n".join(rows)
@@ -254,7 +251,7 @@ def cohort_page(
             f'<td><div class="bar" role="img" aria-label="{learner.done} of {learner.total} '
             f'done"><span style="width:{share:.1f}%"></span></div></td>'
             f'<td class="n">{learner.done}/{learner.total}</td><td>{esc(current)}</td>'
-            f'<td class="n">{esc(hours_text(learner.recent_minutes))}</td>'
+            f'<td class="n">{esc(duration_text(learner.recent_minutes))}</td>'
             f"<td>{esc(active)}</td><td>{esc(', '.join(learner.stuck))}</td>"
             f'<td class="n">{learner.reviews_overdue or ""}</td></tr>'
         )
@@ -356,12 +353,12 @@ def _weekly_bars(
         out.append(
             f'<rect x="{bx:.1f}" y="{by:.1f}" width="{slot * 0.7:.1f}" height="{bar_h:.1f}" '
             f'rx="2" fill="{FILL}"><title>week of {start.isoformat()}: '
-            f"{esc(hours_text(minutes))}</title></rect>"
+            f"{esc(duration_text(minutes))}</title></rect>"
         )
         if minutes:
             out.append(
                 f'<text x="{bx + slot * 0.35:.1f}" y="{by - 3:.1f}" text-anchor="middle" '
-                f'fill="{INK}">{esc(_short_hours(minutes))}</text>'
+                f'fill="{INK}">{esc(duration_text(minutes))}</text>'
             )
         out.append(
             f'<text x="{bx + slot * 0.35:.1f}" y="{y + height - 10}" text-anchor="middle">'
@@ -369,11 +366,6 @@ def _weekly_bars(
         )
     out.append("</g>")
     return "".join(out)
-
-
-def _short_hours(minutes: int) -> str:
-    hours = minutes / 60
-    return f"{hours:.0f}h" if hours >= 10 or hours == int(hours) else f"{hours:.1f}h"
 
 
 def svg_picture(report: Report, width: int = 760) -> str:
@@ -406,7 +398,7 @@ def svg_picture(report: Report, width: int = 760) -> str:
             f'<text x="{bar_x + bar_w + 94}" y="{y + 13}" font-size="13" fill="{INK}" '
             f'text-anchor="end">{esc(percent)}</text>',
             f'<text x="{bar_x + bar_w + 150}" y="{y + 13}" font-size="13" fill="{MUTED}" '
-            f'text-anchor="end">{esc(hours_text(minutes))}</text>',
+            f'text-anchor="end">{esc(duration_text(minutes))}</text>',
         ]
         y += 28
     for line in report.pace_sentences():

@@ -26,7 +26,6 @@ from mlpath.core.progress import (
     Tally,
     TopicProgress,
     describe,
-    duration_text,
 )
 from mlpath.core.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
 from mlpath.core.rules import plural
@@ -151,6 +150,32 @@ def show_json(
     }
 
 
+#: Each status's sign, the one way every output draws it.
+SIGNS = {
+    Status.NOT_STARTED: "·",
+    Status.IN_PROGRESS: "▶",
+    Status.DONE: "✓",
+    Status.SKIPPED: "↷",
+}
+
+
+def status_words(status: Status) -> str:
+    """A status as every output says it: its sign and its label (``✓ done``)."""
+    return f"{SIGNS[status]} {status.label}"
+
+
+def done_sentence(roadmap: Roadmap, tally: Tally, *, in_progress: bool = True) -> str:
+    """How far the learner is, as every output says it: "1 of 6 topics done (17%), 1 in
+    progress; 1 skipped, not counted." (a choice counts once: "topics and choices")."""
+    units = "topics and choices" if roadmap.groups else "topics"
+    line = f"{tally.done} of {tally.total} {units} done ({tally.percent}%)"
+    if in_progress and tally.in_progress:
+        line += f", {tally.in_progress} in progress"
+    if tally.skipped:
+        line += f"; {tally.skipped} skipped, not counted"
+    return line + "."
+
+
 def tally_cells(tally: Tally) -> tuple[str, str, str]:
     """A tally as its row shows it: ``2/5``, ``40%`` and the words for the bar's label
     (``2 of 5 done``); an area with nothing to count says why in words instead of
@@ -166,12 +191,6 @@ def tally_cells(tally: Tally) -> tuple[str, str, str]:
     if tally.optional:
         return "optional", "", "every topic optional, none started"
     return "no topics", "", "no topics"
-
-
-def hours_text(minutes: int) -> str:
-    """Study time as whole hours and minutes (``15h31m``): exact, so the figures shown
-    for the parts add up to the total shown."""
-    return duration_text(minutes)
 
 
 def progress_json(
@@ -473,10 +492,8 @@ def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: da
     lines = [
         f"# {_md(roadmap.title)}",
         "",
-        f"{tally.done} of {tally.total} {'topics and choices' if roadmap.groups else 'topics'}"
-        f" done ({tally.percent}%)"
-        + (f", {tally.skipped} skipped" if tally.skipped else "")
-        + f". Exported by mlpath on {now.date().isoformat()}.",
+        f"{done_sentence(roadmap, tally, in_progress=False)} Exported by mlpath on "
+        f"{now.date().isoformat()}.",
         "",
         "```mermaid",
         mermaid(roadmap, state).rstrip("\n"),

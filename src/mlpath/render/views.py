@@ -29,15 +29,17 @@ from mlpath.core.progress import (
     Tally,
     TopicProgress,
     describe,
+    duration_text,
 )
 from mlpath.core.roadmap import PRACTICE_ID, Resource, Roadmap, Subtopic, Topic
 from mlpath.core.rules import plural
 from mlpath.render.layout import Flow, flow
 from mlpath.render.text import (
+    SIGNS,
+    done_sentence,
     first_resource,
     goal_line,
     hours_amount,
-    hours_text,
     local_date,
     local_time,
     recorded_later,
@@ -54,10 +56,13 @@ if TYPE_CHECKING:
 
 
 _STATUS_STYLE = {
-    Status.NOT_STARTED: ("·", "dim"),
-    Status.IN_PROGRESS: ("▶", "yellow"),
-    Status.DONE: ("✓", "green"),
-    Status.SKIPPED: ("↷", "dim italic"),
+    status: (SIGNS[status], style)
+    for status, style in (
+        (Status.NOT_STARTED, "dim"),
+        (Status.IN_PROGRESS, "yellow"),
+        (Status.DONE, "green"),
+        (Status.SKIPPED, "dim italic"),
+    )
 }
 
 
@@ -203,14 +208,7 @@ def tree_view(
 
 
 def _tally_line(roadmap: Roadmap, tally: Tally) -> Text:
-    units = "topics and choices" if roadmap.groups else "topics"  # a choice counts once
-    line = Text(f"{tally.done} of {tally.total} {units} done ({tally.percent}%)")
-    if tally.in_progress:
-        line.append(f", {tally.in_progress} in progress")
-    if tally.skipped:
-        line.append(f"; {tally.skipped} skipped, not counted")
-    line.append(".")
-    return line
+    return Text(done_sentence(roadmap, tally))
 
 
 # --- show ------------------------------------------------------------------------------
@@ -357,7 +355,7 @@ def _about(roadmap: Roadmap, topic: Topic, progress: TopicProgress) -> Text:
     checked = sum(1 for i in topic.item_ids if i in progress.checked)
     about.append(f"   Checked: {checked} of {len(topic.item_ids)}")
     if progress.minutes:
-        about.append(f"\nTime logged: {hours_text(progress.minutes)}")
+        about.append(f"\nTime logged: {duration_text(progress.minutes)}")
     return about
 
 
@@ -426,7 +424,7 @@ class _Tallies:
 
     def __init__(self, rows: list[tuple[Text, Tally, int]]) -> None:
         self.rows: list[tuple[Text, Tally, tuple[str, str, str]]] = [
-            (label, tally, (*tally_cells(tally)[:2], hours_text(m))) for label, tally, m in rows
+            (label, tally, (*tally_cells(tally)[:2], duration_text(m))) for label, tally, m in rows
         ]
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
@@ -511,7 +509,7 @@ def _pace_lines(pace: PaceSummary) -> Text:
     streak = pace.streaks
     text = Text("Time: ", style="bold")
     text.append(
-        f"{hours_text(pace.total_minutes)} logged, {hours_text(pace.week_minutes)} this week."
+        f"{duration_text(pace.total_minutes)} logged, {duration_text(pace.week_minutes)} this week."
     )
     text.append("  Streak: ", style="bold")
     text.append(
@@ -791,7 +789,7 @@ class _Learners:
                 safe(learner.name),
                 _done_bar(learner.done, learner.total),
                 _current(learner),
-                hours_text(learner.recent_minutes),
+                duration_text(learner.recent_minutes),
                 local_date(learner.last_active) if learner.last_active else "never",
                 safe(", ".join(learner.stuck), "yellow"),
                 str(learner.reviews_overdue) if learner.reviews_overdue else "",
@@ -1017,7 +1015,14 @@ class _TopicHours:
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
         cells = [
-            (topic_id, status, hours_text(spent), "-" if est is None else f"{est:g}h", spent, est)
+            (
+                topic_id,
+                status,
+                duration_text(spent),
+                "-" if est is None else f"{est:g}h",
+                spent,
+                est,
+            )
             for topic_id, status, spent, est in self.rows
         ]
         id_w = max([_width("topic"), *(_width(c[0]) for c in cells)])
@@ -1058,7 +1063,7 @@ class _WeekChart:
         self.per_week = per_week
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
-        hours = [hours_text(week) for _, week in self.per_week]
+        hours = [duration_text(week) for _, week in self.per_week]
         hours_w = max((len(h) for h in hours), default=0)
         longest = max(0, min(30, options.max_width - len("week of 2026-01-01") - hours_w - 4))
         most = max((m for _, m in self.per_week), default=0)
