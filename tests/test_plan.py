@@ -244,3 +244,9 @@ def test_calendar_days_hold_at_most_the_daily_cap_and_never_run_past_midnight(
         "plan", "--hours-per-week", "3", "--ics", str(out), "--force", "--max-per-day", "1"
     )
     assert capped.exit_code == 0 and "Your study days hold" not in capped.stdout
+
+
+def test_a_goal_out_of_reach_is_not_called_on_track(run: Run) -> None:
+    said = run("goal", "--by", "friday").stdout  # 4 days for every estimated hour
+    assert "out of reach: it would take" in said and "on track" not in said
+    assert "Set a later date with 'mlpath goal --by DATE'." in said

@@ -391,8 +391,12 @@ def goal_line(status: GoalStatus) -> str:
             head + f"the date has passed, {hours_amount(status.hours_left)} h left. "
             "Set a new one with 'mlpath goal --by DATE'."
         )
-    if status.needed_per_week > MAX_HOURS_PER_WEEK:
-        pace = f"out of reach: it would take {hours_amount(status.needed_per_week)} h a week"
+    if status.needed_per_week > MAX_HOURS_PER_WEEK:  # no "on track" for a date out of reach
+        return head + (
+            f"out of reach: it would take {hours_amount(status.needed_per_week)} h a week, "
+            f"more than {hours_amount(MAX_HOURS_PER_WEEK)}. Set a later date with "
+            "'mlpath goal --by DATE'."
+        )
     else:
         pace = f"{hours_amount(status.needed_per_week)} h a week from now gets there"
     if status.ahead >= 0:
