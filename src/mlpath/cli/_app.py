@@ -46,7 +46,30 @@ PANELS = (
 COMMAND_ORDER = tuple(name for _, names in PANELS for name in names)
 
 
-class _Group(TyperGroup):
+def _plain_usage(command: Any) -> Any:
+    """A command whose usage line writes a required argument as ``TOPIC``, as help
+    texts do, not Typer's ``{TOPIC}``."""
+    if command is None or getattr(command, "_mlpath_plain_usage", False):
+        return command
+    pieces = command.collect_usage_pieces
+
+    def plain(ctx: Any) -> list[str]:
+        found: list[str] = pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in found]
+
+    command.collect_usage_pieces = plain
+    command._mlpath_plain_usage = True
+    return command
+
+
+class SubGroup(TyperGroup):
+    """A group of commands (roadmap, sync, config) whose usage lines read plainly."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return _plain_usage(super().get_command(ctx, cmd_name))
+
+
+class _Group(SubGroup):
     """Maps our errors and Ctrl-C to a message on stderr and an exit code."""
 
     # The context is typed Any: typer's Context class lives in a private module.

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
-from mlpath.cli._app import JsonOption, app, render, roadmap, roadmap_choice, say
+from mlpath.cli._app import JsonOption, SubGroup, app, render, roadmap, roadmap_choice, say
 from mlpath.core.errors import printable
 
 roadmap_app = typer.Typer(
+    cls=SubGroup,
     name="roadmap",
     help="Show which roadmap is active, switch roadmaps, and check or start your own.",
     invoke_without_command=True,

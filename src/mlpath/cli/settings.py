@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from mlpath.cli._app import JsonOption, app, say
+from mlpath.cli._app import JsonOption, SubGroup, app, say
 from mlpath.core.errors import printable
 
 config_app = typer.Typer(
+    cls=SubGroup,
     name="config",
     context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,

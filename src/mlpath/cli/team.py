@@ -10,6 +10,7 @@ import typer
 
 from mlpath.cli._app import (
     JsonOption,
+    SubGroup,
     app,
     check_output,
     database,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from mlpath.services.sync import Device
 
 sync_app = typer.Typer(
+    cls=SubGroup,
     name="sync",
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
