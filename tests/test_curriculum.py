@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import REPO, Result
 from mlpath.core.roadmap import roadmap_text_problems
 from mlpath.services.curriculum import convert
-from mlpath.services.link_kinds import kind_of
+from mlpath.services.link_kinds import KINDS, kind_of
 from mlpath.services.markdown_reader import effort
 from test_json_docs import _same_fields
 
@@ -314,6 +314,12 @@ def test_kinds_and_effort_follow_the_documented_rules() -> None:
     assert kind_of("https://docs.python.org/3/") == "docs"
     assert kind_of("https://example.org/notes", "a short tutorial") == "article"
     assert kind_of("https://example.org/notes") == "link"
+    every = [
+        kind_of(f"https://{h}/x", w)
+        for h in ("youtu.be", "d2l.ai", "dev.to")
+        for w in ("", "a book")
+    ]
+    assert set(every) <= {*KINDS, "link"}  # the documented kinds, or none
     assert effort("13 weeks", "6-10 hours/week") == 104
     assert effort("4 weeks at 5 hours per week") == 20
     assert effort("about 12 hours") == 12
