@@ -288,7 +288,7 @@ def cohort(
     learners, counts, skipped = list(found.learners), list(found.counts), list(found.skipped)
     if json:
         text.print_json(text.cohort_json(current, learners, counts, skipped, stuck_weeks))
-    else:
+    elif html is None:  # a page asked for is the answer: no view besides
         from mlpath.render import views
 
         render(views.cohort_view(current, learners, counts, skipped))
