@@ -143,7 +143,7 @@ def _rate(
     goal's when neither option is given) and whether it is within reach."""
     from mlpath.core.pace import project
     from mlpath.core.plan import MAX_HOURS_PER_WEEK, hours_per_week_for, steps
-    from mlpath.render.text import hours_amount
+    from mlpath.render.text import hours_amount, pace_words
     from mlpath.storage.settings import read_goal
 
     today = moment.date()
@@ -164,14 +164,15 @@ def _rate(
             f"{hours_amount(MAX_HOURS_PER_WEEK)} h a week:"
         )
         return MAX_HOURS_PER_WEEK, why, target, False
-    pace = project(current, state, moment).pace_hours_per_week
+    projection = project(current, state, moment)
+    pace = projection.pace_hours_per_week
     if not pace:
         raise UsageError(
             "say how much time you have: --hours-per-week HOURS or --by DATE "
             "(or set a goal with 'mlpath goal --by DATE')."
         )
-    rate = max(round(pace * 2) / 2, 0.5)
-    return rate, f"At your pace of the last four weeks: {hours_amount(rate)} h a week.", None, True
+    rate = max(round(pace, 1), 0.5)
+    return rate, f"At {pace_words(rate, projection.window_days)}.", None, True
 
 
 def _days(given: str) -> list[int]:

@@ -20,7 +20,7 @@ from mlpath.core.progress import State, Status, Summary, Tally, duration_text
 from mlpath.core.roadmap import Roadmap, Topic
 from mlpath.core.rules import is_url, plural
 from mlpath.render.graphs import COLOURS, WORDS
-from mlpath.render.text import done_sentence, local_date, tally_cells
+from mlpath.render.text import done_sentence, local_date, pace_words, tally_cells
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 #: The bar's colours: done, and the track behind it.
@@ -66,10 +66,8 @@ class Report:
         if projection.finished and projection.finish is not None:
             lines.append(f"Finished on {projection.finish.isoformat()}.")
         elif projection.finish is not None and projection.pace_hours_per_week is not None:
-            lines.append(
-                f"Projected finish: {projection.finish.isoformat()}, at "
-                f"{projection.pace_hours_per_week:.1f} h a week."
-            )
+            pace_now = pace_words(projection.pace_hours_per_week, projection.window_days)
+            lines.append(f"Projected finish: {projection.finish.isoformat()}, at {pace_now}.")
         else:
             lines.append(f"Projected finish: not yet ({projection.reason}).")
         if self.goal:

@@ -404,6 +404,12 @@ def goal_line(status: GoalStatus) -> str:
     return head + f"behind by {hours_amount(-status.ahead)} h; {pace}."
 
 
+def pace_words(hours_per_week: float, window_days: int) -> str:
+    """The learner's pace as every output says it: "3.3 h a week, your pace over the
+    last 28 days"."""
+    return f"{hours_amount(hours_per_week)} h a week, your pace over the last {window_days} days"
+
+
 def hours_amount(hours: float) -> str:
     """Hours as people write them: 6, 6.5, 1,234."""
     rounded = round(hours, 1)

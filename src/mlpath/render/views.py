@@ -42,6 +42,7 @@ from mlpath.render.text import (
     hours_amount,
     local_date,
     local_time,
+    pace_words,
     recorded_later,
     roadmap_info_json,
     tally_cells,
@@ -522,9 +523,9 @@ def _pace_lines(pace: PaceSummary) -> Text:
         return text
     text.append("Projected finish: ", style="bold")
     if projection.finish is not None and projection.pace_hours_per_week is not None:
+        pace_now = pace_words(projection.pace_hours_per_week, projection.window_days)
         text.append(
-            f"{projection.finish.isoformat()}, at {projection.pace_hours_per_week:.1f} h a week "
-            f"(your pace over the last {projection.window_days} days) for the "
+            f"{projection.finish.isoformat()}, at {pace_now}, for the "
             f"{projection.remaining_hours:.0f} h estimated to go"
         )
         if projection.unestimated:
