@@ -24,17 +24,18 @@ class Key:
     parse: Callable[[str], Any] | None  # None: set by another command
 
 
-def _number(low: float, high: float, what: str) -> Callable[[str], float]:
+def _number(low: float, high: float, what: str, whole: bool = False) -> Callable[[str], float]:
+    """A number from ``low`` to ``high`` (``whole``: written back as an integer when it is
+    one, as the settings file has it)."""
+
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
-            raise UsageError(
-                f"{what} takes a number from {low:g} to {high:g}; not '{text}'."
-            ) from None
-        if not low <= value <= high:
+            value = float("nan")
+        if not low <= value <= high:  # NaN, text included, is never in range
             raise UsageError(f"{what} takes a number from {low:g} to {high:g}; not '{text}'.")
-        return int(value) if value == int(value) and what.endswith("timeout") else value
+        return int(value) if whole and value == int(value) else value
 
     return parse
 
@@ -96,7 +97,7 @@ def keys() -> tuple[Key, ...]:
             "sync.timeout",
             "seconds a git command of sync may take",
             SYNC_TIMEOUT_SECONDS,
-            _number(*SYNC_TIMEOUT_RANGE, "sync.timeout"),
+            _number(*SYNC_TIMEOUT_RANGE, "sync.timeout", whole=True),
         ),
         Key(
             "sync.device", "this device's name in the sync remote (made by 'sync init')", None, None

@@ -556,24 +556,15 @@ def _take_old_id(
 def _clear_match(
     topic: dict[str, Any], gone: list[dict[str, Any]], new: list[dict[str, Any]]
 ) -> dict[str, Any] | None:
-    urls = {r["url"] for r in topic.get("resources", [])}
-
-    def shared(old: dict[str, Any]) -> bool:
-        return bool(urls & {str(r.get("url")) for r in old.get("resources", []) or []})
-
-    by_link = [old for old in gone if shared(old)]
-    if len(by_link) == 1:
-        rivals = [t for t in new if t is not topic and urls and shared_with(t, by_link[0])]
-        if not rivals:
-            return by_link[0]
+    """The gone topic that ``topic`` clearly is: the only one sharing a link with it (and
+    sharing it with no other new topic), else the only close title; None otherwise."""
+    by_link = [old for old in gone if _shares_a_link(topic, old)]
+    if len(by_link) == 1 and not any(t is not topic and _shares_a_link(t, by_link[0]) for t in new):
+        return by_link[0]
+    title = topic["title"].lower()
     scores = sorted(
         (
-            (
-                difflib.SequenceMatcher(
-                    None, topic["title"].lower(), str(old.get("title", "")).lower()
-                ).ratio(),
-                i,
-            )
+            (difflib.SequenceMatcher(None, title, str(old.get("title", "")).lower()).ratio(), i)
             for i, old in enumerate(gone)
         ),
         reverse=True,
@@ -583,6 +574,6 @@ def _clear_match(
     return None
 
 
-def shared_with(topic: dict[str, Any], old: dict[str, Any]) -> bool:
-    urls = {r["url"] for r in topic.get("resources", [])}
+def _shares_a_link(topic: dict[str, Any], old: dict[str, Any]) -> bool:
+    urls = {str(r.get("url")) for r in topic.get("resources", []) or []}
     return bool(urls & {str(r.get("url")) for r in old.get("resources", []) or []})

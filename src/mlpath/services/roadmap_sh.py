@@ -57,36 +57,35 @@ class _Node:
         )
 
 
+def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _number(*values: object) -> float:
+    """The first of ``values`` that is a number (a graph file may give a size in several
+    places); 0 when none is."""
+    for value in values:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return 0.0
+
+
 def _nodes(graph: Mapping[str, Any]) -> list[_Node]:
     found: list[_Node] = []
     for raw in graph.get("nodes", []) or []:
         if not isinstance(raw, dict):
             continue
-        data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
-        position = raw.get("position") if isinstance(raw.get("position"), dict) else {}
-        label = clean(str((data or {}).get("label") or ""))
-        style = raw.get("style") if isinstance(raw.get("style"), dict) else {}
-        measured = raw.get("measured") if isinstance(raw.get("measured"), dict) else {}
-
-        def number(*values: object) -> float:
-            for value in values:
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    return float(value)
-            return 0.0
-
+        position, style, measured = (_table(raw, k) for k in ("position", "style", "measured"))
         found.append(
             _Node(
                 id=str(raw.get("id", "")),
                 type=str(raw.get("type", "")),
-                label=label,
-                x=number((position or {}).get("x")),
-                y=number((position or {}).get("y")),
-                width=number(
-                    raw.get("width"), (style or {}).get("width"), (measured or {}).get("width")
-                ),
-                height=number(
-                    raw.get("height"), (style or {}).get("height"), (measured or {}).get("height")
-                ),
+                label=clean(str(_table(raw, "data").get("label") or "")),
+                x=_number(position.get("x")),
+                y=_number(position.get("y")),
+                width=_number(raw.get("width"), style.get("width"), measured.get("width")),
+                height=_number(raw.get("height"), style.get("height"), measured.get("height")),
             )
         )
     return found
