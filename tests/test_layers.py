@@ -5,6 +5,7 @@ fails here, not in review."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,59 @@ def test_the_cli_keeps_no_sync_loop_no_merge_of_exports_and_no_untyped_view_call
                 assert node.id not in ("ATTEMPTS", "combine", "merged"), (path.name, node.id)
             if isinstance(node, ast.Attribute):
                 assert node.attr not in ("push", "fetch", "merged"), (path.name, node.attr)
+
+
+RENDER = sorted((PACKAGE / "render").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", RENDER, ids=lambda p: p.name)
+def test_no_output_reads_the_roadmap_or_the_state(path: Path) -> None:
+    """Every output is a function of a command's result (core/results.py): no module of
+    render/ imports the roadmap's or the state's type, nor takes one as a parameter."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in (
+            "mlpath.core.roadmap",
+            "mlpath.core.progress",
+        ):
+            names = {alias.name for alias in node.names}
+            assert not names & {"Roadmap", "State"}, f"{path.name}:{node.lineno}"
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            said = ast.unparse(node.annotation)
+            assert not re.search(r"\b(Roadmap|State)\b", said), f"{path.name}:{node.lineno}"
+
+
+def test_each_command_hands_its_views_one_frozen_result() -> None:
+    """The results are frozen dataclasses, and each command's view and JSON document
+    take one of them first: what mypy --strict checks a command hands to its outputs."""
+    import dataclasses
+    import inspect
+
+    from mlpath.core import results
+    from mlpath.render import text, views
+
+    kinds = {
+        name
+        for name, value in vars(results).items()
+        if inspect.isclass(value) and value.__module__ == results.__name__
+    }
+    for name in kinds:
+        cls = getattr(results, name)
+        assert dataclasses.is_dataclass(cls), name
+        assert vars(cls)["__dataclass_params__"].frozen, f"{name} is not frozen"
+    commands: tuple[str, ...] = ("list", "show", "next", "progress", "history", "stats")
+    commands = (*commands, "review", "plan")
+    commands = (*commands, "cohort", "search", "roadmap_info")
+    for command in commands:
+        for output in (getattr(views, f"{command}_view"), getattr(text, f"{command}_json")):
+            first = next(iter(inspect.signature(output).parameters.values()))
+            assert first.annotation in kinds, (output.__name__, first.annotation)
+
+
+def test_outputs_say_plurals_with_the_one_function() -> None:
+    """No output builds a plural of its own ("review{'s' if ...}"): render/words.py has
+    plural() and noun() for that."""
+    for path in [*RENDER, *sorted((PACKAGE / "cli").glob("*.py"))]:
+        source = path.read_text(encoding="utf-8")
+        for pattern in ("'s' if", '"s" if', "'es' if"):
+            assert pattern not in source, f"{path.name} makes its own plural"

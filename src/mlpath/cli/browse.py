@@ -33,6 +33,7 @@ from mlpath.core.errors import printable
 if TYPE_CHECKING:
     from mlpath.core.pace import Review
     from mlpath.core.progress import State
+    from mlpath.core.results import Standing
     from mlpath.core.roadmap import Area, Roadmap, Topic
 
 _STATUS_NAMES = ("not-started", "in-progress", "done", "skipped")
@@ -89,7 +90,8 @@ def list_(
       mlpath list --status in-progress --area ml
     """
     from mlpath.core.errors import UsageError
-    from mlpath.core.progress import Status, summarize
+    from mlpath.core.progress import Status
+    from mlpath.core.results import ListResult, standing
     from mlpath.render import text
 
     current, state = roadmap(), database().load()
@@ -105,18 +107,14 @@ def list_(
             return False
         return wanted_status is None or state.topic(current.id, topic_id).status is wanted_status
 
-    selection = [t.id for t in current.topics if shown(t.id, t.area)]
-    summary = summarize(current, state)
+    selection = frozenset(t.id for t in current.topics if shown(t.id, t.area))
+    result = ListResult(standing(current, state), selection)
     if json:
-        text.print_json(text.list_json(current, state, summary, selection))
-    elif tree:
-        from mlpath.render import views
-
-        render(views.tree_view(current, state, summary, selection))
+        text.print_json(text.list_json(result))
     else:
         from mlpath.render import views
 
-        render(views.list_view(current, state, summary, selection))
+        render(views.tree_view(result) if tree else views.list_view(result))
 
 
 @app.command()
@@ -128,7 +126,8 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
       mlpath show deep-learning
       mlpath show            # the next topic
     """
-    from mlpath.core.progress import blocked_topics, next_topic, summarize
+    from mlpath.core.progress import next_topic
+    from mlpath.core.results import next_result, show_result
     from mlpath.render import text
 
     current = roadmap()
@@ -138,24 +137,24 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
     else:
         state, found = database().load_with_notes(lambda s: next_topic(current, s), current.id)
         if found is None:
-            blocked = blocked_topics(current, state)
+            nothing = next_result(current, state)
             if json:
-                text.print_json(text.next_json(current, state, [], blocked))
+                text.print_json(text.next_json(nothing, outlook=False))
             else:
-                aside = summarize(current, state).optional
                 from mlpath.render import views
 
-                render(views.nothing_next_view(blocked, aside))
+                render(views.next_view(nothing))
             return
         chosen = found
-    review = _review_of(current, state, chosen)
+    result = show_result(
+        current, state, chosen, _review_of(current, state, chosen), next_up=topic is None
+    )
     if json:
-        text.print_json(text.show_json(current, state, chosen, review))
+        text.print_json(text.show_json(result))
     else:
-        heading = None if topic else "Next up"
         from mlpath.render import views
 
-        render(views.show_view(current, state, chosen, heading, review))
+        render(views.show_view(result))
 
 
 def _review_of(current: Roadmap, state: State, topic: Topic) -> Review | None:
@@ -183,39 +182,18 @@ def next_(
       mlpath next --all
     """
     from mlpath.core.pace import reviews_due
-    from mlpath.core.progress import alternatives, blocked_topics, ready_topics, summarize
+    from mlpath.core.results import next_result
     from mlpath.render import text
 
     current, state = roadmap(), database().load()
-    ready = ready_topics(current, state)
-    chosen = ready if all_ else ready[:1]
-    instead = [] if all_ or not ready else alternatives(current, state, ready[0], ready)
     due = reviews_due(current, schedules(current), now(), retention())
-    blocked = {} if chosen else blocked_topics(current, state)
-    target = goal(current, state)
+    result = next_result(current, state, every=all_, reviews_due=due, goal=goal(current, state))
     if json:
-        document = text.next_json(current, state, chosen, blocked, instead)
-        text.print_json({**document, "reviews_due": len(due), "goal": text.goal_json(target)})
-        return
-    if chosen:
-        from mlpath.render import views
-
-        render(views.next_view(current, state, chosen, instead))
+        text.print_json(text.next_json(result))
     else:
-        aside = summarize(current, state).optional
         from mlpath.render import views
 
-        render(views.nothing_next_view(blocked, aside))
-    if due:
-        from mlpath.render import views
-        from mlpath.render.layout import Flow
-
-        render(Flow(views.reviews_due_line(due)))
-    if target is not None:
-        from mlpath.render import views
-        from mlpath.render.layout import Flow
-
-        render(Flow(views.goal_text(target)))
+        render(views.next_view(result))
 
 
 @app.command()
@@ -252,46 +230,37 @@ def progress(
       mlpath progress --html progress.html
     """
     from mlpath.core.pace import pace_summary
-    from mlpath.core.progress import summarize
+    from mlpath.core.results import ProgressResult, standing
     from mlpath.render import text
 
     for picture in (svg, html):
         if picture is not None:
             check_output(picture, force)
     current, state = roadmap(), database().load()
-    summary = summarize(current, state)
     pace = pace_summary(current, state, now(), schedules(current), retention())
-    target = goal(current, state)
+    result = ProgressResult(standing(current, state), pace, goal(current, state))
     if json:
-        text.print_json(text.progress_json(current, summary, pace, target))
+        text.print_json(text.progress_json(result))
     elif svg is None and html is None:  # a file asked for is the answer: no view besides
         from mlpath.render import views
 
-        render(views.progress_view(current, summary, pace, target))
+        render(views.progress_view(result))
     if svg is None and html is None:
         return
     from mlpath import __version__
     from mlpath.core.pace import weekly_minutes
     from mlpath.render import report
 
-    page = report.Report(
-        current,
-        state,
-        summary,
-        pace,
-        weekly_minutes(current, state, now(), 12),
-        None if target is None else text.goal_line(target),
-        now(),
-        __version__,
-    )
+    moment = now()
+    page = report.Report(result, weekly_minutes(current, state, moment, 12), moment, __version__)
     if svg is not None:
         write_picture(svg, report.svg_picture(page), "the progress picture", json=json)
     if html is not None:
-        page_html = report.html_page(page, _graph_svg(current, state))
+        page_html = report.html_page(page, _graph_svg(result.standing))
         write_picture(html, page_html, "the report page", json=json)
 
 
-def _graph_svg(current: Roadmap, state: State) -> str | None:
+def _graph_svg(drawn_from: Standing) -> str | None:
     """The prerequisite graph drawn by Graphviz's dot, as an <svg> element for a page;
     None when dot is not installed or fails."""
     import shutil
@@ -305,7 +274,7 @@ def _graph_svg(current: Roadmap, state: State) -> str | None:
     try:
         drawn = subprocess.run(
             [program, "-Tsvg"],
-            input=dot(current, state),
+            input=dot(drawn_from),
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -352,12 +321,14 @@ def graph(
       mlpath graph > path.mmd
       mlpath graph --format dot | dot -Tsvg > path.svg
     """
+    from mlpath.core.results import standing
     from mlpath.render import graphs
 
     if output is not None:
         check_output(output, force)
     current, state = roadmap(), database().load()
-    text = (graphs.mermaid if format_ is GraphFormat.MERMAID else graphs.dot)(current, state)
+    drawn_from = standing(current, state)
+    text = (graphs.mermaid if format_ is GraphFormat.MERMAID else graphs.dot)(drawn_from)
     if output is None:
         sys.stdout.write(text)
         return
@@ -378,6 +349,7 @@ def search(
       mlpath search goodfellow
       mlpath search attention paper
     """
+    from mlpath.core.results import SearchResult, path_info
     from mlpath.core.search import query_words
     from mlpath.core.search import search as find
     from mlpath.render import text
@@ -385,14 +357,15 @@ def search(
     query = " ".join(words)
     current = roadmap()
     hits = find(current, query, database().note_words(current.id, query_words(query)))
+    result = SearchResult(path_info(current), query, tuple(hits))
     if json:
-        text.print_json(text.search_json(current, query, hits))
+        text.print_json(text.search_json(result))
     elif not hits:
         say(f"Nothing in {printable(current.title)} matches '{printable(query)}'.")
     else:
         from mlpath.render import views
 
-        render(views.search_view(hits))
+        render(views.search_view(result))
 
 
 @app.command("open")
@@ -492,6 +465,7 @@ def review(
     """
     from mlpath.core.errors import UsageError
     from mlpath.core.pace import due_today, reviews
+    from mlpath.core.results import review_result
     from mlpath.render import text
 
     if start and json:
@@ -509,12 +483,13 @@ def review(
         _review_session(current, [r.topic for r in due])
         return
     upcoming = [r for r in scheduled if r not in due]
+    result = review_result(current, state, due, upcoming)
     if json:
-        text.print_json(text.review_json(current, due, upcoming))
+        text.print_json(text.review_json(result))
     else:
         from mlpath.render import views
 
-        render(views.review_view(current, state, due, upcoming))
+        render(views.review_view(result))
 
 
 _ASK = "How well did you remember it? again, hard, good, easy (1-4); s skips, q stops: "
@@ -543,12 +518,12 @@ def _review_one(current: Roadmap, topic: Topic, place: str, kept: float) -> str:
     from mlpath.core import progress as ops
     from mlpath.core.errors import UsageError
     from mlpath.core.recall import memory
-    from mlpath.render.text import local_date
+    from mlpath.core.results import entry
+    from mlpath.render import views
+    from mlpath.render.words import local_date
 
     state = database().load(topics=[(current.id, topic.id)])
-    from mlpath.render import views
-
-    render(views.review_card(current, state, topic, place))
+    render(views.review_card(entry(current, state, topic), place))
     grade = None
     while grade is None:
         try:
@@ -595,17 +570,22 @@ def stats(
       mlpath stats --weeks 12
     """
     from mlpath.core.pace import pace_summary, recalled, topic_minutes, weekly_minutes
+    from mlpath.core.results import StatsResult, entry, path_info
     from mlpath.render import text
 
     current, state = roadmap(), database().load()
     moment = now()
-    pace = pace_summary(current, state, moment, schedules(current), retention())
-    minutes = topic_minutes(current, state)
-    per_week = weekly_minutes(current, state, moment, weeks)
-    recall = recalled(current, state, moment.date())
+    result = StatsResult(
+        path_info(current),
+        tuple(entry(current, state, t, n) for n, t in enumerate(current.topics, start=1)),
+        topic_minutes(current, state),
+        tuple(weekly_minutes(current, state, moment, weeks)),
+        pace_summary(current, state, moment, schedules(current), retention()),
+        recalled(current, state, moment.date()),
+    )
     if json:
-        text.print_json(text.stats_json(current, state, minutes, per_week, pace, recall))
+        text.print_json(text.stats_json(result))
     else:
         from mlpath.render import views
 
-        render(views.stats_view(current, state, minutes, per_week, pace, recall))
+        render(views.stats_view(result))

@@ -58,13 +58,12 @@ def export(
     if output is not None:
         check_output(output, force)
     if format_ is Format.MARKDOWN:
+        from mlpath.core.results import standing
         from mlpath.render import text
 
         current = roadmap()
         state = database().load(topics=[(current.id, t.id) for t in current.topics])
-        from mlpath.core.progress import summarize
-
-        checklist = text.markdown_checklist(current, state, summarize(current, state), now())
+        checklist = text.markdown_checklist(standing(current, state), now())
         chunks = [checklist.encode("utf-8")]
         _write_out(chunks, output, 0o644)
     else:
@@ -120,7 +119,7 @@ def import_(
       mlpath import laptop.json
     """
     from mlpath.core import formats
-    from mlpath.core.rules import plural
+    from mlpath.render.words import plural
     from mlpath.services import exports
     from mlpath.storage.files import open_regular
 

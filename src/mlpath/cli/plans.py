@@ -107,6 +107,7 @@ def plan(
       mlpath plan --by 2027-06-30 --ics plan.ics
     """
     from mlpath.core.plan import schedule
+    from mlpath.core.results import PlanResult, path_info
     from mlpath.render import text
 
     if hours_per_week is not None and by is not None:
@@ -118,14 +119,13 @@ def plan(
     target = _day(by, "--by") if by is not None else None
     rate, intro, target, reachable = _rate(current, state, moment, hours_per_week, target)
     laid_out = schedule(current, state, rate, moment.date())
+    result = PlanResult(path_info(current), laid_out, intro, target, reachable)
     if json:
-        text.print_json(
-            {"roadmap": text.roadmap_json(current), **text.plan_json(laid_out, target, reachable)}
-        )
+        text.print_json(text.plan_json(result))
     else:
         from mlpath.render import views
 
-        render(views.plan_view(current, laid_out, intro))
+        render(views.plan_view(result))
     if ics is not None:
         _write_calendar(
             ics, current, state, laid_out, (study_days, start_at, max_per_day), moment, target
@@ -143,7 +143,7 @@ def _rate(
     goal's when neither option is given) and whether it is within reach."""
     from mlpath.core.pace import project
     from mlpath.core.plan import MAX_HOURS_PER_WEEK, hours_per_week_for, steps
-    from mlpath.render.text import hours_amount, pace_words
+    from mlpath.render.words import hours_amount, pace_words
     from mlpath.storage.settings import read_goal
 
     today = moment.date()
@@ -203,14 +203,15 @@ def _write_calendar(
     the most hours a day. When the plan's hours do not fit those days, say so, and
     what finishing in time would take."""
     from mlpath.core.pace import reviews
-    from mlpath.core.rules import plural
+    from mlpath.core.results import path_info
     from mlpath.render import ics
+    from mlpath.render.words import plural
     from mlpath.storage.paths import atomic_write
 
     study_days, start_at, max_per_day = when
     sessions = ics.blocks(laid_out, study_days, start_at, moment.tzinfo, max_per_day)
     due = reviews(current, schedules(current), moment, retention())
-    content = ics.calendar(current, sessions, due, moment)
+    content = ics.calendar(path_info(current), sessions, due, moment)
     events = ics.read_back(content)
     if len(events) != len(sessions) + len(due):  # the library must read what it wrote
         raise MlpathError("the calendar file did not read back whole; nothing was written.")
@@ -228,7 +229,7 @@ def _write_calendar(
     aimed = target or laid_out.finish
     weeks_end = laid_out.weeks[-1].start + timedelta(days=6) if laid_out.weeks else None
     if last is not None and aimed is not None and weeks_end is not None and last > weeks_end:
-        from mlpath.render.text import hours_amount
+        from mlpath.render.words import hours_amount
 
         held = ics.day_minutes(start_at, max_per_day) * len(study_days) / 60
         say(
@@ -260,10 +261,9 @@ def goal(
       mlpath goal
       mlpath goal --clear
     """
-    from mlpath.core import rules
     from mlpath.core.pace import remaining_hours
     from mlpath.core.plan import goal_status
-    from mlpath.render import text
+    from mlpath.render import words
     from mlpath.storage.settings import Goal, read_goal, write_goal
 
     current = roadmap()
@@ -279,14 +279,14 @@ def goal(
         state = database().load()
         left, _ = remaining_hours(current, state)
         status = goal_status(target.by, target.set_on, target.hours, left, now().date())
-        say(printable(text.goal_line(status)))
+        say(printable(words.goal_line(status)))
         return
     day = _day(by, "--by")
     state = database().load()
     left, unestimated = remaining_hours(current, state)
     write_goal(current.id, Goal(day, now().date(), round(left, 2)))
     status = goal_status(day, now().date(), left, left, now().date())
-    where = text.goal_line(status).split(": ", 2)[-1]  # after "Goal: finish by DATE: "
+    where = words.goal_line(status).split(": ", 2)[-1]  # after "Goal: finish by DATE: "
     say(printable(f"Goal set: finish {current.title} by {day.isoformat()}; {where}"))
     if unestimated:
-        say(f"({rules.plural(unestimated, 'topic')} without an hour estimate not counted.)")
+        say(f"({words.plural(unestimated, 'topic')} without an hour estimate not counted.)")

@@ -47,6 +47,7 @@ def info(json: JsonOption = False) -> None:
       mlpath roadmap info
       mlpath roadmap info --json
     """
+    from mlpath.core.results import RoadmapInfo, counts, path_info
     from mlpath.render import text
     from mlpath.storage.roadmap_files import bundled_roadmap_path
 
@@ -54,12 +55,15 @@ def info(json: JsonOption = False) -> None:
     current = roadmap()
     path = choice.path if choice.path is not None else bundled_roadmap_path()
     origin = "the bundled roadmap" if choice.path is None else choice.origin
+    result = RoadmapInfo(
+        path_info(current), str(path), choice.path is None, origin, counts(current)
+    )
     if json:
-        text.print_json(text.roadmap_info_json(current, path, choice.path is None, origin))
+        text.print_json(text.roadmap_info_json(result))
     else:
         from mlpath.render import views
 
-        render(views.roadmap_info_view(current, path, choice.path is None, origin))
+        render(views.roadmap_info_view(result))
 
 
 @roadmap_app.command(short_help="Remember a roadmap file as the default.")
@@ -238,13 +242,14 @@ def _write_import(
     import tomli_w
 
     from mlpath.core.errors import RoadmapError
+    from mlpath.core.results import counts, path_info
     from mlpath.core.roadmap import parse_roadmap
     from mlpath.render import text as texts
     from mlpath.storage.paths import atomic_write
 
     document = tomli_w.dumps(data)
     made = parse_roadmap(document, str(output))
-    summary = texts.curriculum_json(made, str(output), report, base_origin)
+    summary = texts.curriculum_json(path_info(made), counts(made), str(output), report, base_origin)
     summary["written"] = write
     if write:
         try:
@@ -360,6 +365,7 @@ def check_links(
       mlpath roadmap check-links my.toml --json
     """
     from mlpath.cli._app import now
+    from mlpath.core.results import path_info
     from mlpath.render import text as texts
     from mlpath.services import links
     from mlpath.storage import link_results
@@ -381,7 +387,7 @@ def check_links(
         for c in {**{c.url: c for c in kept}, **results}.values()
         if moment - c.checked_at < links.KEPT_FOR
     )
-    document = texts.links_json(chosen, results, where, cached=len(where) - len(asked))
+    document = texts.links_json(path_info(chosen), results, where, cached=len(where) - len(asked))
     if json:
         texts.print_json(document)
     else:
@@ -402,7 +408,7 @@ def validate(path: PathArgument) -> None:
     import sys
 
     from mlpath.core.roadmap import roadmap_text_problems
-    from mlpath.core.rules import plural
+    from mlpath.render.words import plural
     from mlpath.storage.roadmap_files import read_roadmap_text
 
     checked, problems = roadmap_text_problems(read_roadmap_text(path), str(path))

@@ -208,7 +208,7 @@ def _sync(settings: _Settings) -> None:
 
 
 def _say_synced(settings: _Settings, report: Any, brought_from: list[str], sent: bool) -> None:
-    from mlpath.core.rules import plural
+    from mlpath.render.words import plural
 
     devices = plural(len(brought_from), "other device")
     if not brought_from:
@@ -285,16 +285,15 @@ def cohort(
     found = gather(
         current, sources, moment, timedelta(weeks=stuck_weeks), retention(), sync_timeout(), warn
     )
-    learners, counts, skipped = list(found.learners), list(found.counts), list(found.skipped)
     if json:
-        text.print_json(text.cohort_json(current, learners, counts, skipped, stuck_weeks))
+        text.print_json(text.cohort_json(found, stuck_weeks))
     elif html is None:  # a page asked for is the answer: no view besides
         from mlpath.render import views
 
-        render(views.cohort_view(current, learners, counts, skipped))
+        render(views.cohort_view(found))
     if html is not None:
         from mlpath import __version__
         from mlpath.render.report import cohort_page
 
-        page = cohort_page(current, learners, counts, skipped, moment, __version__)
+        page = cohort_page(found, moment, __version__)
         write_picture(html, page, "the cohort page", json=json)

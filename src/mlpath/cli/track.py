@@ -41,7 +41,7 @@ def start(topic: TopicArgument, on: WhenOption = None) -> None:
       mlpath start dl --on yesterday
     """
     from mlpath.core import progress as ops
-    from mlpath.render.text import topic_name
+    from mlpath.render.words import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -87,7 +87,7 @@ def done(
     """
     from mlpath.core import progress as ops
     from mlpath.core.errors import UsageError
-    from mlpath.render.text import local_time, topic_name
+    from mlpath.render.words import local_time, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -130,7 +130,7 @@ def skip(topic: TopicArgument, on: WhenOption = None) -> None:
       mlpath skip nlp
     """
     from mlpath.core import progress as ops
-    from mlpath.render.text import topic_name
+    from mlpath.render.words import topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -153,9 +153,7 @@ def reset(topic: TopicArgument, resource: ResourceArgument = None) -> None:
       mlpath reset deep-learning fastai
     """
     from mlpath.core import progress as ops
-    from mlpath.core.progress import duration_text
-    from mlpath.core.rules import plural
-    from mlpath.render.text import topic_name
+    from mlpath.render.words import duration_text, plural, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -206,7 +204,7 @@ def note(
     from mlpath.core import progress as ops
     from mlpath.core import rules
     from mlpath.core.errors import UsageError
-    from mlpath.render.text import topic_name
+    from mlpath.render.words import topic_name
 
     if not text.strip():
         raise UsageError("a note needs some text.")
@@ -248,8 +246,8 @@ def log_(
     from mlpath.core import progress as ops
     from mlpath.core.errors import UsageError
     from mlpath.core.pace import parse_duration
-    from mlpath.core.progress import Session, Status, duration_text
-    from mlpath.render.text import day_or_time, topic_name
+    from mlpath.core.progress import Session, Status
+    from mlpath.render.words import day_or_time, duration_text, topic_name
 
     try:
         minutes = parse_duration(duration)
@@ -323,7 +321,7 @@ def reviewed(topic: TopicArgument, recall: RecallOption = "good", on: WhenOption
     from mlpath.core import progress as ops
     from mlpath.core.errors import MlpathError
     from mlpath.core.recall import memory
-    from mlpath.render.text import local_date, topic_name
+    from mlpath.render.words import local_date, topic_name
 
     current = roadmap()
     chosen = current.find_topic(topic)
@@ -349,7 +347,7 @@ def undo() -> None:
       mlpath undo
     """
     from mlpath.core.progress import describe
-    from mlpath.render.text import local_time
+    from mlpath.render.words import local_time
 
     reverted = database().undo()
     if reverted is None:
@@ -390,6 +388,7 @@ def history(
       mlpath history
       mlpath history -n 50 --topic dl
     """
+    from mlpath.core.results import HistoryResult
     from mlpath.render import text
 
     if topic is None:
@@ -397,9 +396,10 @@ def history(
     else:
         current = roadmap()
         changes = database().changes(count, current.id, current.find_topic(topic).id)
+    result = HistoryResult(tuple(changes))
     if json:
-        text.print_json(text.history_json(changes))
+        text.print_json(text.history_json(result))
     else:
         from mlpath.render import views
 
-        render(views.history_view(changes))
+        render(views.history_view(result))

@@ -265,15 +265,17 @@ class Browse(App[None]):
 
     def _draw_top(self) -> None:
         from mlpath.core.progress import summarize
+        from mlpath.render.words import plural, tally_cells
 
         overall = (self.summary or summarize(self.roadmap, self.state)).overall
         top = safe(self.roadmap.title, "bold")
-        top.append(f"   {overall.done} of {overall.total} done ({overall.percent}%)")
+        _, share, said = tally_cells(overall)
+        top.append(f"   {said}" + (f" ({share})" if share else ""))
         if overall.in_progress:
             top.append(f", {overall.in_progress} in progress")
         due = self._reviews_due()
         if due:
-            top.append(f"   {due} review{'s' if due != 1 else ''} due", style="magenta")
+            top.append(f"   {plural(due, 'review')} due", style="magenta")
         goal = self._goal_line()
         if goal is not None:
             top.append("\n")
@@ -380,11 +382,13 @@ class Browse(App[None]):
         return {following.area if following is not None else first}
 
     def _area_label(self, area_id: str, tallies: dict[str, Tally]) -> Text:
+        from mlpath.render.words import tally_cells
+
         area = self.roadmap.area(area_id)
         label = safe(area.title, "bold")
         tally = tallies.get(area_id)
-        if tally is not None:
-            label.append(f"  {tally.done}/{tally.total}", style="dim")
+        if tally is not None:  # "2/5", or in words where there is nothing to count
+            label.append(f"  {tally_cells(tally)[0]}", style="dim")
         if area.optional:
             label.append(" (optional)", style="dim")
         return label
@@ -422,6 +426,7 @@ class Browse(App[None]):
     def show_topic(self, topic_id: str | None) -> None:
         """Draw the topic on the right, as ``show`` gives it."""
         from mlpath.core.pace import Review
+        from mlpath.core.results import show_result
         from mlpath.render.views import show_view
 
         self.shown = topic_id
@@ -439,7 +444,7 @@ class Browse(App[None]):
         if progress.status is Status.DONE and memory is not None:
             review = Review(topic, memory, self.clock(), self.retention)
         parts: list[RenderableType] = [
-            _links_folded(show_view(self.roadmap, state, topic, None, review))
+            _links_folded(show_view(show_result(self.roadmap, state, topic, review)))
         ]
         waiting = [t.id for t in self.roadmap.topics if topic_id in t.requires]
         if waiting:
@@ -551,7 +556,7 @@ class Browse(App[None]):
         from mlpath.core import progress as ops
         from mlpath.core.dates import parse_when
         from mlpath.core.pace import parse_duration
-        from mlpath.core.progress import duration_text
+        from mlpath.render.words import duration_text
 
         if values is None:
             return

@@ -8,11 +8,14 @@ reads without colour; a choice is a node of its own that its options lead to.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from mlpath.core.errors import printable
-from mlpath.core.progress import State, Status
-from mlpath.core.roadmap import Roadmap, Topic
-from mlpath.render.text import status_words
+from mlpath.core.progress import Status
+from mlpath.render.words import status_words
+
+if TYPE_CHECKING:
+    from mlpath.core.results import Entry, Standing
 
 #: Fill, border and text colour per status: light fills, dark text (readable in print).
 COLOURS = {
@@ -31,11 +34,10 @@ _CLASSES = {
 }
 
 
-def _label(roadmap: Roadmap, state: State, topic: Topic) -> tuple[str, str]:
+def _label(found: Entry) -> tuple[str, str]:
     """A topic's title (optional ones say so) and its status in words."""
-    status = state.topic(roadmap.id, topic.id).status
-    title = printable(topic.title) + (" (optional)" if roadmap.is_optional(topic) else "")
-    return title, WORDS[status]
+    title = printable(found.topic.title) + (" (optional)" if found.optional else "")
+    return title, WORDS[found.status]
 
 
 # --- Mermaid ------------------------------------------------------------------------------
@@ -51,37 +53,33 @@ def _mermaid_text(text: str) -> str:
     return re.sub(r'["#<>&`\[\]{}|]', lambda m: f"#{ord(m.group())};", text)
 
 
-def mermaid(roadmap: Roadmap, state: State) -> str:
+def mermaid(standing: Standing) -> str:
     """A Mermaid flowchart of the roadmap (top to bottom)."""
     lines = ["flowchart TD"]
-    for area in roadmap.areas:
+    for area in standing.areas:
         title = _mermaid_text(printable(area.title) + (" (optional)" if area.optional else ""))
         lines.append(f'  subgraph {_mermaid_id("a", area.id)}["{title}"]')
-        for topic in roadmap.topics_in(area.id):
-            name, words = _label(roadmap, state, topic)
-            lines.append(f'    {_mermaid_id("t", topic.id)}["{_mermaid_text(name)}<br/>{words}"]')
+        for found in standing.in_area(area.id):
+            name, words = _label(found)
+            lines.append(f'    {_mermaid_id("t", found.id)}["{_mermaid_text(name)}<br/>{words}"]')
         lines.append("  end")
-    for group in roadmap.groups:
+    for group in standing.groups:
         title = _mermaid_text(f"{printable(group.title)} ({group.pick} of {len(group.options)})")
         lines.append(f'  {_mermaid_id("g", group.id)}{{{{"{title}"}}}}')
         for option in group.options:
-            kind = "t" if roadmap.has_topic(option) else "a"
+            kind = "t" if standing.has_topic(option) else "a"
             lines.append(f"  {_mermaid_id(kind, option)} -.-> {_mermaid_id('g', group.id)}")
-    for topic in roadmap.topics:
-        for required in topic.requires:
-            kind = "t" if roadmap.has_topic(required) else "g"
-            lines.append(f"  {_mermaid_id(kind, required)} --> {_mermaid_id('t', topic.id)}")
+    for found in standing.entries:
+        for required in found.topic.requires:
+            kind = "t" if standing.has_topic(required) else "g"
+            lines.append(f"  {_mermaid_id(kind, required)} --> {_mermaid_id('t', found.id)}")
     for status, (fill, stroke, colour) in COLOURS.items():
         dashed = ",stroke-dasharray:4 3" if status is Status.SKIPPED else ""
         lines.append(
             f"  classDef {_CLASSES[status]} fill:{fill},stroke:{stroke},color:{colour}{dashed}"
         )
     for status in COLOURS:
-        ids = [
-            _mermaid_id("t", t.id)
-            for t in roadmap.topics
-            if state.topic(roadmap.id, t.id).status is status
-        ]
+        ids = [_mermaid_id("t", e.id) for e in standing.entries if e.status is status]
         if ids:
             lines.append(f"  class {','.join(ids)} {_CLASSES[status]}")
     return "\n".join(lines) + "\n"
@@ -95,23 +93,24 @@ def _dot(text: str) -> str:
     return '"' + printable(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def dot(roadmap: Roadmap, state: State) -> str:
+def dot(standing: Standing) -> str:
     """A Graphviz digraph of the roadmap (``dot -Tsvg`` draws it)."""
     font = 'fontname="Helvetica,Arial,sans-serif"'
+    title = _dot(standing.path.title)
     lines = [
         "digraph mlpath {",
-        f"  graph [rankdir=TB, {font}, label={_dot(roadmap.title)}, labelloc=t, fontsize=18];",
+        f"  graph [rankdir=TB, {font}, label={title}, labelloc=t, fontsize=18];",
         f'  node [shape=box, style="rounded,filled", {font}, fontsize=11];',
         f'  edge [{font}, color="#495057"];',
     ]
-    for area in roadmap.areas:
+    for area in standing.areas:
         title = area.title + (" (optional)" if area.optional else "")
         lines.append(f"  subgraph {_dot('cluster_' + area.id)} {{")
         lines.append(f'    label={_dot(title)}; style="rounded"; color="#ced4da";')
-        for topic in roadmap.topics_in(area.id):
-            status = state.topic(roadmap.id, topic.id).status
+        for found in standing.in_area(area.id):
+            topic, status = found.topic, found.status
             fill, stroke, colour = COLOURS[status]
-            name, words = _label(roadmap, state, topic)
+            name, words = _label(found)
             dashed = ', style="rounded,filled,dashed"' if status is Status.SKIPPED else ""
             label = _dot(name)[:-1] + "\\n" + words + '"'
             lines.append(
@@ -119,15 +118,15 @@ def dot(roadmap: Roadmap, state: State) -> str:
                 f'color="{stroke}", fontcolor="{colour}"{dashed}];'
             )
         lines.append("  }")
-    for group in roadmap.groups:
+    for group in standing.groups:
         title = f"{group.title} ({group.pick} of {len(group.options)})"
         lines.append(f"  {_dot('group:' + group.id)} [label={_dot(title)}, shape=hexagon];")
         for option in group.options:
-            for topic in roadmap.option_topics(option):
-                lines.append(f"  {_dot(topic.id)} -> {_dot('group:' + group.id)} [style=dotted];")
-    for topic in roadmap.topics:
-        for required in topic.requires:
-            source = required if roadmap.has_topic(required) else "group:" + required
-            lines.append(f"  {_dot(source)} -> {_dot(topic.id)};")
+            for found in standing.option_entries(option):
+                lines.append(f"  {_dot(found.id)} -> {_dot('group:' + group.id)} [style=dotted];")
+    for found in standing.entries:
+        for required in found.topic.requires:
+            source = required if standing.has_topic(required) else "group:" + required
+            lines.append(f"  {_dot(source)} -> {_dot(found.id)};")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from mlpath.core.errors import printable
 from mlpath.core.pace import Review
 from mlpath.core.plan import Plan
-from mlpath.core.roadmap import Roadmap, Topic
+from mlpath.core.results import PathInfo
+from mlpath.core.roadmap import Topic
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _fill(
 
 
 def calendar(
-    roadmap: Roadmap, sessions: Sequence[Block], reviews: Sequence[Review], now: datetime
+    path: PathInfo, sessions: Sequence[Block], reviews: Sequence[Review], now: datetime
 ) -> bytes:
     """The calendar: a VEVENT per study block and per review."""
     from icalendar import Calendar, Event
@@ -98,13 +99,13 @@ def calendar(
     cal = Calendar()
     cal.add("prodid", "-//mlpath//mlpath plan//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"mlpath: {printable(roadmap.title)}")
+    cal.add("x-wr-calname", f"mlpath: {printable(path.title)}")
     stamp = now.astimezone(UTC)
     for number, block in enumerate(sessions):
         event = Event()
         event.add(
             "uid",
-            f"study-{block.start.date().isoformat()}-{number}-{block.topic.id}@{roadmap.id}.mlpath",
+            f"study-{block.start.date().isoformat()}-{number}-{block.topic.id}@{path.id}.mlpath",
         )
         event.add("dtstamp", stamp)
         event.add("dtstart", block.start.astimezone(UTC))
@@ -112,7 +113,7 @@ def calendar(
         event.add("summary", f"Study: {printable(block.topic.title)}")
         event.add(
             "description",
-            f"Week {block.week} of your mlpath plan for {printable(roadmap.title)}: "
+            f"Week {block.week} of your mlpath plan for {printable(path.title)}: "
             f"{printable(block.topic.title)} ({block.topic.id}). mlpath show {block.topic.id}",
         )
         event.add("categories", ["mlpath"])
@@ -120,7 +121,7 @@ def calendar(
     for review in reviews:
         event = Event()
         day: date = max(review.due.date(), now.date())
-        event.add("uid", f"review-{review.topic.id}-{review.number}@{roadmap.id}.mlpath")
+        event.add("uid", f"review-{review.topic.id}-{review.number}@{path.id}.mlpath")
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))

@@ -12,15 +12,24 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from mlpath.core.cohort import Learner, TopicCount
 from mlpath.core.errors import printable
-from mlpath.core.pace import PaceSummary
-from mlpath.core.progress import State, Status, Summary, Tally, duration_text
-from mlpath.core.roadmap import Roadmap, Topic
-from mlpath.core.rules import is_url, plural
+from mlpath.core.progress import Status, Tally
+from mlpath.core.roadmap import Topic
+from mlpath.core.rules import is_url
 from mlpath.render.graphs import COLOURS, WORDS
-from mlpath.render.text import done_sentence, local_date, pace_words, tally_cells
+from mlpath.render.words import (
+    done_sentence,
+    duration_text,
+    local_date,
+    pace_words,
+    plural,
+    tally_cells,
+)
+
+if TYPE_CHECKING:
+    from mlpath.core.results import Cohort, ProgressResult
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 #: The bar's colours: done, and the track behind it.
@@ -36,27 +45,31 @@ def esc(text: str) -> str:
 class Report:
     """What the page and the picture show."""
 
-    roadmap: Roadmap
-    state: State
-    summary: Summary
-    pace: PaceSummary
+    progress: ProgressResult
     weekly: Sequence[tuple[date, int]]  # minutes per week, oldest first
-    goal: str | None  # the goal's sentence, if a goal is set
     now: datetime
     version: str
 
+    @property
+    def title(self) -> str:
+        return self.progress.standing.path.title
+
     def rows(self) -> list[tuple[str, Tally, int]]:
         """(label, tally, minutes) for the whole path, then each area."""
-        rows = [("Overall", self.summary.overall, self.pace.total_minutes)]
-        for area_id, tally in self.summary.areas:
-            rows.append((self.roadmap.area(area_id).title, tally, self.pace.area_minutes[area_id]))
+        standing, pace = self.progress.standing, self.progress.pace
+        rows = [("Overall", standing.summary.overall, pace.total_minutes)]
+        for area_id, tally in standing.summary.areas:
+            rows.append((standing.area_title(area_id), tally, pace.area_minutes[area_id]))
         return rows
 
     def lead(self) -> str:
-        return done_sentence(self.roadmap, self.summary.overall).removesuffix(".")
+        standing = self.progress.standing
+        return done_sentence(standing.path, standing.summary.overall).removesuffix(".")
 
     def pace_sentences(self) -> list[str]:
-        pace = self.pace
+        from mlpath.render.words import goal_line
+
+        pace = self.progress.pace
         streak = pace.streaks.current
         lines = [
             f"{duration_text(pace.total_minutes)} logged, {duration_text(pace.week_minutes)} this "
@@ -70,8 +83,8 @@ class Report:
             lines.append(f"Projected finish: {projection.finish.isoformat()}, at {pace_now}.")
         else:
             lines.append(f"Projected finish: not yet ({projection.reason}).")
-        if self.goal:
-            lines.append(self.goal)
+        if self.progress.goal is not None:
+            lines.append(goal_line(self.progress.goal))
         return lines
 
 
@@ -111,11 +124,10 @@ footer {{ margin-top: 2.5rem; font-size: .85rem; }}
 def html_page(report: Report, graph_svg: str | None) -> str:
     """The whole page. ``graph_svg``: the prerequisite graph drawn by Graphviz, or None
     (the topics are then listed in order, with what each needs)."""
-    roadmap = report.roadmap
-    title = f"{roadmap.title}: progress"
+    title = f"{report.title}: progress"
     parts = [
         *_head(title, report.version),
-        f"<header><h1>{esc(roadmap.title)}</h1>",
+        f"<header><h1>{esc(report.title)}</h1>",
         f'<p class="lead">{esc(report.lead())}.</p>',
         f'<p class="muted">Progress report of {report.now.date().isoformat()}.</p></header>',
         '<section><h2 id="progress">Progress</h2>',
@@ -155,10 +167,9 @@ def _bars(report: Report) -> str:
 
 def _ordered(report: Report) -> str:
     """The topics in roadmap order with what each needs: the graph, as a list."""
-    roadmap = report.roadmap
     items = []
-    for topic in roadmap.topics:
-        status = report.state.topic(roadmap.id, topic.id).status
+    for found in report.progress.standing.entries:
+        topic, status = found.topic, found.status
         needs = ", ".join(topic.requires)
         after = f' <span class="muted">needs {esc(needs)}</span>' if needs else ""
         items.append(f"<li>{esc(topic.title)} ({esc(WORDS[status])}){after}</li>")
@@ -178,18 +189,18 @@ def _badge(status: Status) -> str:
 
 
 def _topics(report: Report) -> str:
-    roadmap, state = report.roadmap, report.state
+    standing = report.progress.standing
     out = []
-    for area in roadmap.areas:
+    for area in standing.areas:
         out.append(f"<h3>{esc(area.title)}</h3>")
         out.append(
             '<table class="topics"><thead><tr><th>Status</th><th>Topic</th><th>Dates</th>'
             "<th>Checked</th><th>Resources</th></tr></thead><tbody>"
         )
-        for topic in roadmap.topics_in(area.id):
-            progress = state.topic(roadmap.id, topic.id)
+        for found in standing.in_area(area.id):
+            topic, progress = found.topic, found.progress
             checked = sum(1 for i in topic.item_ids if i in progress.checked)
-            optional = " (optional)" if roadmap.is_optional(topic) else ""
+            optional = " (optional)" if found.optional else ""
             out.append(
                 f"<tr><td>{_badge(progress.status)}</td>"
                 f'<td>{esc(topic.title + optional)}<br><span class="id">{esc(topic.id)}</span></td>'
@@ -225,17 +236,11 @@ def _links(topic: Topic, checked: Mapping[str, datetime]) -> str:
 # --- a mentor's page ----------------------------------------------------------------------
 
 
-def cohort_page(
-    roadmap: Roadmap,
-    learners: Sequence[Learner],
-    counts: Sequence[TopicCount],
-    skipped: Sequence[str],
-    now: datetime,
-    version: str,
-) -> str:
+def cohort_page(cohort: Cohort, now: datetime, version: str) -> str:
     """The cohort view as a self-contained page: a row per learner, then per topic how
     many are on it and past it."""
-    title = f"{roadmap.title}: cohort"
+    learners, counts, skipped = cohort.learners, cohort.counts, cohort.skipped
+    title = f"{cohort.path.title}: cohort"
     rows = []
     for learner in learners:
         share = 100 * learner.done / learner.total if learner.total else 0
@@ -271,7 +276,7 @@ def cohort_page(
     return "\n".join(
         [
             *_head(title, version),
-            f"<header><h1>{esc(roadmap.title)}</h1>",
+            f"<header><h1>{esc(cohort.path.title)}</h1>",
             f'<p class="lead">{esc(plural(len(learners), "learner"))}.</p>',
             f'<p class="muted">Cohort report of {now.date().isoformat()}.</p></header>',
             '<section><h2 id="learners">Learners</h2><table class="bars topics"><thead><tr>'
@@ -376,7 +381,7 @@ def svg_picture(report: Report, width: int = 760) -> str:
     y = 44
     parts.append(
         f'<text x="24" y="{y}" font-size="24" font-weight="700" fill="{INK}">'
-        f"{esc(_fit(report.roadmap.title, 48))}</text>"
+        f"{esc(_fit(report.title, 48))}</text>"
     )
     y += 28
     parts.append(f'<text x="24" y="{y}" font-size="15" fill="{INK}">{esc(report.lead())}.</text>')
@@ -419,7 +424,7 @@ def svg_picture(report: Report, width: int = 760) -> str:
         f"{report.now.date().isoformat()}</text>"
     )
     height = y + 20
-    title = f"{report.roadmap.title}: progress"
+    title = f"{report.title}: progress"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="{FONT}" role="img">'

@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mlpath.core.errors import printable
@@ -20,21 +19,34 @@ from mlpath.core.progress import (
     Action,
     Change,
     Grade,
-    State,
     Status,
-    Summary,
     Tally,
     TopicProgress,
     describe,
 )
-from mlpath.core.roadmap import PRACTICE_ID, Resource, Roadmap, Topic
-from mlpath.core.rules import plural
+from mlpath.core.roadmap import PRACTICE_ID, Resource, Topic
+from mlpath.render.words import done_sentence, plural, why_next
 
 if TYPE_CHECKING:
-    from mlpath.core.cohort import Learner, TopicCount
-    from mlpath.core.pace import PaceSummary, Review
-    from mlpath.core.plan import GoalStatus, Plan
-    from mlpath.core.search import Hit
+    from mlpath.core.pace import Review
+    from mlpath.core.plan import GoalStatus
+    from mlpath.core.results import (
+        Cohort,
+        Counts,
+        Entry,
+        HistoryResult,
+        ListResult,
+        NextResult,
+        PathInfo,
+        PlanResult,
+        ProgressResult,
+        ReviewResult,
+        RoadmapInfo,
+        SearchResult,
+        ShowResult,
+        Standing,
+        StatsResult,
+    )
 
 #: Bumped when a JSON document's shape changes incompatibly.
 JSON_VERSION = 1
@@ -44,58 +56,35 @@ def print_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps({"version": JSON_VERSION, **document}, indent=2) + "\n")
 
 
-def roadmap_json(roadmap: Roadmap) -> dict[str, str]:
-    return {"id": roadmap.id, "title": roadmap.title}
-
-
-def local_time(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def day_or_time(moment: datetime) -> str:
-    """The local date, with the time unless it is midnight (a date given alone)."""
-    local = moment.astimezone()
-    return local_date(local) if local.time() == datetime.min.time() else local_time(local)
-
-
-def local_date(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d")
+def roadmap_json(path: PathInfo) -> dict[str, str]:
+    return {"id": path.id, "title": path.title}
 
 
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def topic_name(topic: Topic) -> str:
-    return printable(f"{topic.title} ({topic.id})")
-
-
-def list_json(
-    roadmap: Roadmap, state: State, summary: Summary, selection: Sequence[str]
-) -> dict[str, Any]:
-    chosen = set(selection)
+def list_json(result: ListResult) -> dict[str, Any]:
     return {
-        "roadmap": roadmap_json(roadmap),
-        **_tally_json(summary.overall),
+        "roadmap": roadmap_json(result.standing.path),
+        **_tally_json(result.standing.summary.overall),
         "areas": [
             {
                 "id": area.id,
                 "title": area.title,
                 "topics": [
                     {
-                        "id": topic.id,
-                        "title": topic.title,
-                        "optional": roadmap.is_optional(topic),
-                        "choice": _choice_id(roadmap, topic),
-                        "requires": list(topic.requires),
-                        **_progress_json(state.topic(roadmap.id, topic.id)),
+                        "id": e.id,
+                        "title": e.topic.title,
+                        "optional": e.optional,
+                        "choice": _choice_id(e),
+                        "requires": list(e.topic.requires),
+                        **_progress_json(e.progress),
                     }
-                    for topic in roadmap.topics_in(area.id)
-                    if topic.id in chosen
+                    for e in entries
                 ],
             }
-            for area in roadmap.areas
-            if any(t.id in chosen for t in roadmap.topics_in(area.id))
+            for area, entries in result.shown()
         ],
     }
 
@@ -109,33 +98,32 @@ def _progress_json(progress: TopicProgress) -> dict[str, Any]:
     }
 
 
-def show_json(
-    roadmap: Roadmap, state: State, topic: Topic, review: Review | None = None
-) -> dict[str, Any]:
-    progress = state.topic(roadmap.id, topic.id)
-    area = roadmap.area(topic.area)
+def show_json(result: ShowResult) -> dict[str, Any]:
+    topic, progress, area, review = (
+        result.entry.topic,
+        result.entry.progress,
+        result.entry.area,
+        result.review,
+    )
 
     def checked(item_id: str) -> str | None:
         return _iso(progress.checked.get(item_id))
 
     return {
-        "roadmap": roadmap_json(roadmap),
+        "roadmap": roadmap_json(result.path),
         "topic": {
             "id": topic.id,
             "title": topic.title,
             "area": {"id": area.id, "title": area.title},
-            "optional": roadmap.is_optional(topic),
-            "choice": _choice_id(roadmap, topic),
+            "optional": result.entry.optional,
+            "choice": _choice_id(result.entry),
             "aliases": list(topic.aliases),
             "summary": topic.summary,
             "practice": None
             if topic.practice is None
             else {"summary": topic.practice.summary, "checked_at": checked(PRACTICE_ID)},
             "missing": dict(topic.missing or {}),
-            "requires": [
-                {"id": req, "status": state.topic(roadmap.id, req).status.value}
-                for req in topic.requires
-            ],
+            "requires": [{"id": req, "status": status.value} for req, status in result.requires],
             "resources": [{**r.to_dict(), "checked_at": checked(r.id)} for r in topic.resources],
             "subtopics": [
                 {"id": s.id, "title": s.title, "checked_at": checked(s.id)} for s in topic.subtopics
@@ -150,61 +138,17 @@ def show_json(
     }
 
 
-#: Each status's sign, the one way every output draws it.
-SIGNS = {
-    Status.NOT_STARTED: "·",
-    Status.IN_PROGRESS: "▶",
-    Status.DONE: "✓",
-    Status.SKIPPED: "↷",
-}
-
-
-def status_words(status: Status) -> str:
-    """A status as every output says it: its sign and its label (``✓ done``)."""
-    return f"{SIGNS[status]} {status.label}"
-
-
-def done_sentence(roadmap: Roadmap, tally: Tally, *, in_progress: bool = True) -> str:
-    """How far the learner is, as every output says it: "1 of 6 topics done (17%), 1 in
-    progress; 1 skipped, not counted." (a choice counts once: "topics and choices")."""
-    units = "topics and choices" if roadmap.groups else "topics"
-    line = f"{tally.done} of {tally.total} {units} done ({tally.percent}%)"
-    if in_progress and tally.in_progress:
-        line += f", {tally.in_progress} in progress"
-    if tally.skipped:
-        line += f"; {tally.skipped} skipped, not counted"
-    return line + "."
-
-
-def tally_cells(tally: Tally) -> tuple[str, str, str]:
-    """A tally as its row shows it: ``2/5``, ``40%`` and the words for the bar's label
-    (``2 of 5 done``); an area with nothing to count says why in words instead of
-    ``0/0``: every topic skipped, every topic optional and not started, or none."""
-    if tally.total:
-        return (
-            f"{tally.done}/{tally.total}",
-            f"{tally.percent}%",
-            f"{tally.done} of {tally.total} done",
-        )
-    if tally.skipped and not tally.optional:
-        return "all skipped", "", "every topic skipped"
-    if tally.optional:
-        return "optional", "", "every topic optional, none started"
-    return "no topics", "", "no topics"
-
-
-def progress_json(
-    roadmap: Roadmap, summary: Summary, pace: PaceSummary, goal: GoalStatus | None = None
-) -> dict[str, Any]:
+def progress_json(result: ProgressResult) -> dict[str, Any]:
+    summary, pace, goal = result.standing.summary, result.pace, result.goal
     nxt = summary.next_topic
     projection = pace.projection
     return {
-        "roadmap": roadmap_json(roadmap),
+        "roadmap": roadmap_json(result.standing.path),
         "overall": {**_tally_json(summary.overall), "hours": pace.total_minutes / 60},
         "areas": [
             {
                 "id": area_id,
-                "title": roadmap.area(area_id).title,
+                "title": result.standing.area_title(area_id),
                 **_tally_json(tally),
                 "hours": pace.area_minutes[area_id] / 60,
             }
@@ -241,9 +185,8 @@ def progress_json(
     }
 
 
-def _choice_id(roadmap: Roadmap, topic: Topic) -> str | None:
-    found = roadmap.group_of(topic)
-    return None if found is None else found[0].id
+def _choice_id(entry: Entry) -> str | None:
+    return None if entry.choice is None else entry.choice.id
 
 
 def _tally_json(tally: Tally) -> dict[str, int]:
@@ -266,7 +209,8 @@ def recorded_later(change: Change) -> datetime | None:
     return recorded
 
 
-def history_json(changes: Sequence[Change]) -> dict[str, Any]:
+def history_json(result: HistoryResult) -> dict[str, Any]:
+    changes = result.changes
     return {
         "changes": [
             {
@@ -287,18 +231,6 @@ def history_json(changes: Sequence[Change]) -> dict[str, Any]:
     }
 
 
-def why_next(roadmap: Roadmap, state: State, topic: Topic, instead_of: str | None = None) -> str:
-    found = roadmap.group_of(topic)
-    if instead_of is not None and found is not None:
-        return f"another option of the choice '{found[0].title}': take it instead of {instead_of}."
-    progress = state.topic(roadmap.id, topic.id)
-    if progress.status is Status.IN_PROGRESS and progress.started_at is not None:
-        return f"you started it on {day_or_time(progress.started_at)}; finish it first."
-    if not topic.requires:
-        return "it needs nothing before it, a good place to start."
-    return "its prerequisites are behind you: " + ", ".join(topic.requires) + "."
-
-
 def first_resource(topic: Topic, kind: str) -> Resource | None:
     found = topic.resources_of_kind(kind)
     return found[0] if found else None
@@ -308,46 +240,37 @@ def _resource_json(resource: Resource | None) -> dict[str, Any] | None:
     return None if resource is None else resource.to_dict()
 
 
-def next_json(
-    roadmap: Roadmap,
-    state: State,
-    topics: Sequence[Topic],
-    blocked: Mapping[str, Sequence[str]],
-    instead: Sequence[Topic] = (),
-) -> dict[str, Any]:
-    """The topics to study now, then (``instead``) the other options of the first one's
-    choice; with none, ``blocked`` says what waits on what."""
-    first = topics[0].id if topics else None
-    return {
-        "roadmap": roadmap_json(roadmap),
+def next_json(result: NextResult, *, outlook: bool = True) -> dict[str, Any]:
+    """The topics to study now, then the other options of the first one's choice; with
+    none, what waits on what. ``outlook``: with the reviews due and the goal too."""
+    document: dict[str, Any] = {
+        "roadmap": roadmap_json(result.path),
         "topics": [
             {
-                "id": t.id,
-                "title": t.title,
-                "status": state.topic(roadmap.id, t.id).status.value,
-                "requires": list(t.requires),
-                "why": why_next(roadmap, state, t, first if t in instead else None),
-                "instead_of": first if t in instead else None,
-                "practice": t.practice_summary,
-                "book": _resource_json(first_resource(t, "book")),
-                "course": _resource_json(first_resource(t, "course")),
+                "id": item.entry.id,
+                "title": item.entry.topic.title,
+                "status": item.entry.status.value,
+                "requires": list(item.entry.topic.requires),
+                "why": why_next(item),
+                "instead_of": item.instead_of,
+                "practice": item.entry.topic.practice_summary,
+                "book": _resource_json(first_resource(item.entry.topic, "book")),
+                "course": _resource_json(first_resource(item.entry.topic, "course")),
             }
-            for t in (*topics, *instead)
+            for item in result.items
         ],
-        "blocked": {} if topics else {k: list(v) for k, v in blocked.items()},
+        "blocked": {} if result.items else {k: list(v) for k, v in result.blocked.items()},
     }
+    if outlook:
+        document["reviews_due"] = len(result.reviews_due)
+        document["goal"] = goal_json(result.goal)
+    return document
 
 
-def cohort_json(
-    roadmap: Roadmap,
-    learners: Sequence[Learner],
-    counts: Sequence[TopicCount],
-    skipped: Sequence[str],
-    stuck_weeks: int,
-) -> dict[str, Any]:
+def cohort_json(cohort: Cohort, stuck_weeks: int) -> dict[str, Any]:
     """A mentor's view: one entry per learner, and how many are on or past each topic."""
     return {
-        "roadmap": roadmap_json(roadmap),
+        "roadmap": roadmap_json(cohort.path),
         "stuck_weeks": stuck_weeks,
         "learners": [
             {
@@ -370,50 +293,14 @@ def cohort_json(
                 "stuck": list(learner.stuck),
                 "reviews_overdue": learner.reviews_overdue,
             }
-            for learner in learners
+            for learner in cohort.learners
         ],
         "topics": [
-            {"id": c.topic.id, "title": c.topic.title, "on": c.on, "past": c.past} for c in counts
+            {"id": c.topic.id, "title": c.topic.title, "on": c.on, "past": c.past}
+            for c in cohort.counts
         ],
-        "skipped": list(skipped),
+        "skipped": list(cohort.skipped),
     }
-
-
-def goal_line(status: GoalStatus) -> str:
-    """Where the learner stands against the goal, in one sentence."""
-    from mlpath.core.plan import MAX_HOURS_PER_WEEK
-
-    head = f"Goal: finish by {status.by.isoformat()}: "
-    if status.hours_left == 0:
-        return head + "every estimated hour is done."
-    if status.needed_per_week is None:
-        return (
-            head + f"the date has passed, {hours_amount(status.hours_left)} h left. "
-            "Set a new one with 'mlpath goal --by DATE'."
-        )
-    if status.needed_per_week > MAX_HOURS_PER_WEEK:  # no "on track" for a date out of reach
-        return head + (
-            f"out of reach: it would take {hours_amount(status.needed_per_week)} h a week, "
-            f"more than {hours_amount(MAX_HOURS_PER_WEEK)}. Set a later date with "
-            "'mlpath goal --by DATE'."
-        )
-    else:
-        pace = f"{hours_amount(status.needed_per_week)} h a week from now gets there"
-    if status.ahead >= 0:
-        return head + f"on track, {hours_amount(status.ahead)} h ahead; {pace}."
-    return head + f"behind by {hours_amount(-status.ahead)} h; {pace}."
-
-
-def pace_words(hours_per_week: float, window_days: int) -> str:
-    """The learner's pace as every output says it: "3.3 h a week, your pace over the
-    last 28 days"."""
-    return f"{hours_amount(hours_per_week)} h a week, your pace over the last {window_days} days"
-
-
-def hours_amount(hours: float) -> str:
-    """Hours as people write them: 6, 6.5, 1,234."""
-    rounded = round(hours, 1)
-    return f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.1f}"
 
 
 def goal_json(status: GoalStatus | None) -> dict[str, Any] | None:
@@ -428,12 +315,14 @@ def goal_json(status: GoalStatus | None) -> dict[str, Any] | None:
     }
 
 
-def plan_json(plan: Plan, by: date | None, reachable: bool) -> dict[str, Any]:
+def plan_json(result: PlanResult) -> dict[str, Any]:
+    plan, by = result.plan, result.by
     return {
+        "roadmap": roadmap_json(result.path),
         "start": plan.start.isoformat(),
         "hours_per_week": plan.hours_per_week,
         "by": None if by is None else by.isoformat(),
-        "reachable": reachable,
+        "reachable": result.reachable,
         "finish": None if plan.finish is None else plan.finish.isoformat(),
         "total_hours": round(plan.total, 2),
         "topics": [
@@ -452,30 +341,31 @@ def plan_json(plan: Plan, by: date | None, reachable: bool) -> dict[str, Any]:
     }
 
 
-def search_json(roadmap: Roadmap, query: str, hits: Sequence[Hit]) -> dict[str, Any]:
+def search_json(result: SearchResult) -> dict[str, Any]:
     return {
-        "roadmap": roadmap_json(roadmap),
-        "query": query,
+        "roadmap": roadmap_json(result.path),
+        "query": result.query,
         "hits": [
             {
                 "topic": {"id": h.topic.id, "title": h.topic.title},
                 "resource": _resource_json(h.resource),
                 "fields": list(h.fields),
             }
-            for h in hits
+            for h in result.hits
         ],
     }
 
 
-def roadmap_info_json(roadmap: Roadmap, path: Path, bundled: bool, origin: str) -> dict[str, Any]:
+def roadmap_info_json(info: RoadmapInfo) -> dict[str, Any]:
+    path = info.path
     return {
-        "roadmap": {"id": roadmap.id, "title": roadmap.title, "source": roadmap.source},
-        "path": str(path),
-        "bundled": bundled,
-        "chosen_by": origin,
-        "areas": len(roadmap.areas),
-        "topics": len(roadmap.topics),
-        "resources": sum(len(t.resources) for t in roadmap.topics),
+        "roadmap": {"id": path.id, "title": path.title, "source": path.source},
+        "path": info.file,
+        "bundled": info.bundled,
+        "chosen_by": info.chosen_by,
+        "areas": info.counts.areas,
+        "topics": info.counts.topics,
+        "resources": info.counts.resources,
     }
 
 
@@ -493,26 +383,26 @@ def _md_link(url: str | None) -> str:
     return f" <{markdown_url(url)}>" if url and is_url(url) else ""
 
 
-def markdown_checklist(roadmap: Roadmap, state: State, summary: Summary, now: datetime) -> str:
-    """The active roadmap's progress (``summary`` of ``state``) as a Markdown checklist to
-    share, after the graph of its prerequisites (Mermaid, which GitHub draws)."""
+def markdown_checklist(standing: Standing, now: datetime) -> str:
+    """The learner's standing on the active roadmap as a Markdown checklist to share,
+    after the graph of its prerequisites (Mermaid, which GitHub draws)."""
     from mlpath.render.graphs import mermaid
 
-    tally = summary.overall
+    tally = standing.summary.overall
     lines = [
-        f"# {_md(roadmap.title)}",
+        f"# {_md(standing.path.title)}",
         "",
-        f"{done_sentence(roadmap, tally, in_progress=False)} Exported by mlpath on "
+        f"{done_sentence(standing.path, tally, in_progress=False)} Exported by mlpath on "
         f"{now.date().isoformat()}.",
         "",
         "```mermaid",
-        mermaid(roadmap, state).rstrip("\n"),
+        mermaid(standing).rstrip("\n"),
         "```",
     ]
-    for area in roadmap.areas:
+    for area in standing.areas:
         lines += ["", f"## {_md(area.title)}", ""]
-        for topic in roadmap.topics_in(area.id):
-            progress = state.topic(roadmap.id, topic.id)
+        for found in standing.in_area(area.id):
+            topic, progress = found.topic, found.progress
             mark = "x" if progress.status is Status.DONE else " "
             status = (
                 ""
@@ -563,38 +453,30 @@ def review_fields(review: Review) -> dict[str, Any]:
     }
 
 
-def review_json(
-    roadmap: Roadmap, due: Sequence[Review], upcoming: Sequence[Review]
-) -> dict[str, Any]:
+def review_json(result: ReviewResult) -> dict[str, Any]:
     return {
-        "roadmap": roadmap_json(roadmap),
-        "due": [_review_json(r) for r in due],
-        "upcoming": [_review_json(r) for r in upcoming],
+        "roadmap": roadmap_json(result.path),
+        "due": [_review_json(item.review) for item in result.due],
+        "upcoming": [_review_json(r) for r in result.upcoming],
     }
 
 
-def stats_json(
-    roadmap: Roadmap,
-    state: State,
-    minutes: dict[str, int],
-    per_week: Sequence[tuple[Any, int]],
-    pace: PaceSummary,
-    recalled: tuple[int, int],
-) -> dict[str, Any]:
-    reviews, remembered = recalled
+def stats_json(result: StatsResult) -> dict[str, Any]:
+    reviews, remembered = result.recalled
+    pace = result.pace
     return {
-        "roadmap": roadmap_json(roadmap),
+        "roadmap": roadmap_json(result.path),
         "topics": [
             {
-                "id": t.id,
-                "title": t.title,
-                "status": state.topic(roadmap.id, t.id).status.value,
-                "hours": minutes[t.id] / 60,
-                "estimate_hours": t.estimate_hours,
+                "id": e.id,
+                "title": e.topic.title,
+                "status": e.status.value,
+                "hours": result.minutes[e.id] / 60,
+                "estimate_hours": e.topic.estimate_hours,
             }
-            for t in roadmap.topics
+            for e in result.entries
         ],
-        "weeks": [{"start": start.isoformat(), "hours": m / 60} for start, m in per_week],
+        "weeks": [{"start": start.isoformat(), "hours": m / 60} for start, m in result.per_week],
         "total_hours": pace.total_minutes / 60,
         "streak": {"current": pace.streaks.current, "longest": pace.streaks.longest},
         "reviews_90_days": {
@@ -609,21 +491,20 @@ def stats_json(
 
 
 def curriculum_json(
-    roadmap: Roadmap, output: str, report: Mapping[str, Any], base_origin: str
+    path: PathInfo, made: Counts, output: str, report: Mapping[str, Any], base_origin: str
 ) -> dict[str, Any]:
-    """What an import of a curriculum made (counted from the roadmap as it loads) and
-    its report: kinds, optional ids, choices, what was dropped by reason, topics
-    added, gone and renamed."""
-    optional = sum(1 for t in roadmap.topics if roadmap.is_optional(t))
+    """What an import of a curriculum made (``made``: counted from the roadmap as it
+    loads) and its report: kinds, optional ids, choices, what was dropped by reason,
+    topics added, gone and renamed."""
     return {
         "output": output,
         "written": True,
-        "roadmap": roadmap_json(roadmap),
-        "areas": len(roadmap.areas),
-        "topics": len(roadmap.topics),
-        "optional_topics": optional,
-        "resources": sum(len(t.resources) for t in roadmap.topics),
-        "estimates": sum(1 for t in roadmap.topics if t.estimate_hours is not None),
+        "roadmap": roadmap_json(path),
+        "areas": made.areas,
+        "topics": made.topics,
+        "optional_topics": made.optional,
+        "resources": made.resources,
+        "estimates": made.estimates,
         "base_url_origin": base_origin or None,
         **report,
     }
@@ -697,7 +578,7 @@ def curriculum_lines(summary: Mapping[str, Any]) -> list[str]:
 
 
 def links_json(
-    roadmap: Roadmap,
+    path: PathInfo,
     results: Mapping[str, Any],
     where: Mapping[str, Sequence[str]],
     cached: int,
@@ -721,7 +602,7 @@ def links_json(
         for status in ("dead", "moved", "unsure")
     }
     return {
-        "roadmap": roadmap_json(roadmap),
+        "roadmap": roadmap_json(path),
         "checked": len(results),
         "from_cache": cached,
         "ok": sum(1 for c in results.values() if c.status == "ok"),

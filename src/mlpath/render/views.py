@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -23,28 +22,26 @@ from mlpath.core.errors import printable
 from mlpath.core.progress import (
     Change,
     Note,
-    State,
     Status,
-    Summary,
     Tally,
     TopicProgress,
     describe,
-    duration_text,
 )
-from mlpath.core.roadmap import PRACTICE_ID, Resource, Roadmap, Subtopic, Topic
-from mlpath.core.rules import plural
+from mlpath.core.roadmap import PRACTICE_ID, Resource, Subtopic, Topic
 from mlpath.render.layout import Flow, flow
-from mlpath.render.text import (
+from mlpath.render.text import first_resource, recorded_later
+from mlpath.render.words import (
     SIGNS,
     done_sentence,
-    first_resource,
+    duration_text,
     goal_line,
     hours_amount,
     local_date,
     local_time,
+    memory_line,
+    noun,
     pace_words,
-    recorded_later,
-    roadmap_info_json,
+    plural,
     tally_cells,
     why_next,
 )
@@ -53,7 +50,22 @@ if TYPE_CHECKING:
     from mlpath.core.cohort import Learner, TopicCount
     from mlpath.core.pace import PaceSummary, Review
     from mlpath.core.plan import GoalStatus, Plan, Week
-    from mlpath.core.search import Hit
+    from mlpath.core.progress import Summary
+    from mlpath.core.results import (
+        Cohort,
+        Entry,
+        HistoryResult,
+        ListResult,
+        NextResult,
+        PathInfo,
+        PlanResult,
+        ProgressResult,
+        ReviewResult,
+        RoadmapInfo,
+        SearchResult,
+        ShowResult,
+        StatsResult,
+    )
 
 
 _STATUS_STYLE = {
@@ -160,44 +172,35 @@ def _fit(text: str, width: int) -> str:
     return fitted.plain
 
 
-def list_view(
-    roadmap: Roadmap, state: State, summary: Summary, selection: Sequence[str]
-) -> RenderableType:
-    chosen = set(selection)
-    numbers = {t.id: n for n, t in enumerate(roadmap.topics, start=1)}
+def list_view(result: ListResult) -> RenderableType:
+    standing = result.standing
     rows: list[tuple[int, str, str, Status] | str] = []
-    for area in roadmap.areas:
-        topics = [t for t in roadmap.topics_in(area.id) if t.id in chosen]
-        if not topics:
-            continue
+    for area, entries in result.shown():
         rows.append(printable(area.title) + (" (optional)" if area.optional else ""))
-        for topic in topics:
-            status = state.topic(roadmap.id, topic.id).status
+        for found in entries:
+            topic = found.topic
             title = printable(topic.title) + (" (optional)" if topic.optional else "")
-            title += " (a choice)" if roadmap.group_of(topic) else ""
-            rows.append((numbers[topic.id], topic.id, title, status))
-    parts: list[RenderableType] = [safe(roadmap.title, "bold")]
-    parts.append(_TopicList(rows) if chosen else Text("No topic matches."))
-    if len(chosen) < len(roadmap.topics):
-        parts.append(Text(f"Showing {len(chosen)} of {len(roadmap.topics)} topics.", style="dim"))
-    parts.append(_tally_line(roadmap, summary.overall))
+            title += " (a choice)" if found.choice else ""
+            rows.append((found.number, topic.id, title, found.status))
+    shown, total = len(result.selection), len(standing.entries)
+    parts: list[RenderableType] = [safe(standing.path.title, "bold")]
+    parts.append(_TopicList(rows) if shown else Text("No topic matches."))
+    if shown < total:
+        parts.append(Text(f"Showing {shown} of {total} topics.", style="dim"))
+    parts.append(_tally_line(standing.path, standing.summary.overall))
     return Group(*(flow(part) for part in parts))
 
 
-def tree_view(
-    roadmap: Roadmap, state: State, summary: Summary, selection: Sequence[str]
-) -> RenderableType:
+def tree_view(result: ListResult) -> RenderableType:
     from rich.tree import Tree
 
-    chosen = set(selection)
-    root = Tree(safe(roadmap.title, "bold"))
-    for area in roadmap.areas:
-        topics = [t for t in roadmap.topics_in(area.id) if t.id in chosen]
-        if not topics:
-            continue
+    standing = result.standing
+    root = Tree(safe(standing.path.title, "bold"))
+    for area, entries in result.shown():
         branch = root.add(safe(area.title, "bold cyan"))
-        for topic in topics:
-            label = status_text(state.topic(roadmap.id, topic.id).status)
+        for found in entries:
+            topic = found.topic
+            label = status_text(found.status)
             label.append(" ")
             label.append_text(safe(topic.title))
             label.append_text(safe(f" ({topic.id})", "dim"))
@@ -205,11 +208,11 @@ def tree_view(
                 label.append("\n")
                 label.append_text(safe("needs " + ", ".join(topic.requires), "dim italic"))
             branch.add(label)
-    return Group(root, _tally_line(roadmap, summary.overall))
+    return Group(root, _tally_line(standing.path, standing.summary.overall))
 
 
-def _tally_line(roadmap: Roadmap, tally: Tally) -> Text:
-    return Text(done_sentence(roadmap, tally))
+def _tally_line(path: PathInfo, tally: Tally) -> Text:
+    return Text(done_sentence(path, tally))
 
 
 # --- show ------------------------------------------------------------------------------
@@ -303,9 +306,7 @@ def _subtopic_line(subtopic: Subtopic) -> Text:
     return line
 
 
-def _resource_sections(
-    roadmap: Roadmap, topic: Topic, progress: TopicProgress
-) -> list[RenderableType]:
+def _resource_sections(schema: int, topic: Topic, progress: TopicProgress) -> list[RenderableType]:
     """Books, then courses, then links without a kind, then the other kinds. A kind the
     topic lacks is explained in the roadmap's words where it gives them; a format 1
     roadmap says that none is recommended (format 2 makes no claim the roadmap did not)."""
@@ -316,10 +317,10 @@ def _resource_sections(
         why = topic.why_missing(kind)
         if not chosen and why is not None:
             body = [safe(why, "italic")]
-        elif not chosen and roadmap.schema == 1 and kind != "link":
+        elif not chosen and schema == 1 and kind != "link":
             body = [Text(f"No {kind} is recommended for this topic.", style="italic")]
         if body:
-            parts += _section(heading_word + ("s" if len(chosen) > 1 else ""), *body)
+            parts += _section(noun(max(len(chosen), 1), heading_word), *body)
     others = [r for r in topic.resources if r.kind not in _OWN_HEADINGS]
     statements = [
         safe(f"{kind.capitalize()}: {why}", "italic")
@@ -332,18 +333,18 @@ def _resource_sections(
     return parts
 
 
-def _about(roadmap: Roadmap, topic: Topic, progress: TopicProgress) -> Text:
+def _about(found: Entry) -> Text:
     """The topic's area, other names, status and checks, as ``show`` heads them."""
+    topic, progress = found.topic, found.progress
     about = Text("Area: ")
-    about.append_text(safe(roadmap.area(topic.area).title))
+    about.append_text(safe(found.area.title))
     if topic.aliases:
         about.append("   Also called: ")
         about.append_text(safe(", ".join(topic.aliases)))
-    if roadmap.is_optional(topic):
+    if found.optional:
         about.append("   Optional: counts once you start it")
-    found = roadmap.group_of(topic)
-    if found is not None:
-        group, _ = found
+    group = found.choice
+    if group is not None:
         about.append("\nA choice: ")
         about.append_text(safe(group.title))
         about.append_text(safe(f" (finish {group.pick} of: {', '.join(group.options)})"))
@@ -360,30 +361,24 @@ def _about(roadmap: Roadmap, topic: Topic, progress: TopicProgress) -> Text:
     return about
 
 
-def show_view(
-    roadmap: Roadmap,
-    state: State,
-    topic: Topic,
-    heading: str | None = None,
-    review: Review | None = None,
-) -> RenderableType:
-    progress = state.topic(roadmap.id, topic.id)
+def show_view(result: ShowResult) -> RenderableType:
+    topic, progress, review = result.entry.topic, result.entry.progress, result.review
     parts: list[RenderableType] = []
-    if heading:
-        parts.append(Text(heading, style="bold magenta"))
+    if result.next_up:
+        parts.append(Text("Next up", style="bold magenta"))
     title = safe(topic.title, "bold")
     title.append_text(safe(f"  [{topic.id}]", "dim"))
     parts.append(title)
-    parts.append(Flow(_about(roadmap, topic, progress)))
+    parts.append(Flow(_about(result.entry)))
     if review is not None:
         parts.append(Flow(Text(f"Next review: {local_date(review.due)}. {memory_line(review)}")))
     requires = Text()
-    if topic.requires:
-        for i, req in enumerate(topic.requires):
+    if result.requires:
+        for i, (req, status) in enumerate(result.requires):
             requires.append(", " if i else "")
             requires.append_text(safe(req))
             requires.append(" (")
-            requires.append_text(status_text(state.topic(roadmap.id, req).status))
+            requires.append_text(status_text(status))
             requires.append(")")
     else:
         requires.append("nothing, you can start here")
@@ -396,7 +391,7 @@ def show_view(
     if topic.subtopics:
         concepts = [_hanging(_mark(progress, s.id), _subtopic_line(s)) for s in topic.subtopics]
         parts += _section("Key concepts", *concepts)
-    parts += _resource_sections(roadmap, topic, progress)
+    parts += _resource_sections(result.path.schema, topic, progress)
     if progress.notes:
         notes = [line for n in reversed(progress.notes) for line in _note_lines(n)]
         parts += _section("Notes (newest first)", *notes)
@@ -412,9 +407,9 @@ def bar(done: int, total: int, width: int = 24) -> Text:
     return Text.assemble(("█" * filled, "green"), ("░" * (width - filled), "dim"))
 
 
-def _topic_list(roadmap: Roadmap, label: str, topic_ids: Sequence[str], style: str) -> Text:
+def _topic_list(topics: Sequence[Entry], label: str, style: str) -> Text:
     line = Text(label, style=f"bold {style}")
-    line.append_text(safe(", ".join(f"{roadmap.topic(t).title} ({t})" for t in topic_ids), style))
+    line.append_text(safe(", ".join(f"{e.topic.title} ({e.id})" for e in topics), style))
     return line
 
 
@@ -445,26 +440,30 @@ class _Tallies:
         yield grid
 
 
-def progress_view(
-    roadmap: Roadmap, summary: Summary, pace: PaceSummary, goal: GoalStatus | None = None
-) -> RenderableType:
+def progress_view(result: ProgressResult) -> RenderableType:
+    standing, pace, goal = result.standing, result.pace, result.goal
+    summary = standing.summary
     rows = [(Text("Overall", style="bold"), summary.overall, pace.total_minutes)]
     for area_id, tally in summary.areas:
-        rows.append((safe(roadmap.area(area_id).title), tally, pace.area_minutes[area_id]))
+        rows.append((safe(standing.area_title(area_id)), tally, pace.area_minutes[area_id]))
     grid = _Tallies(rows)
 
     parts: list[RenderableType] = [
-        safe(roadmap.title, "bold"),
-        _tally_line(roadmap, summary.overall),
+        safe(standing.path.title, "bold"),
+        _tally_line(standing.path, summary.overall),
         grid,
     ]
+
+    def entries(ids: Sequence[str]) -> list[Entry]:
+        return [standing.entry(t) for t in ids]
+
     if summary.in_progress:
-        parts.append(_topic_list(roadmap, "In progress: ", summary.in_progress, "yellow"))
+        parts.append(_topic_list(entries(summary.in_progress), "In progress: ", "yellow"))
     if summary.skipped:
-        parts.append(_topic_list(roadmap, "Skipped (not counted): ", summary.skipped, "dim"))
+        parts.append(_topic_list(entries(summary.skipped), "Skipped (not counted): ", "dim"))
     if summary.optional:
         label = "Optional (counted once started): "
-        parts.append(_topic_list(roadmap, label, summary.optional, "dim"))
+        parts.append(_topic_list(entries(summary.optional), label, "dim"))
     for group, done in summary.choices:
         line = Text("Choice: ", style="bold")
         line.append_text(safe(group.title))
@@ -513,9 +512,7 @@ def _pace_lines(pace: PaceSummary) -> Text:
         f"{duration_text(pace.total_minutes)} logged, {duration_text(pace.week_minutes)} this week."
     )
     text.append("  Streak: ", style="bold")
-    text.append(
-        f"{streak.current} day{'s' if streak.current != 1 else ''} (longest {streak.longest}).\n"
-    )
+    text.append(f"{plural(streak.current, 'day')} (longest {streak.longest}).\n")
     projection = pace.projection
     if projection.finished and projection.finish is not None:
         text.append("Finished: ", style="bold")
@@ -597,10 +594,10 @@ class _History:
             yield line
 
 
-def history_view(changes: Sequence[Change]) -> RenderableType:
-    if not changes:
+def history_view(result: HistoryResult) -> RenderableType:
+    if not result.changes:
         return Text("No changes recorded yet.")
-    return _History(changes)
+    return _History(result.changes)
 
 
 # --- next ------------------------------------------------------------------------------
@@ -622,7 +619,7 @@ def _brief(resource: Resource | None, kind: str, topic: Topic) -> list[Renderabl
     return lines
 
 
-def _briefs(roadmap: Roadmap, topic: Topic, kind: str) -> list[RenderableType]:
+def _briefs(schema: int, topic: Topic, kind: str) -> list[RenderableType]:
     """Every book (or course) of a topic, each as :func:`_brief` gives it: a roadmap that
     recommends two courses shows both. None: the roadmap's reason, or (format 1) that
     none is recommended, or (format 2, no reason given) nothing."""
@@ -632,13 +629,13 @@ def _briefs(roadmap: Roadmap, topic: Topic, kind: str) -> list[RenderableType]:
     why = topic.why_missing(kind)
     if why is not None:
         return [_labelled(f"{kind.capitalize()}: ", why)]
-    return _brief(None, kind, topic) if roadmap.schema == 1 else []
+    return _brief(None, kind, topic) if schema == 1 else []
 
 
-def _first_book(roadmap: Roadmap, topic: Topic) -> list[RenderableType]:
+def _first_book(schema: int, topic: Topic) -> list[RenderableType]:
     """The topic's first book as a reminder (or why it has none)."""
     book = first_resource(topic, "book")
-    return _brief(book, "book", topic) if book else _briefs(roadmap, topic, "book")
+    return _brief(book, "book", topic) if book else _briefs(schema, topic, "book")
 
 
 def _practice_line(topic: Topic) -> list[RenderableType]:
@@ -652,32 +649,35 @@ def _labelled(label: str, text: str) -> RenderableType:
     return Padding(line, (0, 0, 0, 2))
 
 
-def next_view(
-    roadmap: Roadmap, state: State, topics: Sequence[Topic], instead: Sequence[Topic] = ()
-) -> RenderableType:
-    """The topics to study now, then (``instead``) the other options of the first one's
-    choice."""
+def next_view(result: NextResult) -> RenderableType:
+    """The topics to study now, then the other options of the first one's choice (or
+    why there is none); then the reviews due and the goal."""
     parts: list[RenderableType] = []
-    for i, topic in enumerate((*topics, *instead)):
-        other = topics[0].id if i >= len(topics) else None
-        label = "Or instead: " if other else "Next: " if i == 0 else "Also ready: "
+    schema = result.path.schema
+    for i, item in enumerate(result.items):
+        topic = item.entry.topic
+        label = "Or instead: " if item.instead_of else "Next: " if i == 0 else "Also ready: "
         head = Text(label, style="bold magenta")
         head.append_text(safe(topic.title, "bold"))
         head.append_text(safe(f"  [{topic.id}]", "dim"))
         parts += [
             head,
-            _labelled("Why now: ", why_next(roadmap, state, topic, other)),
+            _labelled("Why now: ", why_next(item)),
             *_practice_line(topic),
-            *_briefs(roadmap, topic, "book"),
-            *_briefs(roadmap, topic, "course"),
+            *_briefs(schema, topic, "book"),
+            *_briefs(schema, topic, "course"),
             Text(""),
         ]
+    if not result.items:
+        parts.append(nothing_next_view(result.blocked, result.optional_left))
+    if result.reviews_due:
+        parts.append(Flow(reviews_due_line(result.reviews_due)))
+    if result.goal is not None:
+        parts.append(Flow(goal_text(result.goal)))
     return Group(*parts)
 
 
-def nothing_next_view(
-    blocked: Mapping[str, Sequence[str]], optional: Sequence[str] = ()
-) -> RenderableType:
+def nothing_next_view(blocked: Mapping[str, Sequence[str]], optional: Sequence[str] = ()) -> Text:
     """Why nothing is next: every topic is finished, or those left are optional and not
     started (``optional``), or wait on others (``blocked``: topic id -> the prerequisites
     it waits on)."""
@@ -697,10 +697,11 @@ def nothing_next_view(
 # --- plan ------------------------------------------------------------------------------
 
 
-def plan_view(roadmap: Roadmap, plan: Plan, intro: str) -> RenderableType:
-    """The plan: ``intro`` (how the hours a week were chosen), the finish, and the weeks,
-    those that study the same topics taken together."""
-    parts: list[RenderableType] = [safe(roadmap.title, "bold"), safe(intro)]
+def plan_view(result: PlanResult) -> RenderableType:
+    """The plan: how the hours a week were chosen, the finish, and the weeks, those that
+    study the same topics taken together."""
+    plan = result.plan
+    parts: list[RenderableType] = [safe(result.path.title, "bold"), safe(result.intro)]
     if plan.finish is None:
         parts.append(Text("Nothing left to plan: every estimated topic is done.", style="green"))
     else:
@@ -863,14 +864,10 @@ class _TopicCounts:
         yield topics
 
 
-def cohort_view(
-    roadmap: Roadmap,
-    learners: Sequence[Learner],
-    counts: Sequence[TopicCount],
-    skipped: Sequence[str],
-) -> RenderableType:
+def cohort_view(cohort: Cohort) -> RenderableType:
     """One row per learner, then how many are on or past each topic."""
-    title = safe(roadmap.title, "bold")
+    learners, counts, skipped = cohort.learners, cohort.counts, cohort.skipped
+    title = safe(cohort.path.title, "bold")
     title.append_text(safe(f"  {plural(len(learners), 'learner')}", "dim"))
     parts: list[RenderableType] = [title]
     if not learners:
@@ -892,12 +889,12 @@ def cohort_view(
 # --- search ----------------------------------------------------------------------------
 
 
-def search_view(hits: Sequence[Hit]) -> RenderableType:
+def search_view(result: SearchResult) -> RenderableType:
     table = Table(show_header=True, expand=False, box=None, padding=(0, 2, 0, 0))
     table.add_column("topic", no_wrap=True)
     table.add_column("match")
     table.add_column("found in", style="dim")
-    for hit in hits:
+    for hit in result.hits:
         if hit.resource is None:
             what = safe(hit.topic.title, "bold")
         else:
@@ -906,28 +903,26 @@ def search_view(hits: Sequence[Hit]) -> RenderableType:
             if hit.resource.by:
                 what.append_text(safe(f" by {hit.resource.by}"))
         table.add_row(safe(hit.topic.id), what, ", ".join(hit.fields))
-    count = len(hits)
-    return Group(table, Text(f"{count} match{'es' if count != 1 else ''}."))
+    count = len(result.hits)
+    return Group(table, Text(f"{plural(count, 'match', 'matches')}."))
 
 
 # --- roadmap info ----------------------------------------------------------------------
 
 
-def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) -> RenderableType:
-    info = roadmap_info_json(roadmap, path, bundled, origin)
-    title = safe(roadmap.title, "bold")
-    title.append_text(safe(f"  [{roadmap.id}]", "dim"))
+def roadmap_info_view(info: RoadmapInfo) -> RenderableType:
+    path, held = info.path, info.counts
+    title = safe(path.title, "bold")
+    title.append_text(safe(f"  [{path.id}]", "dim"))
     # The path whole on its line, however long (it is copied, not read).
     file = Text("File: ", no_wrap=True, overflow="ignore")
-    file.append_text(safe(str(path)))
+    file.append_text(safe(info.file))
     text = Text("Chosen by: ")
-    text.append_text(safe(origin))
-    text.append(
-        f"\nHolds {info['areas']} areas, {info['topics']} topics and {info['resources']} resources."
-    )
-    if roadmap.source:
+    text.append_text(safe(info.chosen_by))
+    text.append(f"\nHolds {held.areas} areas, {held.topics} topics and {held.resources} resources.")
+    if path.source:
         text.append("\nSource: ")
-        text.append_text(safe(roadmap.source))
+        text.append_text(safe(path.source))
     return Group(title, file, text)
 
 
@@ -937,9 +932,8 @@ def roadmap_info_view(roadmap: Roadmap, path: Path, bundled: bool, origin: str) 
 # --- review and stats ------------------------------------------------------------------
 
 
-def review_view(
-    roadmap: Roadmap, state: State, due: Sequence[Review], upcoming: Sequence[Review]
-) -> RenderableType:
+def review_view(result: ReviewResult) -> RenderableType:
+    due, upcoming = result.due, result.upcoming
     parts: list[RenderableType] = []
     if not due:
         line = Text("No review is due.")
@@ -953,11 +947,9 @@ def review_view(
                 "settings file says otherwise)."
             )
         return Flow(line)
-    parts.append(
-        Text(f"{len(due)} review{'s' if len(due) != 1 else ''} due, oldest first:", style="bold")
-    )
-    for review in due:
-        progress = state.topic(roadmap.id, review.topic.id)
+    parts.append(Text(f"{plural(len(due), 'review')} due, oldest first:", style="bold"))
+    for item in due:
+        review, progress = item.review, item.entry.progress
         head = safe(review.topic.title, "bold")
         head.append_text(safe(f"  [{review.topic.id}]", "dim"))
         finished = local_date(progress.done_at) if progress.done_at else "?"
@@ -969,7 +961,7 @@ def review_view(
             Padding(Text(due_line), (0, 0, 0, 2)),
             Padding(Text(memory_line(review)), (0, 0, 0, 2)),
             *_practice_line(review.topic),
-            *_first_book(roadmap, review.topic),
+            *_first_book(result.path.schema, review.topic),
             Text(""),
         ]
     parts.append(
@@ -982,19 +974,9 @@ def review_view(
     return Group(*(flow(part) for part in parts))
 
 
-def memory_line(review: Review) -> str:
-    """The chance of still remembering a done topic now, and the last grade."""
-    last = review.memory.last
-    graded = "finished" if review.number == 1 else f"last graded {last.grade.value}"
-    return (
-        f"Chance you still remember it: {round(100 * review.chance)}% "
-        f"({graded} on {local_date(last.at)})"
-    )
-
-
-def review_card(roadmap: Roadmap, state: State, topic: Topic, place: str) -> RenderableType:
+def review_card(found: Entry, place: str) -> RenderableType:
     """One topic of a review session: what it is about, its practice, your notes."""
-    progress = state.topic(roadmap.id, topic.id)
+    topic, progress = found.topic, found.progress
     head = Text(f"Review {place}: ", style="bold magenta")
     head.append_text(safe(topic.title, "bold"))
     head.append_text(safe(f"  [{topic.id}]", "dim"))
@@ -1078,26 +1060,16 @@ class _WeekChart:
         yield chart
 
 
-def stats_view(
-    roadmap: Roadmap,
-    state: State,
-    minutes: dict[str, int],
-    per_week: Sequence[tuple[Any, int]],
-    pace: PaceSummary,
-    recalled: tuple[int, int],
-) -> RenderableType:
-    rows = [
-        (t.id, state.topic(roadmap.id, t.id).status, minutes[t.id], t.estimate_hours)
-        for t in roadmap.topics
-    ]
-    table = Group(safe(roadmap.title, "bold"), _TopicHours(rows))
-    chart = _WeekChart(per_week)
+def stats_view(result: StatsResult) -> RenderableType:
+    rows = [(e.id, e.status, result.minutes[e.id], e.topic.estimate_hours) for e in result.entries]
+    table = Group(safe(result.path.title, "bold"), _TopicHours(rows))
+    chart = _WeekChart(result.per_week)
     return Group(
         table,
-        Text(f"Hours per week, the last {len(per_week)} weeks:", style="bold"),
+        Text(f"Hours per week, the last {len(result.per_week)} weeks:", style="bold"),
         chart,
-        _pace_lines(pace),
-        _recall_line(recalled),
+        _pace_lines(result.pace),
+        _recall_line(result.recalled),
     )
 
 

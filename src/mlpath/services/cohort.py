@@ -6,24 +6,14 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from mlpath.core import cohort as figures
 from mlpath.core.errors import UsageError
 from mlpath.core.progress import State
+from mlpath.core.results import Cohort, path_info
 from mlpath.core.roadmap import Roadmap
-
-
-@dataclass(frozen=True)
-class Cohort:
-    """What ``mlpath cohort`` shows: a row per learner, who is on or past each topic,
-    and the files that could not be used."""
-
-    learners: tuple[figures.Learner, ...]
-    counts: tuple[figures.TopicCount, ...]
-    skipped: tuple[str, ...]
 
 
 def gather(
@@ -60,7 +50,7 @@ def gather(
         for who, entries in people
     )
     counts = tuple(figures.topic_counts(roadmap, list(merged.values())))
-    return Cohort(learners, counts, tuple(skipped))
+    return Cohort(path_info(roadmap), learners, counts, tuple(skipped))
 
 
 def folder_of(source: str, scratch: Path, timeout: float, warn: Callable[[str], None]) -> Path:
