@@ -362,3 +362,21 @@ def test_config_lists_gets_sets_and_checks_as_the_file_is_checked(
     assert (mlpath_home / "config.toml").read_bytes() == before  # nothing written
     missing = run("config", "get", "sync.remote")
     assert missing.exit_code == 1 and "sync.remote is not set" in missing.stderr
+
+
+def test_one_mapping_says_every_error_and_its_exit_code() -> None:
+    """Our errors, Click's and Ctrl-C are worded in one place, in one voice."""
+    from typer._click.exceptions import NoSuchOption
+
+    from mlpath.cli._app import explain
+    from mlpath.core.errors import RoadmapError, TopicNotFound
+
+    assert explain(TopicNotFound("no topic 'x'.")) == ("mlpath: no topic 'x'.\n", 2)
+    assert explain(RoadmapError("a.toml: not a roadmap.")) == (
+        "mlpath: a.toml: not a roadmap.\n",
+        1,
+    )
+    message, code = explain(NoSuchOption("--colour")) or ("", 0)
+    assert message.startswith("mlpath: ") and code == 2
+    assert explain(KeyboardInterrupt()) == ("mlpath: interrupted.\n", 130)
+    assert explain(ValueError("a bug")) is None  # not ours to word: it is a defect

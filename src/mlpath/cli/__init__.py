@@ -9,7 +9,7 @@ group, ``team`` sync and cohort, ``plans`` plan and goal, ``settings`` config.
 import typer
 
 from mlpath.cli import browse, data, plans, roadmaps, settings, team, track
-from mlpath.cli._app import app
+from mlpath.cli._app import app, explain
 
 __all__ = [
     "app",
@@ -85,9 +85,9 @@ def main() -> None:
         lean_app(sys.argv[1:])()
     except SystemExit as done:
         code = done.code
-    except KeyboardInterrupt:  # outside a command (e.g. while parsing); inside, see _Group
-        sys.stderr.write("mlpath: interrupted.\n")
-        code = EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupted:  # outside a command (e.g. while parsing)
+        message, code = explain(interrupted) or ("mlpath: interrupted.\n", EXIT_INTERRUPTED)
+        sys.stderr.write(message)
     except OSError as error:  # what reaches here is the output failing
         failure = error
     try:

@@ -1,8 +1,8 @@
 """The Typer app and what its commands share: options, the roadmap, the store, output.
 
 Errors a user can cause are raised as :class:`mlpath.core.errors.MlpathError` anywhere below
-a command; :class:`_Group` turns them into one plain message on stderr and the
-documented exit code.
+a command; :func:`explain` is the one place that words them (and Click's) as one plain
+message on stderr with the documented exit code.
 """
 
 from __future__ import annotations
@@ -69,8 +69,34 @@ class SubGroup(TyperGroup):
         return _plain_usage(super().get_command(ctx, cmd_name))
 
 
+def explain(error: BaseException) -> tuple[str, int] | None:
+    """The one mapping from what went wrong to what mlpath says (``mlpath: <sentence>``
+    on stderr) and its exit code, for every command and every door: our own errors carry
+    their code (1, or 2 for usage); Click's usage errors (an unknown command, option or
+    choice, a missing argument, a bad number) are reworded into our voice, exit 2;
+    Ctrl-C is "interrupted", 130. None: not an error of ours to explain (a bug)."""
+    from typer import Abort
+    from typer._click.exceptions import ClickException
+    from typer._click.exceptions import UsageError as ClickUsageError
+
+    if isinstance(error, MlpathError):
+        return f"mlpath: {error.message}\n", error.exit_code
+    if isinstance(error, ClickUsageError):
+        return _usage_message(error), error.exit_code
+    if isinstance(error, ClickException):
+        return f"mlpath: {printable(error.format_message())}\n", error.exit_code
+    # Ctrl-C while a class is being made (pydantic loading, say): Python 3.11 wraps it
+    # in a RuntimeError from __set_name__.
+    cause = error.__cause__ or error.__context__
+    if isinstance(error, KeyboardInterrupt | Abort) or (
+        isinstance(error, RuntimeError) and isinstance(cause, KeyboardInterrupt)
+    ):
+        return "mlpath: interrupted.\n", EXIT_INTERRUPTED
+    return None
+
+
 class _Group(SubGroup):
-    """Maps our errors and Ctrl-C to a message on stderr and an exit code."""
+    """Says our errors and Ctrl-C as :func:`explain` words them, with its exit code."""
 
     # The context is typed Any: typer's Context class lives in a private module.
     def invoke(self, ctx: Any) -> Any:
@@ -78,19 +104,12 @@ class _Group(SubGroup):
         _moment = None  # each command reads the clock afresh
         try:
             return super().invoke(ctx)
-        except MlpathError as error:
-            sys.stderr.write(f"mlpath: {error.message}\n")
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            sys.stderr.write("mlpath: interrupted.\n")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except RuntimeError as error:
-            # Ctrl-C while a class is being made (pydantic loading, say): Python 3.11
-            # wraps it in a RuntimeError from __set_name__.
-            if not isinstance(error.__cause__ or error.__context__, KeyboardInterrupt):
+        except (MlpathError, KeyboardInterrupt, RuntimeError) as error:
+            said = explain(error)
+            if said is None:
                 raise
-            sys.stderr.write("mlpath: interrupted.\n")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            sys.stderr.write(said[0])
+            raise typer.Exit(said[1]) from None
 
     def main(
         self,
@@ -102,7 +121,7 @@ class _Group(SubGroup):
         **extra: Any,
     ) -> Any:
         """Click's own errors (an unknown command or option, a missing argument) in
-        mlpath's voice: ``mlpath: <sentence>`` and a hint, exit 2."""
+        mlpath's voice, as :func:`explain` says them."""
         run = functools.partial(
             super().main, args, prog_name, complete_var, False, windows_expand_args, **extra
         )
@@ -110,19 +129,14 @@ class _Group(SubGroup):
             return run()
         _refuse_bytes(sys.argv[1:] if args is None else args)
         from typer import Abort
-        from typer._click.exceptions import ClickException, UsageError
+        from typer._click.exceptions import ClickException
 
         try:
             result = run()
-        except UsageError as error:
-            sys.stderr.write(_usage_message(error))
-            sys.exit(error.exit_code)
-        except ClickException as error:
-            sys.stderr.write(f"mlpath: {printable(error.format_message())}\n")
-            sys.exit(error.exit_code)
-        except Abort:
-            sys.stderr.write("mlpath: interrupted.\n")
-            sys.exit(EXIT_INTERRUPTED)
+        except (ClickException, Abort) as error:
+            message, code = explain(error) or ("mlpath: interrupted.\n", EXIT_INTERRUPTED)
+            sys.stderr.write(message)
+            sys.exit(code)
         sys.exit(result if isinstance(result, int) else 0)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
