@@ -1,5 +1,7 @@
 """What mlpath prints that is not drawn by Rich: JSON documents for scripts, the
-Markdown checklist, and the plain helpers (dates, topic names) that every command shares.
+Markdown checklist, and the import and link-check reports, each a function of a
+command's result (:mod:`mlpath.core.results`); their sentences come from
+:mod:`mlpath.render.words`.
 
 Nothing here imports Rich, so a command that writes (``done``, ``note``) or prints JSON
 loads none of it. Untrusted text is made printable (:func:`mlpath.core.errors.printable`)

@@ -1,5 +1,7 @@
-"""What people see in the terminal: Rich renderables (the JSON documents, the Markdown
-checklist and plain helpers are in :mod:`mlpath.render.text`, which loads no Rich).
+"""What people see in the terminal: Rich renderables, each a function of a command's
+result (:mod:`mlpath.core.results`), in the sentences of :mod:`mlpath.render.words`
+(the JSON documents and the Markdown checklist are in :mod:`mlpath.render.text`, which
+loads no Rich).
 
 All text from a roadmap or the state is untrusted. It reaches Rich only as
 :class:`rich.text.Text` built by :func:`safe`, so Rich markup in it prints literally, and
