@@ -111,7 +111,7 @@ RENDER = sorted((PACKAGE / "render").glob("*.py"))
 
 @pytest.mark.parametrize("path", RENDER, ids=lambda p: p.name)
 def test_no_output_reads_the_roadmap_or_the_state(path: Path) -> None:
-    """Every output is a function of a command's result (core/results.py): no module of
+    """Every output is a function of a command's result (core/results/): no module of
     render/ imports the roadmap's or the state's type, nor takes one as a parameter."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
@@ -133,15 +133,17 @@ def test_each_command_hands_its_views_one_frozen_result() -> None:
     import inspect
 
     from mlpath.core import results
+    from mlpath.core.results import reports, topics
     from mlpath.render import text, views
 
     kinds = {
-        name
-        for name, value in vars(results).items()
-        if inspect.isclass(value) and value.__module__ == results.__name__
+        name: value
+        for module in (results, topics, reports)
+        for name, value in vars(module).items()
+        if inspect.isclass(value) and value.__module__ == module.__name__
     }
-    for name in kinds:
-        cls = getattr(results, name)
+    assert len(kinds) >= 15
+    for name, cls in kinds.items():
         assert dataclasses.is_dataclass(cls), name
         assert vars(cls)["__dataclass_params__"].frozen, f"{name} is not frozen"
     commands: tuple[str, ...] = ("list", "show", "next", "progress", "history", "stats")

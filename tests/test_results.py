@@ -13,15 +13,8 @@ import pytest
 
 from conftest import NOW
 from mlpath.core.progress import Status, Summary, Tally, TopicProgress
-from mlpath.core.results import (
-    Entry,
-    ListResult,
-    NextItem,
-    NextResult,
-    PathInfo,
-    ShowResult,
-    Standing,
-)
+from mlpath.core.results import Entry, ListResult, PathInfo, Standing
+from mlpath.core.results.topics import NextItem, NextResult, ShowResult
 from mlpath.core.roadmap import Area, Practice, Resource, Topic
 from mlpath.render import text, views
 

@@ -127,7 +127,7 @@ def show(topic: OptionalTopicArgument = None, json: JsonOption = False) -> None:
       mlpath show            # the next topic
     """
     from mlpath.core.progress import next_topic
-    from mlpath.core.results import next_result, show_result
+    from mlpath.core.results.topics import next_result, show_result
     from mlpath.render import text
 
     current = roadmap()
@@ -182,7 +182,7 @@ def next_(
       mlpath next --all
     """
     from mlpath.core.pace import reviews_due
-    from mlpath.core.results import next_result
+    from mlpath.core.results.topics import next_result
     from mlpath.render import text
 
     current, state = roadmap(), database().load()
@@ -349,7 +349,8 @@ def search(
       mlpath search goodfellow
       mlpath search attention paper
     """
-    from mlpath.core.results import SearchResult, path_info
+    from mlpath.core.results import path_info
+    from mlpath.core.results.reports import SearchResult
     from mlpath.core.search import query_words
     from mlpath.core.search import search as find
     from mlpath.render import text
@@ -465,7 +466,7 @@ def review(
     """
     from mlpath.core.errors import UsageError
     from mlpath.core.pace import due_today, reviews
-    from mlpath.core.results import review_result
+    from mlpath.core.results.reports import review_result
     from mlpath.render import text
 
     if start and json:
@@ -570,7 +571,8 @@ def stats(
       mlpath stats --weeks 12
     """
     from mlpath.core.pace import pace_summary, recalled, topic_minutes, weekly_minutes
-    from mlpath.core.results import StatsResult, entry, path_info
+    from mlpath.core.results import entry, path_info
+    from mlpath.core.results.reports import StatsResult
     from mlpath.render import text
 
     current, state = roadmap(), database().load()

@@ -107,7 +107,8 @@ def plan(
       mlpath plan --by 2027-06-30 --ics plan.ics
     """
     from mlpath.core.plan import schedule
-    from mlpath.core.results import PlanResult, path_info
+    from mlpath.core.results import path_info
+    from mlpath.core.results.reports import PlanResult
     from mlpath.render import text
 
     if hours_per_week is not None and by is not None:

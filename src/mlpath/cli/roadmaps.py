@@ -47,7 +47,8 @@ def info(json: JsonOption = False) -> None:
       mlpath roadmap info
       mlpath roadmap info --json
     """
-    from mlpath.core.results import RoadmapInfo, counts, path_info
+    from mlpath.core.results import path_info
+    from mlpath.core.results.reports import RoadmapInfo, counts
     from mlpath.render import text
     from mlpath.storage.roadmap_files import bundled_roadmap_path
 
@@ -242,7 +243,8 @@ def _write_import(
     import tomli_w
 
     from mlpath.core.errors import RoadmapError
-    from mlpath.core.results import counts, path_info
+    from mlpath.core.results import path_info
+    from mlpath.core.results.reports import counts
     from mlpath.core.roadmap import parse_roadmap
     from mlpath.render import text as texts
     from mlpath.storage.paths import atomic_write

@@ -388,7 +388,7 @@ def history(
       mlpath history
       mlpath history -n 50 --topic dl
     """
-    from mlpath.core.results import HistoryResult
+    from mlpath.core.results.reports import HistoryResult
     from mlpath.render import text
 
     if topic is None:

@@ -426,7 +426,7 @@ class Browse(App[None]):
     def show_topic(self, topic_id: str | None) -> None:
         """Draw the topic on the right, as ``show`` gives it."""
         from mlpath.core.pace import Review
-        from mlpath.core.results import show_result
+        from mlpath.core.results.topics import show_result
         from mlpath.render.views import show_view
 
         self.shown = topic_id

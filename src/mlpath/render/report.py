@@ -29,7 +29,8 @@ from mlpath.render.words import (
 )
 
 if TYPE_CHECKING:
-    from mlpath.core.results import Cohort, ProgressResult
+    from mlpath.core.results import ProgressResult
+    from mlpath.core.results.reports import Cohort
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 #: The bar's colours: done, and the track behind it.

@@ -32,23 +32,18 @@ from mlpath.render.words import done_sentence, plural, why_next
 if TYPE_CHECKING:
     from mlpath.core.pace import Review
     from mlpath.core.plan import GoalStatus
-    from mlpath.core.results import (
+    from mlpath.core.results import Entry, ListResult, PathInfo, ProgressResult, Standing
+    from mlpath.core.results.reports import (
         Cohort,
         Counts,
-        Entry,
         HistoryResult,
-        ListResult,
-        NextResult,
-        PathInfo,
         PlanResult,
-        ProgressResult,
         ReviewResult,
         RoadmapInfo,
         SearchResult,
-        ShowResult,
-        Standing,
         StatsResult,
     )
+    from mlpath.core.results.topics import NextResult, ShowResult
 
 #: Bumped when a JSON document's shape changes incompatibly.
 JSON_VERSION = 1

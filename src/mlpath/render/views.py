@@ -53,21 +53,17 @@ if TYPE_CHECKING:
     from mlpath.core.pace import PaceSummary, Review
     from mlpath.core.plan import GoalStatus, Plan, Week
     from mlpath.core.progress import Summary
-    from mlpath.core.results import (
+    from mlpath.core.results import Entry, ListResult, PathInfo, ProgressResult
+    from mlpath.core.results.reports import (
         Cohort,
-        Entry,
         HistoryResult,
-        ListResult,
-        NextResult,
-        PathInfo,
         PlanResult,
-        ProgressResult,
         ReviewResult,
         RoadmapInfo,
         SearchResult,
-        ShowResult,
         StatsResult,
     )
+    from mlpath.core.results.topics import NextResult, ShowResult
 
 
 _STATUS_STYLE = {

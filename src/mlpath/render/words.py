@@ -20,7 +20,8 @@ from mlpath.core.rules import plural
 if TYPE_CHECKING:
     from mlpath.core.pace import Review
     from mlpath.core.plan import GoalStatus
-    from mlpath.core.results import NextItem, PathInfo
+    from mlpath.core.results import PathInfo
+    from mlpath.core.results.topics import NextItem
     from mlpath.core.roadmap import Topic
 
 __all__ = [

@@ -12,7 +12,8 @@ from pathlib import Path
 from mlpath.core import cohort as figures
 from mlpath.core.errors import UsageError
 from mlpath.core.progress import State
-from mlpath.core.results import Cohort, path_info
+from mlpath.core.results import path_info
+from mlpath.core.results.reports import Cohort
 from mlpath.core.roadmap import Roadmap
 
 
