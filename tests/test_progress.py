@@ -196,7 +196,9 @@ def test_orphaned_progress_is_counted_never_dropped() -> None:
 
 def test_describe_names_the_change() -> None:
     s = _some_history()
-    assert [ops.describe(c) for c in s.log] == [
+    from mlpath.render.words import describe
+
+    assert [describe(c) for c in s.log] == [
         "started foundations",
         "checked practice of foundations",
         'added a note to foundations: "chapter 2"',

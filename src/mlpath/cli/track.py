@@ -346,8 +346,7 @@ def undo() -> None:
     Examples:
       mlpath undo
     """
-    from mlpath.core.progress import describe
-    from mlpath.render.words import local_time
+    from mlpath.render.words import describe, local_time
 
     reverted = database().undo()
     if reverted is None:

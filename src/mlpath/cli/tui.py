@@ -682,7 +682,7 @@ class Browse(App[None]):
         self.show_topic(topic_id)
 
     def action_undo(self) -> None:
-        from mlpath.core.progress import describe
+        from mlpath.render.words import describe
 
         try:
             undone = self.store.undo()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -1338,30 +1338,10 @@ def _with_journal(state: State, journal: list[Any], complete: bool) -> State:
     return replace(state, roadmaps=roadmaps, log=tuple(log), complete=complete)
 
 
-# --- describing changes ----------------------------------------------------------------
-
-_VERBS: Mapping[Action, Callable[[Change], str]] = {
-    Action.START: lambda c: f"started {c.topic}",
-    Action.DONE: lambda c: f"marked {c.topic} as done",
-    Action.SKIP: lambda c: f"skipped {c.topic}",
-    Action.RESET: lambda c: f"reset {c.topic} to not started",
-    Action.CHECK: lambda c: f"checked {', '.join(c.resources)} of {c.topic}",
-    Action.UNCHECK: lambda c: f"unchecked {', '.join(c.resources)} of {c.topic}",
-    Action.NOTE: lambda c: f'added a note to {c.topic}: "{c.note.text if c.note else ""}"',
-    Action.IMPORT: lambda c: f"imported {c.source or 'a file'}",
-    Action.LOG: lambda c: (
-        f"logged {duration_text(c.session.minutes if c.session else 0)} on {c.topic}"
-    ),
-    Action.REVIEW: lambda c: f"reviewed {c.topic} ({(c.grade or Grade.GOOD).value})",
-}
+# --- durations ------------------------------------------------------------------------
 
 
 def duration_text(minutes: int) -> str:
     """``1h30m``, ``2h``, ``45m``."""
     hours, rest = divmod(minutes, 60)
     return f"{hours}h{rest:02d}m" if hours and rest else f"{hours}h" if hours else f"{rest}m"
-
-
-def describe(change: Change) -> str:
-    """One line for a change, e.g. ``checked deep-learning-book of deep-learning``."""
-    return _VERBS[change.action](change)

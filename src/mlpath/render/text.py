@@ -24,10 +24,9 @@ from mlpath.core.progress import (
     Status,
     Tally,
     TopicProgress,
-    describe,
 )
 from mlpath.core.roadmap import PRACTICE_ID, Resource, Topic
-from mlpath.render.words import done_sentence, plural, why_next
+from mlpath.render.words import describe, done_sentence, plural, why_next
 
 if TYPE_CHECKING:
     from mlpath.core.pace import Review

@@ -27,13 +27,13 @@ from mlpath.core.progress import (
     Status,
     Tally,
     TopicProgress,
-    describe,
 )
 from mlpath.core.roadmap import PRACTICE_ID, Resource, Subtopic, Topic
 from mlpath.render.layout import Flow, flow
 from mlpath.render.text import first_resource, recorded_later
 from mlpath.render.words import (
     SIGNS,
+    describe,
     done_sentence,
     duration_text,
     goal_line,

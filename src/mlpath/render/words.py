@@ -1,5 +1,5 @@
 """Every sentence mlpath says, once: counts, percentages, durations, dates and times,
-statuses, the pace, the goal, why a topic is next. The terminal views, the plain
+statuses, what a change did, the pace, the goal, why a topic is next. The terminal views, the plain
 messages, the JSON documents' descriptions, the Markdown checklist, the pages and the
 calendar all take their words from here, so the same fact reads the same everywhere.
 
@@ -10,11 +10,12 @@ offered here with the rest: :func:`plural` ("3 topics") and :func:`duration_text
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mlpath.core.errors import printable
-from mlpath.core.progress import Status, Tally, duration_text
+from mlpath.core.progress import Action, Change, Grade, Status, Tally, duration_text
 from mlpath.core.rules import plural
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SIGNS",
     "day_or_time",
+    "describe",
     "done_sentence",
     "duration_text",
     "goal_line",
@@ -176,3 +178,26 @@ def memory_line(review: Review) -> str:
         f"Chance you still remember it: {percent(review.chance)} "
         f"({graded} on {local_date(last.at)})"
     )
+
+
+# --- what a change did, as the history, undo and the JSON description say it -----------
+
+_VERBS: Mapping[Action, Callable[[Change], str]] = {
+    Action.START: lambda c: f"started {c.topic}",
+    Action.DONE: lambda c: f"marked {c.topic} as done",
+    Action.SKIP: lambda c: f"skipped {c.topic}",
+    Action.RESET: lambda c: f"reset {c.topic} to not started",
+    Action.CHECK: lambda c: f"checked {', '.join(c.resources)} of {c.topic}",
+    Action.UNCHECK: lambda c: f"unchecked {', '.join(c.resources)} of {c.topic}",
+    Action.NOTE: lambda c: f'added a note to {c.topic}: "{c.note.text if c.note else ""}"',
+    Action.IMPORT: lambda c: f"imported {c.source or 'a file'}",
+    Action.LOG: lambda c: (
+        f"logged {duration_text(c.session.minutes if c.session else 0)} on {c.topic}"
+    ),
+    Action.REVIEW: lambda c: f"reviewed {c.topic} ({(c.grade or Grade.GOOD).value})",
+}
+
+
+def describe(change: Change) -> str:
+    """One line for a change, e.g. ``checked deep-learning-book of deep-learning``."""
+    return _VERBS[change.action](change)
