@@ -108,7 +108,7 @@ def learner(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "MLP from scratch, layer by layer, with the backpropagation written out by hand",
         ],
         ["skip", "nlp"],
-        ["log", "dl", "1h30m", "--on", "2026-11-20"],
+        ["log", "dl", "1h30m", "--on", "2026-11-20 19:26"],
         ["goal", "--by", (TODAY + timedelta(weeks=30)).isoformat()],
         ["export", "-o", str(home / "cohort" / "ana.json")],
     ]

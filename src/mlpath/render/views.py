@@ -606,12 +606,12 @@ def _brief(resource: Resource | None, kind: str, topic: Topic) -> list[Renderabl
     line = Text(f"{kind.capitalize()}: ", style="bold")
     if resource is None:
         line.append(f"none recommended (mlpath show {printable(topic.id)} lists what to read)")
-        return [Padding(line, (0, 0, 0, 2))]
+        return [_indented(line)]
     line.append_text(safe(resource.title))
     if resource.by:
         line.append(" by ")
         line.append_text(safe(resource.by))
-    lines: list[RenderableType] = [Padding(line, (0, 0, 0, 2))]
+    lines: list[RenderableType] = [_indented(line)]
     if resource.url:
         lines.append(_Link(resource.url, 2))
     return lines
@@ -644,7 +644,13 @@ def _practice_line(topic: Topic) -> list[RenderableType]:
 def _labelled(label: str, text: str) -> RenderableType:
     line = Text(label, style="bold")
     line.append_text(safe(text))
-    return Padding(line, (0, 0, 0, 2))
+    return _indented(line)
+
+
+def _indented(line: Text) -> RenderableType:
+    """A line of ``next`` or ``review``, indented by two: atoms whole where it wraps
+    (a date with its time, a command with its argument), with a hanging indent."""
+    return Padding(Flow(line), (0, 0, 0, 2))
 
 
 def next_view(result: NextResult) -> RenderableType:
@@ -667,7 +673,7 @@ def next_view(result: NextResult) -> RenderableType:
             Text(""),
         ]
     if not result.items:
-        parts.append(nothing_next_view(result.blocked, result.optional_left))
+        parts.append(Flow(nothing_next_view(result.blocked, result.optional_left)))
     if result.reviews_due:
         parts.append(Flow(reviews_due_line(result.reviews_due)))
     if result.goal is not None:
@@ -956,8 +962,8 @@ def review_view(result: ReviewResult) -> RenderableType:
         )
         parts += [
             head,
-            Padding(Text(due_line), (0, 0, 0, 2)),
-            Padding(Text(memory_line(review)), (0, 0, 0, 2)),
+            _indented(Text(due_line)),
+            _indented(Text(memory_line(review))),
             *_practice_line(review.topic),
             *_first_book(result.path.schema, review.topic),
             Text(""),
