@@ -95,3 +95,18 @@ def test_next_says_why_from_the_result() -> None:
     assert why.startswith("you started it on ") and why.endswith("; finish it first.")
     assert "Why now: " + why in screen
     assert document["reviews_due"] == 0 and document["goal"] is None
+
+
+def test_a_link_moves_left_rather_than_run_past_the_width() -> None:
+    """A note's link sits under the note's text; where that would push it past the
+    width it moves left, and is still one whole line."""
+    from mlpath.core.progress import Note
+
+    url = "https://example.org/" + "a/" * 18  # 56 characters: fits 60 columns from 4
+    noted = dataclasses.replace(
+        ENTRY, progress=dataclasses.replace(DONE, notes=(Note(NOW, f"read {url} twice"),))
+    )
+    screen = _screen(views.show_view(ShowResult(PATH, noted, requires=())), 60)
+    lines = [line.rstrip() for line in screen.splitlines()]
+    assert any(line.strip() == url for line in lines), screen
+    assert max(len(line) for line in lines) <= 60, screen

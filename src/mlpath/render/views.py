@@ -227,18 +227,30 @@ def _mark(progress: TopicProgress, item_id: str) -> Text:
 
 
 class _Link(Text):
-    """A link on a line of its own, never split or cut: longer than the width, it runs on
-    and the terminal wraps it, so that copying it gives the whole link. Clickable where
-    the terminal supports it (OSC 8). Sections print it unpadded, its indent built in."""
+    """A link on a line of its own, never split or cut. Where its indent would push it
+    past the width, it moves left (to 6, 2 or 0 columns) if that makes it fit; longer
+    than the width even so, it runs on and the terminal wraps it, so that copying it
+    gives the whole link. Clickable where the terminal supports it (OSC 8). Sections print it
+    unpadded, its indent built in."""
 
     def __init__(self, url: str, indent: int) -> None:
         from rich.style import Style
 
         super().__init__(" " * indent, no_wrap=True, overflow="ignore")
         self.append_text(safe(url))
+        self.indent = indent
         # a link with characters that must be escaped to be shown is shown, not opened
         link = url if printable(url) == url else None
         self.stylize(Style(color="blue", link=link), indent)
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        url_w = self.cell_len - self.indent
+        if not self.no_wrap or self.cell_len <= options.max_width:  # folded (the app)
+            yield from super().__rich_console__(console, options)
+            return
+        room = [i for i in (6, 2, 0) if i < self.indent and i + url_w <= options.max_width]
+        moved = self[self.indent - room[0] :] if room else self
+        yield from Text.__rich_console__(moved, console, options)
 
 
 def _hanging(head: Text, body: Text) -> RenderableType:
