@@ -74,11 +74,8 @@ def _go(topic: str) -> Callable[[Any], Awaitable[None]]:
     """Filter the tree to ``topic``'s words and open it (what / ... enter does)."""
 
     async def steps(pilot: Any) -> None:
-        from textual.widgets import Input
-
-        await pilot.press("slash")
-        pilot.app.query_one("#filter", Input).value = topic.replace("-", " ")
-        await pilot.press("enter")
+        words = ["space" if c == " " else c for c in topic.replace("-", " ")]
+        await pilot.press("slash", *words, "enter")
         tree = pilot.app.query_one("#tree")
         await _until(pilot, lambda: getattr(tree.cursor_node, "data", None) == ("topic", topic))
 
@@ -93,6 +90,26 @@ def test_filter_and_enter_select_a_topic(mlpath_home: Path) -> None:
         assert app.shown == "deep-learning"
         await pilot.press("escape")  # the whole tree again, the topic still shown
         assert app.shown == "deep-learning" and app.words == ""
+
+    _drive(app, steps, (100, 30))
+
+
+def test_keys_typed_ahead_act_in_the_order_they_were_typed(mlpath_home: Path) -> None:
+    """All at once, before the app has handled any of them, as a fast typist or a
+    loaded machine delivers them: "/deex", backspace, "p", enter, "d" marks Deep
+    learning done (once, "/deep" typed fast marked the first topic done instead)."""
+    from textual import events
+
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        names = {"/": "slash", "\r": "enter", "\x7f": "backspace"}
+        for typed in "/deex\x7fp\rd":
+            character = typed if typed.isprintable() else None
+            app.post_message(events.Key(names.get(typed, typed), character))
+        await _until(pilot, lambda: _status("deep-learning") is Status.DONE)
+        await pilot.pause()
+        assert _status("foundations") is Status.NOT_STARTED and app.words == "deep"
 
     _drive(app, steps, (100, 30))
 
@@ -330,12 +347,10 @@ def test_the_installed_browse_in_tmux_then_progress_says_so(tmp_path: Path) -> N
     terminal = Terminal(tmp_path, [mlpath, "browse"], env)
     try:
         terminal.wait_for("0 of 7 done")
-        terminal.keys("/")
-        terminal.keys("deep", literal=True)
-        terminal.keys("Enter")
-        terminal.wait_for("Neural networks")  # deep learning on the right
-        terminal.keys("d")
-        terminal.wait_for("1 of 7 done")
+        # typed in one go, as a hand that knows the keys does: filter, open, mark done
+        terminal.keys("/deep\rd", literal=True)
+        shown = terminal.wait_for("1 of 7 done")
+        assert "✓ done since" in shown and "Neural networks" in shown  # deep learning
         terminal.keys("u")
         terminal.wait_for("0 of 7 done")
         terminal.keys("d")

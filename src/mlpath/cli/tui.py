@@ -15,15 +15,16 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -50,7 +51,7 @@ KEYS = (
     ("l", "log study time (a duration, and a date if not now)"),
     ("n", "add a note (its text, and a link if you like)"),
     ("o", "open the selected link in the browser"),
-    ("/", "filter the tree by words, as search matches them; esc clears"),
+    ("/", "filter the tree by words; enter keeps it, esc clears"),
     ("N", "go to the topic to study next"),
     ("u", "undo the last change"),
     ("?", "every key"),
@@ -62,6 +63,13 @@ KEYS = (
 LONG_ROADMAP = 200
 
 
+def focus_now(widget: Widget) -> None:
+    """Move the focus before the next key is handled. Textual's `focus()` waits for the
+    queue, so keys typed right behind `/` or Enter would reach the widget losing it:
+    "/deep" typed fast marked a topic done."""
+    widget.screen.set_focus(widget)
+
+
 class RoadmapTree(Tree[Node]):
     """The tree, with mlpath's keys: space checks a resource (it does not fold a node),
     j and k move."""
@@ -71,6 +79,12 @@ class RoadmapTree(Tree[Node]):
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
+
+    def on_key(self, event: events.Key) -> None:
+        app = self.app
+        if isinstance(app, Browse) and app.filter_key(event.key, event.character):
+            event.stop()
+            event.prevent_default()
 
 
 class Form(ModalScreen[dict[str, str] | None]):
@@ -92,6 +106,7 @@ class Form(ModalScreen[dict[str, str] | None]):
         super().__init__()
         self.title_text = title
         self.fields = fields  # (name, label, placeholder)
+        self.reached = 0  # the furthest field enter has moved to
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -108,10 +123,13 @@ class Form(ModalScreen[dict[str, str] | None]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        # Enter goes to the next field, and from the last submits. Counted from the
+        # furthest field reached, so a second enter typed before the first has moved
+        # the focus still counts.
         inputs = list(self.query(Input))
-        at = inputs.index(event.input)
-        if at + 1 < len(inputs):
-            inputs[at + 1].focus()
+        self.reached = max(self.reached, inputs.index(event.input)) + 1
+        if self.reached < len(inputs):
+            focus_now(inputs[self.reached])
         else:
             self.dismiss(self._values())
 
@@ -157,6 +175,7 @@ class Browse(App[None]):
     #top { height: auto; padding: 0 1; background: $boost; }
     #filter { display: none; }
     #filter.shown { display: block; }
+    #filter.typing { border: tall $accent; }
     #panes { height: 1fr; }
     #left { width: 2fr; min-width: 24; border-right: solid $primary; }
     #tree { height: 1fr; overflow-x: hidden; }
@@ -200,7 +219,9 @@ class Browse(App[None]):
         yield Static(id="top")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
-                yield Input(placeholder="filter: words, as search finds them", id="filter")
+                box = Input(placeholder="filter: words, as search finds them", id="filter")
+                box.can_focus = False  # the tree types into it, see filter_key
+                yield box
                 tree = RoadmapTree(safe(self.roadmap.title, "bold"), id="tree")
                 tree.show_root = False
                 tree.auto_expand = False
@@ -216,8 +237,7 @@ class Browse(App[None]):
 
     def on_mount(self) -> None:
         self.reload()
-        tree = self.main.query_one(RoadmapTree)
-        tree.focus()
+        focus_now(self.main.query_one(RoadmapTree))
         first = self._first_topic_node()
         if first is not None:
             self._place(first)
@@ -629,33 +649,53 @@ class Browse(App[None]):
         else:
             self.notify(printable(f"No browser started; the link: {chosen.url}"))
 
-    def action_filter(self) -> None:
+    # The filter. The tree keeps the focus while words are typed and hands each key to
+    # the box itself: keys then act in the order they were typed, and "/deep", enter, d
+    # typed in one go marks Deep learning done. (Moving the focus to the box lost the
+    # keys typed behind "/", or let them act on the tree.)
+
+    def filter_key(self, key: str, character: str | None) -> bool:
+        """Handle ``key`` if it belongs to the filter; say whether it did."""
         box = self.main.query_one("#filter", Input)
-        box.add_class("shown")
-        box.focus()
+        if key == "escape" and box.has_class("shown"):
+            self._clear_filter()
+            return True
+        if not box.has_class("typing"):
+            if key != "slash":
+                return False
+            box.add_class("shown", "typing")
+            box.cursor_position = len(box.value)
+            return True
+        if key == "enter":
+            box.remove_class("typing")
+            first = self._first_topic_node()
+            if first is not None and first.data:
+                self._place(first)
+                self.show_topic(first.data[1])
+        elif key == "backspace":
+            box.action_delete_left()
+        elif character is not None and character.isprintable():
+            box.insert_text_at_cursor(character)
+        else:
+            return False  # arrows still move in the tree
+        self._set_words(box.value)
+        return True
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.words = event.value
-        self._draw_tree()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        tree = self.main.query_one(RoadmapTree)
-        tree.focus()
-        first = self._first_topic_node()
-        if first is not None and first.data:
-            self._place(first)
-            self.show_topic(first.data[1])
-
-    def on_key(self, event: Any) -> None:
+    def _clear_filter(self) -> None:
         box = self.main.query_one("#filter", Input)
-        if event.key == "escape" and box.has_class("shown"):
-            box.value = ""
-            box.remove_class("shown")
-            self.words = ""
+        box.value = ""
+        box.remove_class("shown", "typing")
+        self._set_words("")
+
+    def _set_words(self, words: str) -> None:
+        if words != self.words:
+            self.words = words
             self._draw_tree()
-            self.main.query_one(RoadmapTree).focus()
+
+    def action_filter(self) -> None:
+        """``/`` pressed away from the tree: back to it, typing a filter."""
+        focus_now(self.main.query_one(RoadmapTree))
+        self.filter_key("slash", "/")
 
     def action_next(self) -> None:
         from mlpath.core.progress import next_topic
@@ -667,9 +707,7 @@ class Browse(App[None]):
         self._go_to(chosen.id)
 
     def _go_to(self, topic_id: str) -> None:
-        if self.words:
-            self.words = ""
-            self.main.query_one("#filter", Input).value = ""
+        self._clear_filter()
         tree = self.main.query_one(RoadmapTree)
         area = ("area", self.roadmap.topic(topic_id).area)
         folded = next((n for n in tree_nodes(tree.root) if n.data == area), None)
