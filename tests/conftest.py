@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import pytest
+import typer
 from hypothesis import settings
+from typer.main import get_command
 from typer.testing import CliRunner
 
 from mlpath.cli import lean_app
@@ -174,6 +178,27 @@ class Result:
         self.stderr = stderr
 
 
+class Command(Protocol):
+    """What the tests use of a click command."""
+
+    name: str | None
+
+    def main(self, args: list[str], prog_name: str) -> object: ...
+
+
+#: The click command Typer makes of each set of commands the tests run, made once. Typer
+#: re-reads every parameter's type hints each time it makes one: that was more than half
+#: of what an in-process run cost, and it is the same for every run of a command.
+_COMMANDS: dict[tuple[int, ...], Command] = {}
+
+
+def _command(app: typer.Typer) -> Command:
+    key = tuple(map(id, (*app.registered_commands, *app.registered_groups)))
+    if key not in _COMMANDS:
+        _COMMANDS[key] = get_command(app)
+    return _COMMANDS[key]
+
+
 @pytest.fixture
 def run() -> Callable[..., Result]:
     """Run the CLI in-process, through the same entry point as the installed ``mlpath``:
@@ -182,9 +207,23 @@ def run() -> Callable[..., Result]:
 
     def _run(*args: str) -> Result:
         # The app as the installed mlpath builds it for these arguments (only the command
-        # they run; the whole app for help, completion or an unknown command).
-        lean = lean_app(list(args))
-        result = runner.invoke(lean, list(args), catch_exceptions=False, env=dict(os.environ))
-        return Result(result.exit_code, result.stdout, result.stderr)
+        # they run; the whole app for help, completion or an unknown command), run as
+        # CliRunner.invoke runs it: standard streams captured, exit code from SystemExit.
+        command = _command(lean_app(list(args)))
+        code: int = 0
+        with runner.isolation(env=dict(os.environ)) as (out, err, _):
+            try:
+                command.main(args=list(args), prog_name=command.name or "root")
+            except SystemExit as done:
+                if isinstance(done.code, int):
+                    code = done.code
+                elif done.code is not None:
+                    sys.stdout.write(f"{done.code}\n")
+                    code = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+        return Result(code, stdout, stderr)
 
     return _run
