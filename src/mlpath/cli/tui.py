@@ -59,6 +59,9 @@ KEYS = (
 )
 
 
+#: How often, in seconds, the app looks for a change another mlpath made.
+CHECK_EVERY = 0.5
+
 #: From how many topics on the tree opens with only the next topic's area unfolded.
 LONG_ROADMAP = 200
 
@@ -242,7 +245,7 @@ class Browse(App[None]):
         if first is not None:
             self._place(first)
             self.show_topic(str(first.data[1]) if first.data else None)
-        self.set_interval(0.5, self.check_for_changes)
+        self.set_interval(CHECK_EVERY, self.check_for_changes)
 
     def on_unmount(self) -> None:
         if self.watcher is not None:
