@@ -30,13 +30,13 @@ from textual.widgets.tree import TreeNode
 
 from mlpath.core.errors import MlpathError, printable
 from mlpath.core.progress import Outcome, State, Status
-from mlpath.core.roadmap import PRACTICE_ID
-from mlpath.render.views import safe, status_sign
+from mlpath.core.results import standing
+from mlpath.render.views import app_area_label, app_item_label, app_topic_label, safe
 
 if TYPE_CHECKING:
-    from mlpath.core.progress import Summary, Tally
     from mlpath.core.recall import Memory
-    from mlpath.core.roadmap import Roadmap, Topic
+    from mlpath.core.results import Entry
+    from mlpath.core.roadmap import Roadmap
     from mlpath.storage.database import Store
 
 #: What a tree node stands for: ("area", area id), ("topic", topic id) or ("item",
@@ -208,7 +208,7 @@ class Browse(App[None]):
         self.clock = clock
         self.retention = retention
         self.state = State()
-        self.summary: Summary | None = None  # the counts, as of reload
+        self.standing = standing(roadmap, self.state)  # the tree's labels, as of reload
         self.matching: set[str] = set()  # the topics the filter keeps
         self.schedules: dict[str, Memory] = {}  # the done topics' reviews, as of reload
         self.shown: str | None = None  # the topic on the right
@@ -262,11 +262,10 @@ class Browse(App[None]):
             self.notify(printable(error.message), title="Cannot read", severity="error")
 
     def _read_and_draw(self) -> None:
-        from mlpath.core.progress import summarize
 
         self.state = self.store.load()
         self.schedules = self.store.schedules(self.roadmap.id, self.retention)
-        self.summary = summarize(self.roadmap, self.state)
+        self.standing = standing(self.roadmap, self.state)
         self._draw_top()
         self._relabel()
         self.show_topic(self.shown)
@@ -276,21 +275,20 @@ class Browse(App[None]):
         if not tree.root.children:
             self._draw_tree()
             return
-        tallies = self._tallies()
+        tallies = dict(self.standing.summary.areas)
         for node in tree_nodes(tree.root):
             kind, *ids = node.data or ("",)
             if kind == "area":
-                node.set_label(self._area_label(ids[0], tallies))
+                node.set_label(app_area_label(self.roadmap.area(ids[0]), tallies.get(ids[0])))
             elif kind == "topic":
-                node.set_label(self._topic_label(self.roadmap.topic(ids[0])))
+                node.set_label(app_topic_label(self.standing.entry(ids[0])))
             elif kind == "item":
-                node.set_label(self._item_label(self.roadmap.topic(ids[0]), ids[1]))
+                node.set_label(app_item_label(self.standing.entry(ids[0]), ids[1]))
 
     def _draw_top(self) -> None:
-        from mlpath.core.progress import summarize
         from mlpath.render.words import plural, tally_cells
 
-        overall = (self.summary or summarize(self.roadmap, self.state)).overall
+        overall = self.standing.summary.overall
         top = safe(self.roadmap.title, "bold")
         _, share, said = tally_cells(overall)
         top.append(f"   {said}" + (f" ({share})" if share else ""))
@@ -329,15 +327,14 @@ class Browse(App[None]):
         expanded = {n.data for n in tree_nodes(tree.root) if n.is_expanded}
         tree.clear()
         matching = self.matching = self._matching()
-        tallies = self._tallies()
+        tallies = dict(self.standing.summary.areas)
         # A long roadmap opens with the area of the next topic unfolded, the others
         # folded (a filter unfolds what it finds): a thousand topics draw at once.
         unfold = self._areas_to_unfold(expanded)
-        for area in self.roadmap.areas:
-            topics = [t for t in self.roadmap.topics_in(area.id) if t.id in matching]
-            if not topics:
+        for area in self.standing.areas:
+            if not any(t.id in matching for t in self.roadmap.topics_in(area.id)):
                 continue
-            label = self._area_label(area.id, tallies)
+            label = app_area_label(area, tallies.get(area.id))
             area_node = tree.root.add(label, data=("area", area.id), expand=area.id in unfold)
             if area.id in unfold:
                 self._add_topics(area_node, expanded)
@@ -352,23 +349,24 @@ class Browse(App[None]):
             return
         for topic in self.roadmap.topics_in(str(node.data[1])):
             if topic.id in self.matching:
-                child = node.add(self._topic_label(topic), data=("topic", topic.id))
+                found = self.standing.entry(topic.id)
+                child = node.add(app_topic_label(found), data=("topic", topic.id))
                 if ("topic", topic.id) in expanded:
-                    self._add_items(child, topic)
+                    self._add_items(child, found)
                     child.expand()
 
-    def _add_items(self, node: TreeNode[Node], topic: Topic) -> None:
+    def _add_items(self, node: TreeNode[Node], found: Entry) -> None:
         """A topic's checklist under it: added when it is first opened, so that a tree of
         a thousand topics is drawn as fast as a short one."""
         if not node.children:
-            for item in topic.item_ids:
-                node.add_leaf(self._item_label(topic, item), data=("item", topic.id, item))
+            for item in found.topic.item_ids:
+                node.add_leaf(app_item_label(found, item), data=("item", found.id, item))
 
     @on(Tree.NodeExpanded)
     def _expanded(self, event: Tree.NodeExpanded[Node]) -> None:
         data = event.node.data
         if data and data[0] == "topic":
-            self._add_items(event.node, self.roadmap.topic(data[1]))
+            self._add_items(event.node, self.standing.entry(data[1]))
         if data and data[0] == "area":
             self._add_topics(event.node, set())
 
@@ -387,11 +385,6 @@ class Browse(App[None]):
         notes = self.store.note_words(self.roadmap.id, query_words(self.words))
         return {hit.topic.id for hit in search(self.roadmap, self.words, notes)}
 
-    def _tallies(self) -> dict[str, Tally]:
-        from mlpath.core.progress import summarize
-
-        return dict((self.summary or summarize(self.roadmap, self.state)).areas)
-
     def _areas_to_unfold(self, expanded: set[Node | None]) -> set[str]:
         from mlpath.core.progress import next_topic
 
@@ -403,44 +396,6 @@ class Browse(App[None]):
         following = next_topic(self.roadmap, self.state)
         first = self.roadmap.areas[0].id if self.roadmap.areas else ""
         return {following.area if following is not None else first}
-
-    def _area_label(self, area_id: str, tallies: dict[str, Tally]) -> Text:
-        from mlpath.render.words import tally_cells
-
-        area = self.roadmap.area(area_id)
-        label = safe(area.title, "bold")
-        tally = tallies.get(area_id)
-        if tally is not None:  # "2/5", or in words where there is nothing to count
-            label.append(f"  {tally_cells(tally)[0]}", style="dim")
-        if area.optional:
-            label.append(" (optional)", style="dim")
-        return label
-
-    def _topic_label(self, topic: Topic) -> Text:
-        status = self.state.topic(self.roadmap.id, topic.id).status
-        label = status_sign(status)
-        label.append(" ")
-        label.append_text(safe(topic.title))
-        if self.roadmap.is_optional(topic):
-            label.append(" (optional)", style="dim")
-        if self.roadmap.group_of(topic):
-            label.append(" (a choice)", style="dim")
-        return label
-
-    def _item_label(self, topic: Topic, item: str) -> Text:
-        checked = item in self.state.topic(self.roadmap.id, topic.id).checked
-        label = Text("[x] " if checked else "[ ] ", style="green" if checked else "dim")
-        if item == PRACTICE_ID:
-            label.append("practice")
-            return label
-        resource = next((r for r in topic.resources if r.id == item), None)
-        if resource is not None:
-            label.append_text(safe(resource.title))
-            label.append_text(safe(f" ({resource.kind})", "dim"))
-            return label
-        subtopic = next((s for s in topic.subtopics if s.id == item), None)
-        label.append_text(safe(subtopic.title if subtopic is not None else item))
-        return label
 
     def _first_topic_node(self) -> TreeNode[Node] | None:
         tree = self.main.query_one(RoadmapTree)
@@ -486,7 +441,7 @@ class Browse(App[None]):
     def _selected(self, event: Tree.NodeSelected[Node]) -> None:
         data = event.node.data
         if data and data[0] == "topic":
-            self._add_items(event.node, self.roadmap.topic(data[1]))
+            self._add_items(event.node, self.standing.entry(data[1]))
         if data and data[0] == "area":
             self._add_topics(event.node, set())
         if data and data[0] in ("area", "topic"):

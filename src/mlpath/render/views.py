@@ -64,6 +64,7 @@ if TYPE_CHECKING:
         StatsResult,
     )
     from mlpath.core.results.topics import NextResult, ShowResult
+    from mlpath.core.roadmap import Area
 
 
 _STATUS_STYLE = {
@@ -207,6 +208,49 @@ def tree_view(result: ListResult) -> RenderableType:
                 label.append_text(safe("needs " + ", ".join(topic.requires), "dim italic"))
             branch.add(label)
     return Group(root, _tally_line(standing.path, standing.summary.overall))
+
+
+# --- the app's tree (mlpath browse) -----------------------------------------------------
+
+
+def app_area_label(area: Area, tally: Tally | None) -> Text:
+    """An area in the app's tree: its title and "2/5" (or, with nothing to count, in
+    words), and whether it is optional."""
+    label = safe(area.title, "bold")
+    if tally is not None:
+        label.append(f"  {tally_cells(tally)[0]}", style="dim")
+    if area.optional:
+        label.append(" (optional)", style="dim")
+    return label
+
+
+def app_topic_label(found: Entry) -> Text:
+    """A topic in the app's tree: its status sign and title, optional, a choice."""
+    label = status_sign(found.status)
+    label.append(" ")
+    label.append_text(safe(found.topic.title))
+    if found.optional:
+        label.append(" (optional)", style="dim")
+    if found.choice is not None:
+        label.append(" (a choice)", style="dim")
+    return label
+
+
+def app_item_label(found: Entry, item: str) -> Text:
+    """An item of a topic's checklist in the app's tree: its box, and what it is."""
+    label = _mark(found.progress, item)
+    topic = found.topic
+    if item == PRACTICE_ID:
+        label.append("practice")
+        return label
+    resource = next((r for r in topic.resources if r.id == item), None)
+    if resource is not None:
+        label.append_text(safe(resource.title))
+        label.append_text(safe(f" ({resource.kind})", "dim"))
+        return label
+    subtopic = next((s for s in topic.subtopics if s.id == item), None)
+    label.append_text(safe(subtopic.title if subtopic is not None else item))
+    return label
 
 
 def _tally_line(path: PathInfo, tally: Tally) -> Text:
