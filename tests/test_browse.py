@@ -21,7 +21,7 @@ import pytest
 from conftest import NOW
 from mlpath.cli.tui import Browse, tree_nodes
 from mlpath.core import progress as ops
-from mlpath.core.progress import Status
+from mlpath.core.progress import Note, Status
 from mlpath.storage.database import Store
 from mlpath.storage.roadmap_files import bundled_roadmap_path, load_roadmap
 
@@ -60,6 +60,10 @@ async def _fill(pilot: Any, key: str, *values: str) -> None:
 
 def _status(topic: str) -> Status:
     return Store().load().topic(RID, topic).status
+
+
+def _notes(topic: str) -> tuple[Note, ...]:
+    return Store().load(full=True).topic(RID, topic).notes
 
 
 async def _until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -103,13 +107,21 @@ def test_keys_typed_ahead_act_in_the_order_they_were_typed(mlpath_home: Path) ->
     app = _app()
 
     async def steps(pilot: Any) -> None:
-        names = {"/": "slash", "\r": "enter", "\x7f": "backspace"}
+        names = {"/": "slash", "\r": "enter", "\x7f": "backspace", " ": "space"}
         for typed in "/deex\x7fp\rd":
             character = typed if typed.isprintable() else None
             app.post_message(events.Key(names.get(typed, typed), character))
         await _until(pilot, lambda: _status("deep-learning") is Status.DONE)
         await pilot.pause()
         assert _status("foundations") is Status.NOT_STARTED and app.words == "deep"
+        # a form opened and filled in one go: a "/" in the link stays in the link
+        for typed in "nMLP by hand\rhttps://x.org/a\r":
+            character = typed if typed.isprintable() else None
+            app.post_message(events.Key(names.get(typed, typed), character))
+        await _until(pilot, lambda: bool(_notes("deep-learning")))
+        [note] = _notes("deep-learning")
+        assert (note.text, note.link) == ("MLP by hand", "https://x.org/a")
+        assert app.words == "deep" and _status("deep-learning") is Status.DONE
 
     _drive(app, steps, (100, 30))
 

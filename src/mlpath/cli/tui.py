@@ -83,11 +83,28 @@ class RoadmapTree(Tree[Node]):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        """The app's keys, acted on here, one after another as they were typed: a key
+        left to bubble up to the app is acted on later, after the keys typed behind it
+        have reached the tree ("n" then a note typed fast would put the note's "/" in
+        the filter, and its letters nowhere)."""
         app = self.app
-        if isinstance(app, Browse) and app.filter_key(event.key, event.character):
-            event.stop()
-            event.prevent_default()
+        if not isinstance(app, Browse):
+            return
+        if app.screen is not app.main:
+            # typed behind the key that opened a form (or the list of keys), before it
+            # opened: the form's, in the order they were typed
+            app.screen.post_message(events.Key(event.key, event.character))
+        elif not app.filter_key(event.key, event.character):
+            action = next(
+                (b.action for b in app.BINDINGS if isinstance(b, Binding) and b.key == event.key),
+                None,
+            )
+            if action is None:
+                return
+            await app.run_action(action)
+        event.stop()
+        event.prevent_default()
 
 
 class Form(ModalScreen[dict[str, str] | None]):
@@ -109,7 +126,6 @@ class Form(ModalScreen[dict[str, str] | None]):
         super().__init__()
         self.title_text = title
         self.fields = fields  # (name, label, placeholder)
-        self.reached = 0  # the furthest field enter has moved to
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -121,18 +137,36 @@ class Form(ModalScreen[dict[str, str] | None]):
                 yield Button("OK", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
 
+    def on_key(self, event: events.Key) -> None:
+        """The keys of the fields, handled here, in the order they come. Keys typed right
+        behind the one that opened the form reach the form itself (the tree hands them
+        on, or nothing had the focus yet): they go into the field, and enter moves on
+        from it at once, so the keys after it go to the next field. (A field keeps
+        the printable keys it is given, so none of these comes from one.)"""
+        field = self.focused
+        if field is None:
+            field = self.query(Input).first()
+            focus_now(field)
+        if not isinstance(field, Input):
+            return  # a button's keys are its own
+        if event.key == "enter":
+            self._advance(field)
+        elif event.is_printable and event.character is not None:
+            field.insert_text_at_cursor(event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
     def _values(self) -> dict[str, str]:
         return {name: self.query_one(f"#field-{name}", Input).value for name, _, _ in self.fields}
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        # Enter goes to the next field, and from the last submits. Counted from the
-        # furthest field reached, so a second enter typed before the first has moved
-        # the focus still counts.
+    def _advance(self, field: Input) -> None:
+        """Enter in ``field``: on to the next field, or, from the last, submit."""
         inputs = list(self.query(Input))
-        self.reached = max(self.reached, inputs.index(event.input)) + 1
-        if self.reached < len(inputs):
-            focus_now(inputs[self.reached])
+        at = inputs.index(field) + 1
+        if at < len(inputs):
+            focus_now(inputs[at])
         else:
             self.dismiss(self._values())
 
