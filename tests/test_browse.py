@@ -114,14 +114,17 @@ def test_keys_typed_ahead_act_in_the_order_they_were_typed(mlpath_home: Path) ->
         await _until(pilot, lambda: _status("deep-learning") is Status.DONE)
         await pilot.pause()
         assert _status("foundations") is Status.NOT_STARTED and app.words == "deep"
-        # a form opened and filled in one go: a "/" in the link stays in the link
-        for typed in "nMLP by hand\rhttps://x.org/a\r":
+        # forms opened and filled in one go: a "/" in the link stays in the link, and
+        # the keys after a form's last enter act on the tree again
+        for typed in "nMLP by hand\rhttps://x.org/a\rl45m\r\rs":
             character = typed if typed.isprintable() else None
             app.post_message(events.Key(names.get(typed, typed), character))
         await _until(pilot, lambda: bool(_notes("deep-learning")))
         [note] = _notes("deep-learning")
         assert (note.text, note.link) == ("MLP by hand", "https://x.org/a")
-        assert app.words == "deep" and _status("deep-learning") is Status.DONE
+        await _until(pilot, lambda: _status("deep-learning") is Status.IN_PROGRESS)
+        assert Store().load().topic(RID, "deep-learning").minutes == 45
+        assert app.words == "deep"
 
     _drive(app, steps, (100, 30))
 

@@ -126,6 +126,7 @@ class Form(ModalScreen[dict[str, str] | None]):
         super().__init__()
         self.title_text = title
         self.fields = fields  # (name, label, placeholder)
+        self.answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -143,6 +144,12 @@ class Form(ModalScreen[dict[str, str] | None]):
         on, or nothing had the focus yet): they go into the field, and enter moves on
         from it at once, so the keys after it go to the next field. (A field keeps
         the printable keys it is given, so none of these comes from one.)"""
+        if self.answered:  # typed behind the enter that closed it: the tree's again
+            self.app.screen_stack[0].query_one(RoadmapTree).post_message(
+                events.Key(event.key, event.character)
+            )
+            event.stop()
+            return
         field = self.focused
         if field is None:
             field = self.query(Input).first()
@@ -168,15 +175,19 @@ class Form(ModalScreen[dict[str, str] | None]):
         if at < len(inputs):
             focus_now(inputs[at])
         else:
-            self.dismiss(self._values())
+            self._close(self._values())
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
-        self.dismiss(self._values())
+        self._close(self._values())
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._close(None)
+
+    def _close(self, values: dict[str, str] | None) -> None:
+        self.answered = True
+        self.dismiss(values)
 
 
 class Keys(ModalScreen[None]):
