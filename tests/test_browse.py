@@ -252,6 +252,23 @@ def test_another_mlpath_writing_shows_within_a_second(mlpath_home: Path) -> None
     _drive(app, steps, (100, 30))
 
 
+def test_a_look_for_changes_while_the_app_closes_is_no_error(mlpath_home: Path) -> None:
+    """The app looks for others' changes on a timer, which may fire while it closes,
+    its widgets already gone: that look does nothing (it raised, a traceback on quit)."""
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        other = Store(clock=lambda: NOW)
+        other.update(lambda s: (ops.mark_done(s, RID, "algorithms", NOW).state, None))
+        app.check_for_changes()  # it has looked once
+        other.update(lambda s: (ops.mark_done(s, RID, "foundations", NOW).state, None))
+        for widget in list(app.main.children):
+            await widget.remove()
+        app.check_for_changes()
+
+    _drive(app, steps, (100, 30))
+
+
 HOSTILE = "[b]Bold[/b] [@click=app.quit]x[/@click]"
 
 

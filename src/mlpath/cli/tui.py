@@ -742,6 +742,8 @@ class Browse(App[None]):
     def check_for_changes(self) -> None:
         """Redraw when another connection (another mlpath) committed a change, or made
         the database that was not there yet."""
+        if not self.main.query("#top"):
+            return  # the app is closing and its widgets are gone (a look may come then)
         path = self.store.path
         if self.watcher is None:
             if not path.exists():
