@@ -478,6 +478,8 @@ class Browse(App[None]):
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[Node]) -> None:
+        if event.node is not event.control.cursor_node:
+            return  # the cursor has moved on, or the tree was redrawn (a filter typed fast)
         data = event.node.data
         if data and data[0] in ("topic", "item") and data[1] != self.shown:
             self.show_topic(data[1])
