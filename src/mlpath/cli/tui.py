@@ -67,9 +67,8 @@ LONG_ROADMAP = 200
 
 
 def focus_now(widget: Widget) -> None:
-    """Move the focus before the next key is handled. Textual's `focus()` waits for the
-    queue, so keys typed right behind `/` or Enter would reach the widget losing it:
-    "/deep" typed fast marked a topic done."""
+    """Move the focus before the next key is handled: Textual's `focus()` waits its
+    turn in the queue, and the keys typed meanwhile would reach the widget losing it."""
     widget.screen.set_focus(widget)
 
 
@@ -307,7 +306,6 @@ class Browse(App[None]):
             self.notify(printable(error.message), title="Cannot read", severity="error")
 
     def _read_and_draw(self) -> None:
-
         self.state = self.store.load()
         self.schedules = self.store.schedules(self.roadmap.id, self.retention)
         self.standing = standing(self.roadmap, self.state)
@@ -478,8 +476,11 @@ class Browse(App[None]):
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[Node]) -> None:
-        if event.node is not event.control.cursor_node:
-            return  # the cursor has moved on, or the tree was redrawn (a filter typed fast)
+        top = event.node
+        while top.parent is not None:
+            top = top.parent
+        if top is not event.control.root:
+            return  # a node of a tree since redrawn (a filter typed fast redraws at each key)
         data = event.node.data
         if data and data[0] in ("topic", "item") and data[1] != self.shown:
             self.show_topic(data[1])
