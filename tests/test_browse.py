@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import NOW
-from mlpath.cli.tui import Browse, tree_nodes
+from mlpath.cli.tui import Browse, RoadmapTree, tree_nodes
 from mlpath.core import progress as ops
 from mlpath.core.progress import Note, Status
 from mlpath.storage.database import Store
@@ -126,6 +126,25 @@ def test_keys_typed_ahead_act_in_the_order_they_were_typed(mlpath_home: Path) ->
         await _until(pilot, lambda: _status("deep-learning") is Status.IN_PROGRESS)
         assert Store().load().topic(RID, "deep-learning").minutes == 45
         assert app.words == "deep"
+
+    _drive(app, steps, (100, 30))
+
+
+def test_moving_fast_shows_what_moving_slowly_shows(mlpath_home: Path) -> None:
+    """Three j at once pass Deep learning and NLP to the Software Engineering area: the
+    pane shows NLP, the last topic passed, as it does when they come one by one."""
+    from textual import events
+
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        for _ in range(3):
+            app.post_message(events.Key("j", "j"))
+        tree = app.main.query_one(RoadmapTree)
+        area = ("area", "software-engineering")
+        await _until(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data == area)
+        await pilot.pause()
+        assert app.shown == "nlp-transformers"
 
     _drive(app, steps, (100, 30))
 
