@@ -132,7 +132,8 @@ def test_keys_typed_ahead_act_in_the_order_they_were_typed(mlpath_home: Path) ->
 
 def test_moving_fast_shows_what_moving_slowly_shows(mlpath_home: Path) -> None:
     """Three j at once pass Deep learning and NLP to the Software Engineering area: the
-    pane shows NLP, the last topic passed, as it does when they come one by one."""
+    pane shows NLP, the last topic passed, as it does when they come one by one. Keys
+    that move and a key that marks, at once, mark where the moves ended."""
     from textual import events
 
     app = _app()
@@ -145,6 +146,30 @@ def test_moving_fast_shows_what_moving_slowly_shows(mlpath_home: Path) -> None:
         await _until(pilot, lambda: tree.cursor_node is not None and tree.cursor_node.data == area)
         await pilot.pause()
         assert app.shown == "nlp-transformers"
+        for key in ("k", "k", "d"):  # at once: up to NLP, up to Deep learning, done
+            app.post_message(events.Key(key, key))
+        await _until(pilot, lambda: _status("deep-learning") is Status.DONE)
+        assert _status("nlp-transformers") is Status.NOT_STARTED
+
+    _drive(app, steps, (100, 30))
+
+
+def test_the_key_that_closes_the_list_of_keys_does_nothing_else(mlpath_home: Path) -> None:
+    """The list of keys says any key closes it: x closed it, and skipped the topic too.
+    The keys typed behind the one that closes it act as usual, in their order."""
+    from textual import events
+
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "Keys"
+        await pilot.press("x")
+        assert type(app.screen).__name__ != "Keys" and Store().changes(5) == []
+        for key in ("question_mark", "x", "j", "d"):  # all at once: closed, down, done
+            app.post_message(events.Key(key, "?" if key == "question_mark" else key))
+        await _until(pilot, lambda: _status("deep-learning") is Status.DONE)
+        assert [c.action.value for c in Store().changes(5)] == ["done"]
 
     _drive(app, steps, (100, 30))
 

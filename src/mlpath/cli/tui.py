@@ -72,6 +72,15 @@ def focus_now(widget: Widget) -> None:
     widget.screen.set_focus(widget)
 
 
+def back_to_tree(screen: Widget, event: events.Key) -> None:
+    """A key that reached a form or the list of keys after it closed (typed behind the
+    key that closed it): the tree's again, in its turn."""
+    screen.app.screen_stack[0].query_one(RoadmapTree).post_message(
+        events.Key(event.key, event.character)
+    )
+    event.stop()
+
+
 class RoadmapTree(Tree[Node]):
     """The tree, with mlpath's keys: space checks a resource (it does not fold a node),
     j and k move."""
@@ -83,10 +92,11 @@ class RoadmapTree(Tree[Node]):
     ]
 
     async def on_key(self, event: events.Key) -> None:
-        """The app's keys, acted on here, one after another as they were typed: a key
-        left to bubble up to the app is acted on later, after the keys typed behind it
-        have reached the tree ("n" then a note typed fast would put the note's "/" in
-        the filter, and its letters nowhere)."""
+        """Every key of the tree and the app, acted on here, one after another as they were
+        typed: a key left to bubble up to the app is acted on later, after the keys
+        typed behind it have reached the tree ("n" then a note typed fast put the note's
+        "/" in the filter and its letters nowhere; "j" "d" could mark the topic the
+        cursor was leaving)."""
         app = self.app
         if not isinstance(app, Browse):
             return
@@ -95,13 +105,25 @@ class RoadmapTree(Tree[Node]):
             # opened: the form's, in the order they were typed
             app.screen.post_message(events.Key(event.key, event.character))
         elif not app.filter_key(event.key, event.character):
-            action = next(
-                (b.action for b in app.BINDINGS if isinstance(b, Binding) and b.key == event.key),
+            # the key's binding as Textual would find it (the tree's own, the Tree's,
+            # the app's), run now rather than when the key has bubbled up to the app
+            found = next(
+                (
+                    (owner, b.action)
+                    for owner, bindings in (
+                        (self, RoadmapTree.BINDINGS),
+                        (self, Tree.BINDINGS),
+                        (app, Browse.BINDINGS),
+                    )
+                    for b in bindings
+                    if isinstance(b, Binding) and event.key in b.key.split(",")
+                ),
                 None,
             )
-            if action is None:
-                return
-            await app.run_action(action)
+            if found is None:
+                return  # a key of no binding here (page up, home, ...): Textual's
+            owner, action = found
+            await app.run_action(action, owner)
         event.stop()
         event.prevent_default()
 
@@ -143,11 +165,8 @@ class Form(ModalScreen[dict[str, str] | None]):
         on, or nothing had the focus yet): they go into the field, and enter moves on
         from it at once, so the keys after it go to the next field. (A field keeps
         the printable keys it is given, so none of these comes from one.)"""
-        if self.answered:  # typed behind the enter that closed it: the tree's again
-            self.app.screen_stack[0].query_one(RoadmapTree).post_message(
-                events.Key(event.key, event.character)
-            )
-            event.stop()
+        if self.answered:
+            back_to_tree(self, event)
             return
         field = self.focused
         if field is None:
@@ -209,8 +228,15 @@ class Keys(ModalScreen[None]):
         text.append("\nAny key closes this.", style="dim")
         yield Static(text)
 
-    def on_key(self) -> None:
+    answered = False
+
+    def on_key(self, event: events.Key) -> None:
+        if self.answered:
+            back_to_tree(self, event)
+            return
+        self.answered = True
         self.dismiss(None)
+        event.stop()  # the key that closes the list does nothing else
 
 
 class Browse(App[None]):
