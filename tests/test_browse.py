@@ -174,6 +174,22 @@ def test_the_key_that_closes_the_list_of_keys_does_nothing_else(mlpath_home: Pat
     _drive(app, steps, (100, 30))
 
 
+def test_a_click_on_the_filter_goes_back_to_typing_it(mlpath_home: Path) -> None:
+    app = _app()
+
+    async def steps(pilot: Any) -> None:
+        await pilot.press("slash", "d", "e", "enter")  # kept: the tree has the keys again
+        shown = app.shown
+        assert shown is not None
+        await pilot.press("x")
+        assert _status(shown) is Status.SKIPPED and app.words == "de"
+        await pilot.click("#filter")
+        await pilot.press("e", "p")
+        assert app.words == "deep"
+
+    _drive(app, steps, (100, 30))
+
+
 def test_status_keys_record_through_the_store_and_undo_takes_them_back(
     mlpath_home: Path,
 ) -> None:

@@ -725,9 +725,15 @@ class Browse(App[None]):
             self._draw_tree()
 
     def action_filter(self) -> None:
-        """``/`` pressed away from the tree: back to it, typing a filter."""
+        """``/`` pressed away from the tree, or a click on the filter: back to the tree,
+        typing a filter."""
         focus_now(self.main.query_one(RoadmapTree))
-        self.filter_key("slash", "/")
+        if not self.main.query_one("#filter", Input).has_class("typing"):
+            self.filter_key("slash", "/")
+
+    @on(events.Click, "#filter")
+    def _filter_clicked(self) -> None:
+        self.action_filter()
 
     def action_next(self) -> None:
         from mlpath.core.progress import next_topic
